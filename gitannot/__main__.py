@@ -1,0 +1,3 @@
+from gitannot.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Checks every installation runs, whatever the project's policy says."""
+
+from gitannot.constants import AUDIT_REF
+from gitannot.core.findings import Finding
+from gitannot.core.refupdate import RefKind
+from gitannot.hook.context import PushContext
+
+
+def check_identity(ctx: PushContext) -> list[Finding]:
+    if ctx.identity is not None:
+        return []
+    return [
+        Finding(
+            rule="identity.missing",
+            message="no authenticated pusher: the transport set none of GITANNOT_USER, "
+            "GL_USER, REMOTE_USER, GITEA_PUSHER_NAME, GL_USERNAME, GITHUB_USER_LOGIN "
+            "(or the name is not a valid user name)",
+            hint="push through the server's SSH forced command or authenticated HTTP; "
+            "commit author names never count as identity",
+        )
+    ]
+
+
+def check_server_refs(ctx: PushContext) -> list[Finding]:
+    """refs/notes/* belong to the server (the audit log); clients may never write them."""
+    return [
+        Finding(
+            rule="refs.notes-server-only",
+            ref=u.ref,
+            message="refs/notes/* are written only by the server"
+            + (" (this is the audit log)" if u.ref == AUDIT_REF else ""),
+            hint="the audit log can be fetched but never pushed, rewound or deleted",
+        )
+        for u in ctx.updates
+        if u.kind is RefKind.NOTES
+    ]
+
+
+def check_bootstrap_access(ctx: PushContext) -> list[Finding]:
+    """Without a policy, only the bootstrap admins from `server install` may push."""
+    if ctx.identity is None or ctx.identity.user in ctx.server.admins:
+        return []
+    return [
+        Finding(
+            rule="access.bootstrap-admins-only",
+            ref=u.ref,
+            message=f"user {ctx.identity.user!r} may not push: no access policy is in force "
+            "and only the bootstrap admins may push",
+            source="<repo>/gitannot/server.yaml (admins)",
+            hint="an admin must push configs/access.yaml granting this user rights",
+        )
+        for u in ctx.updates
+    ]

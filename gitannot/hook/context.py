@@ -1,0 +1,119 @@
+"""Everything a push check may look at, gathered once per push."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pygit2
+
+from gitannot.core.findings import Finding
+from gitannot.core.identity import Identity
+from gitannot.core.refupdate import Action, RefUpdate
+from gitannot.gitio import repo as gitrepo
+from gitannot.server.config import ServerConfig
+
+
+@dataclass
+class TrustedBase:
+    """The default branch tip *before* the push: where policy and schema are read from."""
+
+    repo: pygit2.Repository
+    ref: str
+    commit: str | None  # None: empty repository (bootstrap admins apply)
+
+    def read(self, path: str) -> bytes | None:
+        return gitrepo.read_blob(self.repo, self.commit, path)
+
+    def blob_id(self, path: str) -> str | None:
+        return gitrepo.blob_id(self.repo, self.commit, path)
+
+    def list_dir(self, prefix: str) -> list[str]:
+        """Paths of blobs under a folder (e.g. "schema/") in the base tree."""
+        if self.commit is None:
+            return []
+        commit = gitrepo.peel_to_commit(self.repo, self.commit)
+        if commit is None:
+            return []
+        try:
+            tree = commit.tree[prefix.rstrip("/")]
+        except KeyError:
+            return []
+        out: list[str] = []
+        _walk(self.repo, self.repo.get(tree.id), prefix.rstrip("/"), out)
+        return sorted(out)
+
+
+def _walk(repo: pygit2.Repository, tree: object, prefix: str, out: list[str]) -> None:
+    if not isinstance(tree, pygit2.Tree):
+        return
+    for entry in tree:
+        path = f"{prefix}/{entry.name}"
+        obj = repo.get(entry.id)
+        if isinstance(obj, pygit2.Tree):
+            _walk(repo, obj, path, out)
+        elif isinstance(obj, pygit2.Blob):
+            out.append(path)
+
+
+@dataclass
+class PushContext:
+    git_dir: Path
+    repo: pygit2.Repository
+    env: Mapping[str, str]
+    updates: list[RefUpdate]
+    identity: Identity | None
+    push_options: list[str]
+    server: ServerConfig
+    base: TrustedBase
+    # Oids of all refs before the push, for `new --not --all`.
+    existing_tips: list[str]
+    # Set by the access check when an allowed break-glass is in force; content checks skip.
+    bypass_reason: str | None = None
+    # Rules/schema blob ids that were applied, by name (recorded in the audit log).
+    applied: dict[str, str] = field(default_factory=dict)
+    # Informational lines for the push report (not findings).
+    notes: list[str] = field(default_factory=list)
+
+    def push_option(self, name: str) -> str | None:
+        """Value of `git push -o name=value` (the last one wins); "" for a bare `-o name`."""
+        value = None
+        for option in self.push_options:
+            key, sep, rest = option.partition("=")
+            if key == name:
+                value = rest if sep else ""
+        return value
+
+    def action(self, update: RefUpdate) -> Action:
+        return self._actions[update.ref]
+
+    @cached_property
+    def _actions(self) -> dict[str, Action]:
+        return {
+            u.ref: u.action(fast_forward=gitrepo.is_fast_forward(self.repo, u.old, u.new))
+            for u in self.updates
+        }
+
+    def new_commits(self, update: RefUpdate) -> list[pygit2.Commit]:
+        """Commits this ref update brings that no existing ref already has."""
+        if update.is_delete:
+            return []
+        if update.new not in self._new_commit_cache:
+            self._new_commit_cache[update.new] = list(
+                gitrepo.new_commits(self.repo, update.new, self.existing_tips)
+            )
+        return self._new_commit_cache[update.new]
+
+    @cached_property
+    def _new_commit_cache(self) -> dict[str, list[pygit2.Commit]]:
+        return {}
+
+
+@dataclass
+class HookResult:
+    accepted: bool
+    findings: list[Finding]
+    # Per ref: "accepted" or "denied" (pre-receive is all-or-nothing; this says which refs
+    # caused a rejection).
+    ref_decisions: dict[str, str]
+    error: str | None = None  # crash / timeout description when the pipeline did not finish

@@ -1,0 +1,29 @@
+"""The ordered list of push checks and push recorders the pre-receive hook runs.
+
+A check looks at a PushContext and returns findings; any blocking finding rejects the
+whole push (pre-receive is all-or-nothing). A recorder runs after the decision (e.g. the
+audit log); if a recorder raises, an accepted push is rejected.
+"""
+
+from collections.abc import Callable
+
+from gitannot.core.findings import Finding
+from gitannot.hook import base_checks
+from gitannot.hook.context import HookResult, PushContext
+
+PushCheck = Callable[[PushContext], list[Finding]]
+PushRecorder = Callable[[PushContext, HookResult], None]
+
+# Order matters: identity first (nothing else runs without one), access before content
+# (the access check decides whether a break-glass bypass is in force).
+PUSH_CHECKS: list[tuple[str, PushCheck]] = [
+    ("identity", base_checks.check_identity),
+    ("server-refs", base_checks.check_server_refs),
+    ("access", base_checks.check_bootstrap_access),
+]
+
+PUSH_RECORDERS: list[tuple[str, PushRecorder]] = []
+
+# Post-receive steps: informational only (refs have moved already); failures are printed.
+PostReceiveStep = Callable[[PushContext], list[str]]
+POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = []
