@@ -36,3 +36,7 @@ IDENTITY_ENV_VARS: Final = (
 )
 
 DEFAULT_HOOK_TIMEOUT_SECONDS: Final = 4.0
+
+# A merge conflict record inside a JSON label file is an object holding this key, with
+# "base", "ours", "theirs" (and "key", "reason"). Validation rejects files that hold one.
+CONFLICT_KEY: Final = "__gitannot_conflict__"

@@ -1,0 +1,1 @@
+"""Annotation-aware three-way merge: a pure core plus per-format adapters."""
