@@ -91,7 +91,7 @@ def changed_paths(repo: pygit2.Repository, commit: pygit2.Commit) -> list[str]:
     protected folder touches that folder. A root commit changes every path it holds.
     """
     if commit.parents:
-        diff = repo.diff(commit.parents[0].tree, commit.tree)
+        diff = commit.parents[0].tree.diff_to_tree(commit.tree)
     else:
         diff = commit.tree.diff_to_tree(swap=True)
     paths = set()

@@ -129,7 +129,8 @@ def _require_hooks_path(git_dir: Path) -> None:
     resolved = (git_dir / hooks_path).resolve()
     if resolved != (git_dir / "hooks").resolve():
         raise UsageError(
-            f"core.hooksPath is set to {hooks_path!r}: git would not run hooks from {git_dir}/hooks",
+            f"core.hooksPath is set to {hooks_path!r}: "
+            f"git would not run hooks from {git_dir}/hooks",
             "unset core.hooksPath for this repository (git config --unset core.hooksPath) "
             "or install gitannot's shims into that folder yourself",
         )
