@@ -63,9 +63,12 @@ class DemoClient:
         )
         return env
 
-    def git(self, *args: str, check: bool = True) -> Outcome:
+    def git(self, *args: str, check: bool = True, anonymous: bool = False) -> Outcome:
+        env = self.env()
+        if anonymous:
+            env.pop("GITANNOT_USER")
         proc = subprocess.run(
-            ["git", *args], cwd=self.path, env=self.env(), capture_output=True, text=True
+            ["git", *args], cwd=self.path, env=env, capture_output=True, text=True
         )
         outcome = Outcome(proc.returncode, proc.stdout + proc.stderr)
         if check and not outcome.ok:
@@ -87,14 +90,22 @@ class DemoClient:
         self.git("commit", "-q", "-m", message)
         return self.git("rev-parse", "--short", "HEAD").output.strip()
 
-    def push(self, *refspecs: str, options: Sequence[str] = (), expect: str = "") -> Outcome:
+    def push(
+        self,
+        *refspecs: str,
+        options: Sequence[str] = (),
+        expect: str = "",
+        anonymous: bool = False,
+    ) -> Outcome:
         """Push and print the server's answer. `expect` ("accepted"/"rejected") only
-        labels the printed line so readers see whether the outcome was the intended one."""
+        labels the printed line so readers see whether the outcome was the intended one;
+        `anonymous` pushes with no transport identity at all."""
         args = ["push", "origin", *(refspecs or ("HEAD",))]
         for option in options:
             args[1:1] = ["-o", option]
-        outcome = self.git(*args, check=False)
-        self.demo.print_outcome(f"git push ({self.user})", outcome, expect)
+        outcome = self.git(*args, check=False, anonymous=anonymous)
+        who = "no identity" if anonymous else self.user
+        self.demo.print_outcome(f"git push {' '.join(args[2:])} ({who})", outcome, expect)
         return outcome
 
     def gitannot(self, *args: str) -> Outcome:
@@ -142,6 +153,8 @@ class Demo:
                 capture_output=True,
             )
             self._clients[user] = DemoClient(self, user, path)
+            # git config is not cloned: each clone registers the merge driver itself.
+            self.gitannot("install-driver", str(path), show=False)
         return self._clients[user]
 
     def print_outcome(self, what: str, outcome: Outcome, expect: str) -> None:
@@ -152,7 +165,7 @@ class Demo:
         marker = "" if not expect else (" (as expected)" if expect == actual else " (UNEXPECTED)")
         self.out.line(f"   $ {what}  -> {status}{marker}")
         for line in outcome.output.rstrip().splitlines():
-            self.out.line(f"     | {line}")
+            self.out.line(f"     | {line.rstrip()}")
 
 
 class DemoPrinter:

@@ -1,0 +1,25 @@
+"""`gitannot install-driver`: register the merge driver in an existing clone."""
+
+import argparse
+from pathlib import Path
+
+from gitannot.constants import EXIT_OK
+from gitannot.scaffold.driver_config import register_driver, require_worktree
+
+NAME = "install-driver"
+HELP = "register gitannot's merge driver in this clone (git config is not cloned)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", nargs="?", default=".", type=Path, metavar="DIR")
+
+
+def run(args: argparse.Namespace) -> int:
+    worktree = require_worktree(args.directory.resolve())
+    command = register_driver(worktree)
+    print(f"gitannot: merge.gitannot.driver = {command}")
+    attributes = worktree / ".gitattributes"
+    if not attributes.exists() or "merge=gitannot" not in attributes.read_text(encoding="utf-8"):
+        print("gitannot: note: .gitattributes routes no files to the driver; add e.g.")
+        print("  labels/** merge=gitannot")
+    return EXIT_OK
