@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# gitannot bootstrap. Creates ./.venv next to this script with gitannot installed
+# (idempotent: re-running reinstalls only when pyproject.toml changed), then passes any
+# arguments to `gitannot`:
+#   ./install.sh                                   # set up, print next steps
+#   ./install.sh demo                              # set up and run the demo
+#   ./install.sh server install /srv/git/labels.git --init --admin alice
+# Needs only python3 (3.11+) and git. All real logic lives in the tested Python package.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+venv="$here/.venv"
+python="${PYTHON:-python3}"
+extras="${GITANNOT_EXTRAS:-}"
+
+command -v git >/dev/null || { echo "install.sh: git is required" >&2; exit 2; }
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+    echo "install.sh: Python 3.11+ is required ($python is $("$python" -V 2>&1))" >&2
+    exit 2
+}
+
+if [ ! -x "$venv/bin/python" ]; then
+    "$python" -m venv "$venv"
+fi
+stamp="$venv/.gitannot-installed${extras:+-$extras}"
+if [ ! -f "$stamp" ] || [ "$here/pyproject.toml" -nt "$stamp" ]; then
+    # Editable: the hooks a server runs always match this checkout's code.
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+        -e "$here${extras:+[$extras]}" >&2
+    touch "$stamp"
+fi
+
+if [ "$#" -eq 0 ]; then
+    cat <<NEXT
+gitannot is installed in $venv
+Next:
+  $here/install.sh demo                      # run the demo on a local server
+  $venv/bin/gitannot server install REPO.git --init --admin NAME
+  $venv/bin/gitannot --help
+NEXT
+    exit 0
+fi
+exec "$venv/bin/gitannot" "$@"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The full check: system packages the tests need, the test extras, ruff, mypy, pytest.
+# Usage: tests/run.sh [pytest args...]   (CI runs it with none: every test, slow ones too)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+# sshd (ssh transport tests) and gitolite3 (second host) come from Debian packages.
+need=()
+command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+command -v gitolite >/dev/null 2>&1 || need+=(gitolite3)
+if [ "${#need[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "tests/run.sh: installing ${need[*]}" >&2
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+        sudo apt-get update -qq >/dev/null
+        sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    else
+        echo "tests/run.sh: missing ${need[*]}; ssh/gitolite tests will be skipped" >&2
+    fi
+fi
+
+GITANNOT_EXTRAS=test ./install.sh >/dev/null
+py="$here/.venv/bin/python"
+"$py" -m ruff check gitannot tests bench
+"$py" -m ruff format --check gitannot tests bench
+"$py" -m mypy
+"$py" -m pytest -n 2 -p no:cacheprovider "$@"
