@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,7 +155,9 @@ def test_doctor_detects_missing_interpreter(server: ServerRepo) -> None:
 
 def test_doctor_detects_interpreter_without_gitannot(server: ServerRepo, tmp_path: Path) -> None:
     bare_python = tmp_path / "python"
-    bare_python.write_text('#!/bin/sh\nexec /usr/bin/env -i /usr/bin/python3 -I "$@"\n')
+    # The interpreter the venv was made from: it runs, but has no gitannot installed.
+    base = getattr(sys, "_base_executable", sys.executable)
+    bare_python.write_text(f'#!/bin/sh\nexec /usr/bin/env -i {base} -I "$@"\n')
     bare_python.chmod(0o755)
     (server.path / "gitannot" / "interpreter").write_text(f"{bare_python}\n")
     assert checks(server.path) == ["interpreter"]
