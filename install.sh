@@ -25,8 +25,13 @@ fi
 stamp="$venv/.gitannot-installed${extras:+-$extras}"
 if [ ! -f "$stamp" ] || [ "$here/pyproject.toml" -nt "$stamp" ]; then
     # Editable: the hooks a server runs always match this checkout's code.
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-        -e "$here${extras:+[$extras]}" >&2
+    log="$venv/pip-install.log"
+    if ! "$venv/bin/python" -m pip install --disable-pip-version-check \
+        -e "$here${extras:+[$extras]}" >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "install.sh: pip install failed (log: $log)" >&2
+        exit 1
+    fi
     touch "$stamp"
 fi
 
