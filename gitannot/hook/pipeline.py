@@ -7,6 +7,7 @@ audit log); if a recorder raises, an accepted push is rejected.
 
 from collections.abc import Callable
 
+from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
 from gitannot.hook.context import HookResult, PushContext
@@ -22,8 +23,12 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("access", base_checks.check_bootstrap_access),
 ]
 
-PUSH_RECORDERS: list[tuple[str, PushRecorder]] = []
+PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
+    ("audit", audit_record.record_push),
+]
 
 # Post-receive steps: informational only (refs have moved already); failures are printed.
 PostReceiveStep = Callable[[PushContext], list[str]]
-POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = []
+POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
+    ("audit", audit_record.receipt_step),
+]

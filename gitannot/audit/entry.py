@@ -1,0 +1,112 @@
+"""Audit entries: canonical JSON bytes, their hash, the log commit message, note text.
+
+Pure: no I/O. The signed and hashed bytes of an entry are its canonical JSON (sorted
+keys, no spaces, UTF-8) followed by one newline, so an auditor can cut the JSON line out
+of a commit message with `sed` and feed it to `ssh-keygen -Y verify` and `sha256sum`.
+"""
+
+import hashlib
+import json
+from typing import Any
+
+FORMAT_VERSION = 1
+NAMESPACE = "gitannot-audit"  # SSHSIG namespace of entry signatures
+GIT_NAMESPACE = "git"  # SSHSIG namespace git uses for signed commits
+GENESIS_PREV = "sha256:" + "0" * 64  # `prev` of entry #1
+
+# Entry types
+PUSH = "push"  # one per push attempt, written by pre-receive (accepted or rejected)
+RECEIPT = "receipt"  # written by post-receive: the refs really moved
+ROTATE = "rotate-key"  # signed by the old key, names the new one
+
+
+class EntryFormatError(Exception):
+    """A commit message or entry line is not a well-formed gitannot entry."""
+
+
+def canonical_bytes(entry: dict[str, Any]) -> bytes:
+    text = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8") + b"\n"
+
+
+def entry_hash(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def subject(entry: dict[str, Any]) -> str:
+    actor = (entry.get("actor") or {}).get("user") or "(no identity)"
+    kind = entry.get("type", "?")
+    decision = entry.get("decision", "")
+    return f"audit #{entry['seq']} {kind} {actor} {decision}".rstrip()
+
+
+def compose_message(data: bytes, signature: str) -> str:
+    """Subject, blank line, the entry line, blank line, the SSHSIG armor."""
+    entry = json.loads(data)
+    return f"{subject(entry)}\n\n{data.decode('utf-8')}\n{signature}"
+
+
+def parse_message(message: str) -> tuple[bytes, str]:
+    """(entry bytes, armored signature) from a log commit message."""
+    lines = message.split("\n")
+    if len(lines) < 4 or lines[1] != "" or not lines[2].startswith("{"):
+        raise EntryFormatError("commit message does not carry an audit entry")
+    begin = message.find("-----BEGIN SSH SIGNATURE-----")
+    end = message.find("-----END SSH SIGNATURE-----")
+    if begin < 0 or end < begin:
+        raise EntryFormatError("commit message carries no SSH signature")
+    return (lines[2] + "\n").encode("utf-8"), message[begin : end + 27] + "\n"
+
+
+def decode(data: bytes) -> dict[str, Any]:
+    try:
+        entry = json.loads(data)
+    except ValueError as exc:
+        raise EntryFormatError(f"entry is not JSON: {exc}") from exc
+    if not isinstance(entry, dict) or not isinstance(entry.get("seq"), int):
+        raise EntryFormatError("entry lacks an integer `seq`")
+    if canonical_bytes(entry) != data:
+        raise EntryFormatError("entry is not in canonical form")
+    return entry
+
+
+def note_block(entry: dict[str, Any], digest: str) -> str:
+    """Readable text for `git notes --ref=audit show <commit>`; ends with a newline."""
+    actor = entry.get("actor") or {}
+    who = actor.get("user") or "(no identity)"
+    via = f" via {actor['source']}" if actor.get("source") else ""
+    lines = [f"gitannot audit #{entry['seq']} {entry['type']} {digest}"]
+    if entry["type"] == RECEIPT:
+        lines.append(f"refs moved for push #{entry.get('completes')} at {entry['time']}")
+    else:
+        lines.append(f"pushed by {who}{via} at {entry['time']}")
+        lines.append(f"decision: {entry.get('decision', '?')}")
+    if entry.get("bypass"):
+        lines.append(f"break-glass bypass: {entry['bypass']}")
+    for update in entry.get("updates", []):
+        lines.append(
+            f"  {update['ref']} {update['old'][:12]}..{update['new'][:12]} "
+            f"{update['action']} {update.get('decision', '')}".rstrip()
+        )
+        lines.extend(f"    - {r['rule']}: {r['message']}" for r in update.get("reasons", []))
+    lines.extend(f"  - {r['rule']}: {r['message']}" for r in entry.get("reasons", []))
+    for name, blob in sorted((entry.get("applied") or {}).items()):
+        lines.append(f"  applied {name} blob {blob}")
+    return "\n".join(lines) + "\n"
+
+
+def note_tips(entry: dict[str, Any]) -> list[str]:
+    """Commits whose note gains this entry: the new tips of an accepted push / receipt."""
+    if entry.get("type") == PUSH and entry.get("decision") != "accepted":
+        return []  # the objects were discarded by git: see the seq/ path instead
+    if entry.get("type") not in (PUSH, RECEIPT):
+        return []
+    tips = {u["new"] for u in entry.get("updates", []) if set(u["new"]) != {"0"}}
+    return sorted(tips)
+
+
+def seq_path(seq: int) -> str:
+    """Where every entry also lives in the notes tree, under a non-hex top folder that
+    `git notes prune` never touches (it only drops notes named by a missing object id).
+    Two fanout levels keep each tree at most 1000 entries."""
+    return f"seq/{seq // 1_000_000:03d}/{seq // 1000 % 1000:03d}/{seq:09d}"

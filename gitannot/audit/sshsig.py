@@ -1,0 +1,148 @@
+"""OpenSSH SSHSIG signatures (PROTOCOL.sshsig), byte-compatible with `ssh-keygen -Y`.
+
+Pure: no I/O. Only Ed25519 keys are produced; verification accepts Ed25519 only too,
+since that is the only key type the audit log uses.
+"""
+
+import base64
+import hashlib
+import struct
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+MAGIC = b"SSHSIG"
+VERSION = 1
+KEY_TYPE = b"ssh-ed25519"
+BEGIN = "-----BEGIN SSH SIGNATURE-----"
+END = "-----END SSH SIGNATURE-----"
+_HASHES = {"sha256": hashlib.sha256, "sha512": hashlib.sha512}
+
+
+class SignatureError(Exception):
+    """A signature is malformed or does not verify; the message says which."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    public_key: str  # "ssh-ed25519 AAAA..."
+    fingerprint: str  # "SHA256:..." as ssh-keygen prints it
+
+
+def _string(data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + data
+
+
+def _read_string(buf: bytes, pos: int) -> tuple[bytes, int]:
+    if pos + 4 > len(buf):
+        raise SignatureError("truncated SSHSIG blob")
+    (length,) = struct.unpack_from(">I", buf, pos)
+    end = pos + 4 + length
+    if end > len(buf):
+        raise SignatureError("truncated SSHSIG blob")
+    return buf[pos + 4 : end], end
+
+
+def public_key_blob(key: Ed25519PublicKey) -> bytes:
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return _string(KEY_TYPE) + _string(raw)
+
+
+def public_key_line(key: Ed25519PublicKey) -> str:
+    """The OpenSSH one-line form, without comment."""
+    return "ssh-ed25519 " + base64.b64encode(public_key_blob(key)).decode()
+
+
+def fingerprint(key_line_or_blob: str | bytes) -> str:
+    """SHA256 fingerprint exactly as `ssh-keygen -l` prints it."""
+    blob = key_line_or_blob
+    if isinstance(blob, str):
+        blob = base64.b64decode(blob.split()[1])
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    return f"SHA256:{digest}"
+
+
+def parse_public_key(line: str) -> Ed25519PublicKey:
+    parts = line.split()
+    if len(parts) < 2 or parts[0] != KEY_TYPE.decode():
+        raise SignatureError(f"not an ssh-ed25519 public key: {line[:40]!r}")
+    blob = base64.b64decode(parts[1])
+    return _key_from_blob(blob)
+
+
+def _key_from_blob(blob: bytes) -> Ed25519PublicKey:
+    kind, pos = _read_string(blob, 0)
+    raw, _ = _read_string(blob, pos)
+    if kind != KEY_TYPE or len(raw) != 32:
+        raise SignatureError(f"unsupported key type {kind.decode(errors='replace')!r}")
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def _signed_data(namespace: str, hash_alg: str, message: bytes) -> bytes:
+    digest = _HASHES[hash_alg](message).digest()
+    return MAGIC + _string(namespace.encode()) + _string(b"") + _string(hash_alg.encode()) + (
+        _string(digest)
+    )
+
+
+def sign(key: Ed25519PrivateKey, message: bytes, namespace: str, hash_alg: str = "sha512") -> str:
+    """Armored signature, the same bytes `ssh-keygen -Y sign -n NAMESPACE` writes."""
+    raw_sig = key.sign(_signed_data(namespace, hash_alg, message))
+    blob = (
+        MAGIC
+        + struct.pack(">I", VERSION)
+        + _string(public_key_blob(key.public_key()))
+        + _string(namespace.encode())
+        + _string(b"")
+        + _string(hash_alg.encode())
+        + _string(_string(KEY_TYPE) + _string(raw_sig))
+    )
+    text = base64.b64encode(blob).decode()
+    lines = [text[i : i + 70] for i in range(0, len(text), 70)]
+    return "\n".join([BEGIN, *lines, END]) + "\n"
+
+
+def unarmor(armored: str) -> bytes:
+    lines = [line.strip() for line in armored.strip().splitlines()]
+    if len(lines) < 3 or lines[0] != BEGIN or lines[-1] != END:
+        raise SignatureError("not an SSH SIGNATURE armor block")
+    try:
+        return base64.b64decode("".join(lines[1:-1]), validate=True)
+    except ValueError as exc:
+        raise SignatureError(f"bad base64 in signature: {exc}") from exc
+
+
+def verify(armored: str, message: bytes, namespace: str) -> Verified:
+    """Check the signature over `message` in `namespace`; return the signing key.
+
+    The caller decides whether that key is trusted (compare `Verified.fingerprint`).
+    """
+    blob = unarmor(armored)
+    if blob[:6] != MAGIC or len(blob) < 10:
+        raise SignatureError("missing SSHSIG magic")
+    (version,) = struct.unpack_from(">I", blob, 6)
+    if version != VERSION:
+        raise SignatureError(f"unsupported SSHSIG version {version}")
+    pub_blob, pos = _read_string(blob, 10)
+    ns, pos = _read_string(blob, pos)
+    _reserved, pos = _read_string(blob, pos)
+    hash_alg, pos = _read_string(blob, pos)
+    sig_blob, _ = _read_string(blob, pos)
+    if ns.decode(errors="replace") != namespace:
+        raise SignatureError(f"signature namespace is {ns.decode(errors='replace')!r}, "
+                             f"expected {namespace!r}")
+    alg = hash_alg.decode(errors="replace")
+    if alg not in _HASHES:
+        raise SignatureError(f"unsupported hash algorithm {alg!r}")
+    sig_type, spos = _read_string(sig_blob, 0)
+    raw_sig, _ = _read_string(sig_blob, spos)
+    if sig_type != KEY_TYPE:
+        raise SignatureError(f"unsupported signature type {sig_type.decode(errors='replace')!r}")
+    key = _key_from_blob(pub_blob)
+    try:
+        key.verify(raw_sig, _signed_data(namespace, alg, message))
+    except InvalidSignature as exc:
+        raise SignatureError("signature does not match the signed bytes") from exc
+    return Verified(public_key=public_key_line(key), fingerprint=fingerprint(pub_blob))

@@ -1,0 +1,139 @@
+"""Append one entry: lock, read the head, sign, write objects, compare-and-swap the ref.
+
+Safe to call from pre-receive: it opens its own pygit2 repository (no quarantine
+alternate, so it cannot even see pushed objects, let alone reference them); objects go
+to the main store; the ref moves through `git update-ref <new> <old>` run with all three
+quarantine variables removed (receive-pack refuses ref updates from the quarantine env).
+"""
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pygit2
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from gitannot.audit import entry as E
+from gitannot.audit import gitobjects, reader, sshsig, state
+from gitannot.audit.errors import AuditWriteError
+from gitannot.constants import AUDIT_REF, ZERO_OID
+from gitannot.gitio.repo import hook_environment_without_quarantine
+from gitannot.gitio.run import run_git
+from gitannot.server.config import audit_key_path
+from gitannot.server.keys import load_private_key
+
+
+@dataclass(frozen=True)
+class Appended:
+    seq: int
+    digest: str
+    commit: str
+    entry: dict[str, Any]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def append(
+    git_dir: Path,
+    fields: dict[str, Any],
+    *,
+    lock_timeout: float = state.DEFAULT_LOCK_TIMEOUT,
+    key: Ed25519PrivateKey | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Appended:
+    """Append `fields` (type, actor, updates, ...) as the next entry. Raises
+    AuditWriteError (or ConfigError for a missing key) when nothing was written."""
+    key = key or load_private_key(audit_key_path(git_dir))
+    with state.locked(git_dir, lock_timeout):
+        return append_locked(git_dir, fields, key, env)
+
+
+def append_locked(
+    git_dir: Path,
+    fields: dict[str, Any],
+    key: Ed25519PrivateKey,
+    env: Mapping[str, str] | None = None,
+) -> Appended:
+    """The body of `append`; the caller holds the lock (rotate-key does)."""
+    repo = pygit2.Repository(str(git_dir))
+    head = _checked_head(git_dir, repo)
+    entry = {
+        **fields,
+        "v": E.FORMAT_VERSION,
+        "seq": head.seq + 1 if head else 1,
+        "prev": head.digest if head else E.GENESIS_PREV,
+        "time": fields.get("time") or utc_now(),
+    }
+    data = E.canonical_bytes(entry)
+    digest = E.entry_hash(data)
+    message = E.compose_message(data, sshsig.sign(key, data, E.NAMESPACE))
+    old_tree = head.commit.tree if head else None
+    tree = gitobjects.update_tree(repo, old_tree, _blobs(repo, old_tree, entry, digest))
+    commit = gitobjects.create_signed_commit(
+        repo, key, tree=tree, parents=[head.commit.id] if head else [], message=message,
+        when=int(time.time()),
+    )
+    old = str(head.commit.id) if head else ZERO_OID
+    _compare_and_swap(git_dir, str(commit), old, env)
+    state.write_high_water(git_dir, state.HighWater(entry["seq"], digest, str(commit)))
+    state.remember_key(git_dir, sshsig.public_key_line(key.public_key()))
+    return Appended(entry["seq"], digest, str(commit), entry)
+
+
+def _checked_head(git_dir: Path, repo: pygit2.Repository) -> reader.LogEntry | None:
+    """Refuse to extend a log whose ref went backwards or whose head is not an entry."""
+    commit = reader.head_commit(repo)
+    head = None
+    if commit is not None:
+        try:
+            head = reader.parse_commit(commit)
+        except E.EntryFormatError as exc:
+            raise AuditWriteError(
+                f"{AUDIT_REF} head {commit.id} is not a gitannot entry: {exc}",
+                "someone wrote the ref outside gitannot; run `gitannot audit verify`",
+            ) from exc
+    mark = state.read_high_water(git_dir)
+    if mark is None:
+        return head
+    if head is None or head.seq < mark.seq or (head.seq == mark.seq and head.digest != mark.digest):
+        where = f"#{head.seq}" if head else "missing"
+        raise AuditWriteError(
+            f"{AUDIT_REF} was rewound or rewritten: head is {where}, the server's "
+            f"high-water mark is #{mark.seq} {mark.digest}",
+            "run `gitannot audit verify`; restore the ref to the high-water commit "
+            f"{mark.commit}",
+        )
+    return head
+
+
+def _blobs(
+    repo: pygit2.Repository, tree: pygit2.Tree | None, entry: dict[str, Any], digest: str
+) -> dict[str, pygit2.Oid]:
+    block = E.note_block(entry, digest).encode("utf-8")
+    blobs = {E.seq_path(entry["seq"]): repo.create_blob(block)}
+    for tip in E.note_tips(entry):
+        path = gitobjects.note_path(tip)
+        old = gitobjects.read_blob(repo, tree, path)
+        blobs[path] = repo.create_blob((old + b"\n" if old else b"") + block)
+    return blobs
+
+
+def _compare_and_swap(git_dir: Path, new: str, old: str, env: Mapping[str, str] | None) -> None:
+    clean = hook_environment_without_quarantine(os.environ if env is None else env)
+    proc = run_git(
+        ["--git-dir", str(git_dir), "update-ref", "-m", "gitannot audit", AUDIT_REF, new, old],
+        env=clean,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise AuditWriteError(
+            f"{AUDIT_REF} moved under the writer (compare-and-swap from {old[:12]} failed): "
+            + proc.stderr.decode(errors="replace").strip(),
+            "another process wrote the log without gitannot's lock",
+        )
