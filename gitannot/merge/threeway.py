@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _MISSING: Any = object()
+MISSING: Any = _MISSING  # "absent on this side": pass it for a record a side lacks
 
 
 @dataclass
 class Conflict:
-    key: str
+    key: str | int  # the record's id (its JSON type kept) or member name
     base: Any  # None when absent
     ours: Any
     theirs: Any
@@ -28,9 +29,7 @@ class KeyedMerge:
     conflicts: list[Conflict]
 
 
-def merge_keyed(
-    base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]
-) -> KeyedMerge:
+def merge_keyed(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> KeyedMerge:
     merged: dict[str, Any] = {}
     conflicts: list[Conflict] = []
     keys = list(ours) + [k for k in theirs if k not in ours]
@@ -46,7 +45,7 @@ def merge_keyed(
     return KeyedMerge(merged=merged, conflicts=conflicts)
 
 
-def merge_record(key: str, base: Any, ours: Any, theirs: Any) -> tuple[Any, Conflict | None]:
+def merge_record(key: str | int, base: Any, ours: Any, theirs: Any) -> tuple[Any, Conflict | None]:
     """Merge one record; returns (value or _MISSING for deleted, conflict or None)."""
     if ours == theirs:
         return ours, None
@@ -68,7 +67,7 @@ def merge_record(key: str, base: Any, ours: Any, theirs: Any) -> tuple[Any, Conf
 
 
 def _merge_fields(
-    key: str, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any], reason: str
+    key: str | int, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any], reason: str
 ) -> tuple[Any, Conflict | None]:
     out: dict[str, Any] = {}
     clashing: list[str] = []

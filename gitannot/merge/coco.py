@@ -1,0 +1,24 @@
+"""COCO: images, annotations and categories merged per record by id. Pure, no I/O.
+
+Other top-level members (info, licenses, ...) merge as plain JSON, field by field.
+Both sides adding one id with different content re-keys theirs above every id in the
+three versions and rewrites the references of theirs' annotations to it.
+"""
+
+from gitannot.merge.keyeddoc import DocSpec, merge_document
+from gitannot.merge.outcome import MergeOutcome
+
+SPEC = DocSpec(
+    format="coco",
+    collections=("categories", "images", "annotations"),
+    rekey=True,
+    refs=(("images", "annotations", "image_id"), ("categories", "annotations", "category_id")),
+)
+
+
+def looks_like(members: set[str]) -> bool:
+    return "annotations" in members and bool({"images", "categories"} & members)
+
+
+def merge_text(base: bytes, ours: bytes, theirs: bytes, *, path: str = "") -> MergeOutcome:
+    return merge_document(base, ours, theirs, SPEC)

@@ -1,0 +1,108 @@
+"""Detect a JSON file's layout and write values back in it. Pure, no I/O.
+
+Keeping the layout (indent or compact, separators, ASCII escaping, trailing newline)
+keeps later diffs of merged label files small. Key order is kept by the callers: they
+emit members in the order the template file had them.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+_LEAD = re.compile(rb"\s*[{\[](\s*)")
+_SCAN_LIMIT = 1 << 16
+
+
+@dataclass(frozen=True)
+class Layout:
+    indent: bytes | None  # one indent unit, None when compact
+    item_sep: bytes  # between items on one line: b"," or b", "
+    key_sep: bytes  # between key and value: b":" or b": "
+    ascii: bool  # non-ASCII characters written as \\u escapes
+    final_newline: bool
+
+    def pad(self, depth: int) -> bytes:
+        return b"\n" + (self.indent or b"") * depth
+
+
+PRETTY2 = Layout(b"  ", b",", b": ", True, True)
+
+
+def detect(buf: bytes) -> Layout:
+    """The layout of an existing document (defaults for an empty one)."""
+    if not buf.strip():
+        return PRETTY2
+    indent: bytes | None = None
+    lead = _LEAD.match(buf)
+    if lead and b"\n" in lead.group(1):
+        indent = lead.group(1).rsplit(b"\n", 1)[1] or None
+    item_sep, key_sep = _separators(buf[:_SCAN_LIMIT])
+    if indent is not None:
+        item_sep = b","  # line breaks separate items in indented output
+    return Layout(indent, item_sep, key_sep, buf.isascii(), buf.endswith(b"\n"))
+
+
+def _separators(head: bytes) -> tuple[bytes, bytes]:
+    """First comma and colon outside strings, with the spaces after them."""
+    item: bytes | None = None
+    key: bytes | None = None
+    in_str = esc = False
+    for i, c in enumerate(head):
+        if in_str:
+            if esc:
+                esc = False
+            elif c == 0x5C:
+                esc = True
+            elif c == 0x22:
+                in_str = False
+        elif c == 0x22:
+            in_str = True
+        elif c in (0x2C, 0x3A):
+            sep = b"," if c == 0x2C else b":"
+            sep += b" " if head[i + 1 : i + 2] == b" " else b""
+            if c == 0x2C and item is None:
+                item = sep
+            elif c == 0x3A and key is None:
+                key = sep
+            if item is not None and key is not None:
+                break
+    return item or b", ", key or b": "
+
+
+def dumps(value: Any, layout: Layout, depth: int = 0) -> bytes:
+    """Serialize `value` as it would appear at `depth` inside a document in `layout`."""
+    if layout.indent is None:
+        if layout.item_sep == b"," and layout.key_sep == b":" and not layout.ascii:
+            return orjson.dumps(value)
+        seps = (layout.item_sep.decode(), layout.key_sep.decode())
+        return json.dumps(value, separators=seps, ensure_ascii=layout.ascii).encode()
+    text = json.dumps(
+        value,
+        indent=layout.indent.decode(),
+        separators=(",", layout.key_sep.decode()),
+        ensure_ascii=layout.ascii,
+    ).encode()
+    # json escapes newlines inside strings, so every raw newline is structure.
+    return text.replace(b"\n", layout.pad(depth)) if depth else text
+
+
+def key_bytes(key: str, layout: Layout) -> bytes:
+    return json.dumps(key, ensure_ascii=layout.ascii).encode()
+
+
+def join_object(members: list[tuple[str, bytes]], layout: Layout, depth: int = 0) -> bytes:
+    """An object from already-serialized member values (each laid out for depth+1)."""
+    if not members:
+        return b"{}"
+    parts = [key_bytes(k, layout) + layout.key_sep + v for k, v in members]
+    if layout.indent is None:
+        return b"{" + layout.item_sep.join(parts) + b"}"
+    inner = layout.pad(depth + 1)
+    return b"{" + inner + (b"," + inner).join(parts) + layout.pad(depth) + b"}"
+
+
+def document(body: bytes, layout: Layout) -> bytes:
+    return body + (b"\n" if layout.final_newline else b"")

@@ -1,0 +1,245 @@
+"""Three-way merge of a JSON object whose chosen members are arrays of id-keyed records.
+
+COCO (images / annotations / categories) and gitannot per-image JSON (annotations) are
+both this shape. Pure, no I/O. Works on raw record bytes (records.py): a record is
+parsed only when its bytes differ between sides, and unchanged records are copied out
+byte for byte, so the output keeps the file's layout and a 1% change costs ~1%.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitannot.merge import jsonfmt, records
+from gitannot.merge.conflicts import conflict_record
+from gitannot.merge.jsonfmt import Layout
+from gitannot.merge.outcome import MergeOutcome
+from gitannot.merge.records import Key, Raw, RecordSet
+from gitannot.merge.threeway import MISSING as _ABSENT
+from gitannot.merge.threeway import Conflict, is_missing, merge_record
+
+BASE, OURS, THEIRS = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class DocSpec:
+    format: str
+    collections: tuple[str, ...]  # merged record by record, keyed by "id", in this order
+    rekey: bool = False  # both sides adding one id: re-key theirs instead of add/add
+    # (referenced collection, referring collection, field): rewritten when re-keyed
+    refs: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass
+class _Side:
+    members: dict[str, Raw]
+    layout: Layout
+
+
+@dataclass
+class _Doc:
+    spec: DocSpec
+    sides: tuple[_Side, _Side, _Side]
+    layout: Layout  # the output layout
+    template: int  # the side whose array spacing is reused
+    conflicts: list[Conflict] = field(default_factory=list)
+    remaps: dict[str, dict[Key, Key]] = field(default_factory=dict)
+
+
+def merge_document(base: bytes, ours: bytes, theirs: bytes, spec: DocSpec) -> MergeOutcome:
+    sides = (_load(base), _load(ours), _load(theirs))
+    template = _template(base, sides)
+    doc = _Doc(spec, sides, sides[template].layout, template)
+    merged: dict[str, bytes | Raw] = {}
+    for name in spec.collections:
+        if any(name in s.members for s in sides):
+            value = _merge_member(doc, name, collection=True)
+            if value is not None:
+                merged[name] = value
+    names = list(sides[OURS].members)
+    names += [n for n in sides[THEIRS].members if n not in sides[OURS].members]
+    out: list[tuple[str, bytes]] = []
+    for name in names:
+        if name in spec.collections:
+            if name in merged:
+                out.append((name, bytes(merged[name])))
+            continue
+        value = _merge_member(doc, name, collection=False)
+        if value is not None:
+            out.append((name, bytes(value)))
+    body = jsonfmt.join_object(out, doc.layout)
+    return MergeOutcome(jsonfmt.document(body, doc.layout), doc.conflicts, spec.format)
+
+
+def _load(buf: bytes) -> _Side:
+    if not buf.strip():
+        return _Side({}, jsonfmt.detect(buf))  # empty base: both sides added the file
+    return _Side(records.members(buf), jsonfmt.detect(buf))
+
+
+def _template(base: bytes, sides: tuple[_Side, _Side, _Side]) -> int:
+    """Keep ours' layout, unless theirs alone changed it (a reformat is a change too)."""
+    lb, lo, lt = (s.layout for s in sides)
+    if base.strip() and lo == lb and lt != lb:
+        return THEIRS
+    return OURS
+
+
+def _merge_member(doc: _Doc, name: str, collection: bool) -> bytes | Raw | None:
+    """The merged member value laid out at depth 1, or None when it is deleted."""
+    raws = tuple(s.members.get(name) for s in doc.sides)
+    b, o, t = raws
+    if o is not None and t is not None and o == t:
+        return _emit(doc, OURS, o)
+    if b == o and not (collection and doc.remaps):
+        return None if t is None else _emit(doc, THEIRS, t)
+    if b == t:
+        return None if o is None else _emit(doc, OURS, o)
+    if collection and o is not None and t is not None:
+        try:
+            return _merge_collection(doc, name, (b, o, t))
+        except records.NotKeyed:
+            pass  # not keyable: merged as one plain value below
+    values = [records.parse(r) if r is not None else _ABSENT for r in raws]
+    value, conflict = merge_record(name, *values)
+    if conflict is not None:
+        doc.conflicts.append(conflict)
+        return jsonfmt.dumps(conflict_record(conflict), doc.layout, 1)
+    return None if is_missing(value) else jsonfmt.dumps(value, doc.layout, 1)
+
+
+def _emit(doc: _Doc, side: int, raw: Raw) -> bytes | Raw:
+    if doc.sides[side].layout == doc.layout:
+        return raw
+    return jsonfmt.dumps(records.parse(raw), doc.layout, 1)
+
+
+class _Records:
+    """Three sides of one collection, with lazily parsed values."""
+
+    def __init__(self, sets: tuple[RecordSet, RecordSet, RecordSet]) -> None:
+        self.sets = sets
+        self.cache: tuple[dict[Key, Any], ...] = ({}, {}, {})
+        self.override: dict[Key, Any] = {}  # theirs' records with references rewritten
+
+    def raw(self, side: int, key: Key) -> Raw | None:
+        return self.sets[side].records.get(key)
+
+    def value(self, side: int, key: Key) -> Any:
+        if side == THEIRS and key in self.override:
+            return self.override[key]
+        raw = self.sets[side].records.get(key)
+        if raw is None:
+            return _ABSENT
+        cache = self.cache[side]
+        if key not in cache:
+            cache[key] = records.parse(raw)
+        return cache[key]
+
+    def same(self, a: int, b: int, key: Key) -> bool:
+        ra, rb = self.raw(a, key), self.raw(b, key)
+        if ra is None or rb is None:
+            return ra is None and rb is None
+        overridden = THEIRS in (a, b) and key in self.override
+        if not overridden and ra == rb:
+            return True
+        return bool(self.value(a, key) == self.value(b, key))
+
+
+def _merge_collection(doc: _Doc, name: str, raws: tuple[Raw | None, ...]) -> bytes:
+    recs = _Records(tuple(records.keyed(r) for r in raws))  # type: ignore[arg-type]
+    _rewrite_refs(doc, name, recs)
+    items: list[bytes | Raw] = []
+    collided: list[Key] = []
+    ours, theirs = recs.sets[OURS].records, recs.sets[THEIRS].records
+    for key in [*ours, *(k for k in theirs if k not in ours)]:
+        if key in ours and key in theirs and recs.same(OURS, THEIRS, key):
+            items.append(_item(doc, recs, OURS, key))
+        elif recs.same(OURS, BASE, key):
+            if key in theirs:
+                items.append(_item(doc, recs, THEIRS, key))
+        elif recs.same(THEIRS, BASE, key):
+            if key in ours:
+                items.append(_item(doc, recs, OURS, key))
+        elif doc.spec.rekey and key in theirs and recs.raw(BASE, key) is None:
+            items.append(_item(doc, recs, OURS, key))
+            collided.append(key)  # an id collision, not a conflict: re-keyed below
+        else:
+            items.append(_merge_one(doc, recs, key))
+    items += _rekey(doc, name, recs, collided)
+    return _join_array(doc, recs, items)
+
+
+def _merge_one(doc: _Doc, recs: _Records, key: Key) -> bytes:
+    b, o, t = (recs.value(s, key) for s in (BASE, OURS, THEIRS))
+    value, conflict = merge_record(key, b, o, t)
+    if conflict is not None:
+        doc.conflicts.append(conflict)
+        value = conflict_record(conflict)
+    return jsonfmt.dumps(value, doc.layout, 2)
+
+
+def _item(doc: _Doc, recs: _Records, side: int, key: Key) -> bytes | Raw:
+    raw = recs.raw(side, key)
+    overridden = side == THEIRS and key in recs.override
+    if raw is not None and not overridden and doc.sides[side].layout == doc.layout:
+        return raw
+    return jsonfmt.dumps(recs.value(side, key), doc.layout, 2)
+
+
+def _rekey(doc: _Doc, name: str, recs: _Records, collided: list[Key]) -> list[bytes | Raw]:
+    """Theirs' colliding records get fresh ids above every id in all three versions."""
+    if not collided:
+        return []
+    next_id = 1 + max(s.max_int_key() for s in recs.sets)
+    remap = doc.remaps.setdefault(name, {})
+    items: list[bytes | Raw] = []
+    for key in collided:
+        value = recs.value(THEIRS, key)
+        if not isinstance(key, int) or not isinstance(value, dict):
+            items.append(_merge_one(doc, recs, key))  # string ids: a plain add/add
+            continue
+        remap[key] = next_id
+        items.append(jsonfmt.dumps({**value, "id": next_id}, doc.layout, 2))
+        next_id += 1
+    return items
+
+
+def _rewrite_refs(doc: _Doc, name: str, recs: _Records) -> None:
+    """Point theirs' new or changed records at the re-keyed ids of what they reference."""
+    rules = [
+        (doc.remaps[target], fld)
+        for target, src, fld in doc.spec.refs
+        if src == name and doc.remaps.get(target)
+    ]
+    if not rules:
+        return
+    base = recs.sets[BASE].records
+    for key, raw in recs.sets[THEIRS].records.items():
+        if base.get(key) == raw:
+            continue
+        value = recs.value(THEIRS, key)
+        if not isinstance(value, dict):
+            continue
+        new = dict(value)
+        for remap, fld in rules:
+            ref = new.get(fld)
+            if isinstance(ref, int) and ref in remap:
+                new[fld] = remap[ref]
+        if new != value:
+            recs.override[key] = new
+
+
+def _join_array(doc: _Doc, recs: _Records, items: list[bytes | Raw]) -> bytes:
+    if not items:
+        return b"[]"
+    gaps = recs.sets[doc.template].gaps
+    if gaps is None:
+        gaps = _default_gaps(doc.layout)
+    opened, joiner, closed = gaps
+    return b"[" + opened + joiner.join(items) + closed + b"]"
+
+
+def _default_gaps(layout: Layout) -> tuple[bytes, bytes, bytes]:
+    if layout.indent is None:
+        return b"", layout.item_sep, b""
+    return layout.pad(2), b"," + layout.pad(2), layout.pad(1)

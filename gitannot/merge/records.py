@@ -1,0 +1,97 @@
+"""Split raw JSON bytes into records without building Python objects for them.
+
+The fast path of the merge: msgspec hands back each top-level member and each array
+element as a `Raw` slice of the input. Records whose bytes are equal on two sides are
+equal; only records whose bytes differ are ever parsed (orjson). Pure, no I/O.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import orjson
+
+Raw = msgspec.Raw
+Key = int | str
+
+
+class NotKeyed(ValueError):
+    """A collection whose records cannot be keyed (no id, duplicate ids, not objects)."""
+
+
+class _Id(msgspec.Struct):
+    id: int | str
+
+
+_ids_decoder = msgspec.json.Decoder(list[_Id])
+_raws_decoder = msgspec.json.Decoder(list[msgspec.Raw])
+_members_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_OPEN = re.compile(rb"\[(\s*)")
+_JOIN = re.compile(rb"\s*,\s*")
+
+
+def members(buf: bytes) -> dict[str, Raw]:
+    """Top-level object members in file order; raises if `buf` is not a JSON object."""
+    try:
+        return _members_decoder.decode(buf)
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"not a JSON object: {exc}") from exc
+
+
+def elements(raw: Raw | bytes) -> list[Raw]:
+    try:
+        return _raws_decoder.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"not a JSON array: {exc}") from exc
+
+
+def parse(raw: Raw | bytes) -> Any:
+    return orjson.loads(memoryview(raw) if isinstance(raw, Raw) else raw)
+
+
+@dataclass
+class RecordSet:
+    """One side's keyed collection: key -> raw record, in file order."""
+
+    records: dict[Key, Raw]
+    gaps: tuple[bytes, bytes, bytes] | None  # (after "[", between items, before "]")
+
+    def max_int_key(self) -> int:
+        return max((k for k in self.records if isinstance(k, int)), default=0)
+
+
+def keyed(raw: Raw | None, field: str = "id") -> RecordSet:
+    """Key an array of objects by their `id`; raises NotKeyed when that is impossible."""
+    if raw is None:
+        return RecordSet({}, None)
+    if field != "id":
+        raise NotImplementedError(field)
+    try:
+        raws = _raws_decoder.decode(raw)
+        ids = [rec.id for rec in _ids_decoder.decode(raw)]
+    except msgspec.DecodeError as exc:
+        raise NotKeyed(str(exc)) from exc
+    records = dict(zip(ids, raws, strict=True))
+    if len(records) != len(raws):
+        raise NotKeyed("duplicate ids")
+    return RecordSet(records, _gaps(raw, raws))
+
+
+_CLOSE = re.compile(rb"(\s*)\]\s*\Z")
+
+
+def _gaps(raw: Raw | bytes, raws: list[Raw]) -> tuple[bytes, bytes, bytes] | None:
+    """How the array spaced its items, read from its first two; None if unknown."""
+    if len(raws) < 2:
+        return None
+    view = memoryview(raw)
+    opened = _OPEN.match(bytes(view[:64]))
+    if not opened:
+        return None
+    end0 = opened.end() + len(raws[0])
+    joined = _JOIN.match(bytes(view[end0 : end0 + 256]))
+    closed = _CLOSE.search(bytes(view[-256:]))
+    if not joined or not closed:
+        return None
+    return opened.group(1), joined.group(0), closed.group(1)
