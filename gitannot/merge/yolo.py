@@ -24,10 +24,7 @@ from gitannot.merge.geometry_match import (
     points_box,
 )
 from gitannot.merge.outcome import MergeOutcome
-
-# threeway marks an absent record with its private sentinel; reuse it, do not copy it.
-from gitannot.merge.threeway import _MISSING as MISSING
-from gitannot.merge.threeway import Conflict, is_missing, merge_record
+from gitannot.merge.threeway import MISSING, Conflict, is_missing, merge_record
 
 FORMAT = "yolo"
 

@@ -1,0 +1,195 @@
+"""Three-way merge of an XML container's children, keeping every untouched byte.
+
+The caller gives each child of base, ours and theirs a key and a merge function per
+key; this module orders the merged children (geometry_match.merged_order), copies the
+skeleton side's indentation and wraps conflicting children in `<gitannot_conflict>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from gitannot.merge.errors import UnmergeableError
+from gitannot.merge.geometry_match import merged_order
+from gitannot.merge.threeway import MISSING, Conflict, is_missing, merge_record
+from gitannot.merge.xml_objects import (
+    Doc,
+    Node,
+    canon,
+    conflict_element,
+    indent_of,
+    parse_doc,
+    record,
+    render_record,
+    start_tag,
+)
+
+
+@dataclass
+class Side:
+    doc: Doc
+    node: Node  # the container element
+    keys: list[str]  # one per child, in document order
+
+    def __post_init__(self) -> None:
+        self.index = {key: i for i, key in enumerate(self.keys)}
+
+    def child(self, key: str) -> Child | None:
+        i = self.index.get(key)
+        return None if i is None else Child(self.doc, self.node.children[i])
+
+    def lead(self, key: str) -> bytes:
+        return self.doc.lead(self.node, self.index[key])
+
+
+@dataclass
+class Child:
+    doc: Doc
+    node: Node
+
+    @property
+    def raw(self) -> bytes:
+        return self.doc.raw(self.node)
+
+
+# (key, base, ours, theirs) -> (merged bytes or None if deleted, conflicts)
+ChildMerge = Callable[
+    [str, Child | None, Child | None, Child | None], tuple[bytes | None, list[Conflict]]
+]
+
+
+def merge_children(
+    base: Side, ours: Side, theirs: Side, merge_child: ChildMerge, head: bytes | None = None
+) -> tuple[bytes, list[Conflict]]:
+    """Bytes of the merged container element (start tag `head` if given)."""
+    skeleton = theirs if ours.keys == base.keys and theirs.keys != base.keys else ours
+    parts: list[bytes] = []
+    conflicts: list[Conflict] = []
+    prev_lead: bytes | None = None
+    for key in merged_order(base.keys, ours.keys, theirs.keys):
+        merged, found = merge_child(key, base.child(key), ours.child(key), theirs.child(key))
+        conflicts.extend(found)
+        if merged is None:
+            continue
+        if key in skeleton.index:
+            lead = skeleton.lead(key)
+        elif prev_lead is not None:
+            lead = indent_of(prev_lead)
+        else:
+            owner = next(s for s in (ours, theirs, base) if key in s.index)
+            lead = indent_of(skeleton.lead(skeleton.keys[0]) if skeleton.keys else owner.lead(key))
+        parts.append(lead + merged)
+        prev_lead = lead
+    return _frame(skeleton, (ours, theirs, base), parts, head), conflicts
+
+
+def _frame(skeleton: Side, sides: Sequence[Side], parts: list[bytes], head: bytes | None) -> bytes:
+    frame = skeleton
+    if parts and frame.node.empty:
+        frame = next(s for s in sides if not s.node.empty)
+    doc, node = frame.doc, frame.node
+    if not parts and node.empty:
+        return head if head is not None else doc.raw(node)
+    start = head if head is not None else doc.data[node.start : node.inner_start]
+    if start.endswith(b"/>"):
+        start = start[:-2] + b">"
+    if node.children:
+        trail = doc.trail(node)
+    else:
+        with_children = next((s for s in sides if s.node.children), frame)
+        trail = with_children.doc.trail(with_children.node)
+    body = b"".join(parts) + (trail if parts else doc.data[node.inner_start : node.inner_end])
+    return start + body + doc.data[node.inner_end : node.end]
+
+
+def merge_atomic(
+    key: str, base: Child | None, ours: Child | None, theirs: Child | None
+) -> tuple[bytes | None, list[Conflict]]:
+    """A child merged as a whole (VOC <size>, CVAT <meta>, tracks)."""
+    values = [MISSING if c is None else canon(_elem(c)) for c in (base, ours, theirs)]
+    value, conflict = merge_record(key, *values)
+    if conflict is not None:
+        return _conflict(conflict, base, ours, theirs)
+    if is_missing(value):
+        return None, []
+    return next(c.raw for c in (ours, theirs) if c is not None and canon(_elem(c)) == value), []
+
+
+def merge_element(
+    key: str,
+    base: Child | None,
+    ours: Child | None,
+    theirs: Child | None,
+    geometry: Sequence[str] = (),
+) -> tuple[bytes | None, list[Conflict]]:
+    """A child merged field by field (VOC <object>, CVAT shapes)."""
+    recs = [MISSING if c is None else record(c.node, geometry) for c in (base, ours, theirs)]
+    value, conflict = merge_record(key, *recs)
+    if conflict is not None:
+        return _conflict(conflict, base, ours, theirs)
+    if is_missing(value):
+        return None, []
+    sides = [
+        None if c is None else (c.doc, c.node, r)
+        for c, r in zip((ours, theirs), recs[1:], strict=True)
+    ]
+    return render_record(value, sides[0], sides[1]), []
+
+
+def _conflict(
+    conflict: Conflict, base: Child | None, ours: Child | None, theirs: Child | None
+) -> tuple[bytes, list[Conflict]]:
+    raws = [None if c is None else c.raw for c in (base, ours, theirs)]
+    conflict.base, conflict.ours, conflict.theirs = (
+        None if r is None else r.decode("utf-8", "replace") for r in raws
+    )
+    owner = next(c for c in (ours, theirs, base) if c is not None)
+    indent = indent_of(owner.doc.data[: owner.node.start])
+    element = conflict_element(indent, conflict.reason, str(conflict.key), conflict.fields, raws)
+    return element, [conflict]
+
+
+def _elem(child: Child) -> Any:
+    if child.node.elem is None:
+        raise UnmergeableError(f"<{child.node.tag}> has no parsed element")
+    return child.node.elem
+
+
+def pick_outer(base: Doc, ours: Doc, theirs: Doc) -> tuple[bytes, bytes]:
+    """The bytes around the root element (XML declaration, comments), merged whole."""
+    outer = [(d.data[: d.root.start], d.data[d.root.end :]) for d in (base, ours, theirs)]
+    b, o, t = outer
+    if o == t or b == t:
+        return o
+    if b == o:
+        return t
+    raise UnmergeableError("both sides changed the text around the root element")
+
+
+RootMerge = Callable[[Doc, Doc, Doc, bytes | None], tuple[bytes, list[Conflict]]]
+
+
+def merge_document(
+    base: bytes, ours: bytes, theirs: bytes, *, path: str, root: str, merge_root: RootMerge
+) -> tuple[bytes, list[Conflict]]:
+    """Parse the three versions, merge the root's attributes and children, reassemble."""
+    o, t = parse_doc(ours, path, "ours"), parse_doc(theirs, path, "theirs")
+    # An empty base (both sides added the file): theirs' root without children.
+    b = parse_doc(base, path, "base") if base.strip() else empty_base(t)
+    for doc, side in ((b, "base"), (o, "ours"), (t, "theirs")):
+        if doc.root.tag != root:
+            raise UnmergeableError(f"{path} ({side}): root is <{doc.root.tag}>, not <{root}>")
+    attrs, conflict = merge_record("root", b.root.attrs, o.root.attrs, t.root.attrs)
+    if conflict is not None:
+        raise UnmergeableError(f"{path}: both sides changed <{root}> attributes")
+    head = None if attrs == o.root.attrs else start_tag(o.root, attrs, empty=False)
+    prefix, suffix = pick_outer(b, o, t)
+    body, conflicts = merge_root(b, o, t, head)
+    return prefix + body + suffix, conflicts
+
+
+def empty_base(doc: Doc) -> Doc:
+    root = replace(doc.root, children=[])
+    return Doc(doc.data, root)

@@ -1,0 +1,266 @@
+"""XML plumbing shared by the VOC and CVAT adapters: byte spans, records, rendering.
+
+Parsing is two passes over the same bytes: defusedxml builds the element tree (and
+refuses entity declarations and external references), then expat records the byte span
+of every element down to MAX_DEPTH, so untouched elements are copied byte for byte.
+
+A record is a flat dict of fields merged by the keyed three-way core: `@name` for an
+attribute, `@geometry` for a group of attributes that move together (atomic), a child
+element's key (`tag`, `tag[name]`, `tag#2`) for its canonical content, `#text` for the
+element's own text.
+"""
+
+from __future__ import annotations
+
+import xml.parsers.expat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element
+from xml.sax.saxutils import quoteattr
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from gitannot.merge.errors import UnmergeableError
+
+MAX_DEPTH = 3  # CVAT: annotations / image / shape / attribute
+CONFLICT_TAG = "gitannot_conflict"
+Canon = tuple[Any, ...]
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str]
+    start: int  # offset of "<"
+    inner_start: int  # after the start tag (== end for <empty/>)
+    inner_end: int  # offset of "</" (== end for <empty/>)
+    end: int  # after the element
+    elem: Element | None = None
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.inner_start == self.end
+
+
+@dataclass
+class Doc:
+    data: bytes
+    root: Node
+
+    def raw(self, node: Node) -> bytes:
+        return self.data[node.start : node.end]
+
+    def lead(self, parent: Node, index: int) -> bytes:
+        """Bytes between a child and its previous sibling (usually its indentation)."""
+        prev = parent.children[index - 1].end if index else parent.inner_start
+        return self.data[prev : parent.children[index].start]
+
+    def trail(self, parent: Node) -> bytes:
+        last = parent.children[-1].end if parent.children else parent.inner_start
+        return self.data[last : parent.inner_end]
+
+
+def parse_doc(data: bytes, path: str, side: str) -> Doc:
+    where = f"{path} ({side})"
+    try:
+        tree = SafeET.fromstring(data)
+    except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
+        raise UnmergeableError(f"{where}: not safe, well-formed XML: {exc}") from exc
+    root = _spans(data, where)
+    _attach(root, tree)
+    return Doc(data, root)
+
+
+def _spans(data: bytes, where: str) -> Node:
+    parser = xml.parsers.expat.ParserCreate()
+    stack: list[Node] = []
+    top: list[Node] = []
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if len(stack) > MAX_DEPTH:
+            stack.append(stack[-1])  # deeper elements live inside their ancestor's bytes
+            return
+        pos = parser.CurrentByteIndex
+        node = Node(tag, attrs, pos, _tag_end(data, pos), -1, -1)
+        (stack[-1].children if stack else top).append(node)
+        stack.append(node)
+
+    def end(tag: str) -> None:
+        node = stack.pop()
+        if node.tag != tag or node.end != -1:
+            return
+        pos = parser.CurrentByteIndex
+        if data[node.start : pos].endswith(b"/>"):  # <empty/>: expat reports its end
+            node.inner_start = node.inner_end = node.end = pos
+        else:
+            node.inner_end = pos
+            node.end = data.index(b">", pos) + 1
+
+    def forbid(*_: object) -> None:
+        raise UnmergeableError(f"{where}: XML entity declarations are refused")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.EntityDeclHandler = forbid
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise UnmergeableError(f"{where}: {exc}") from exc
+    return top[0]
+
+
+def _tag_end(data: bytes, pos: int) -> int:
+    """Offset after the start tag at pos; attribute values may contain '>'."""
+    quote = 0
+    for i in range(pos, len(data)):
+        c = data[i]
+        if quote:
+            quote = 0 if c == quote else quote
+        elif c in (0x22, 0x27):
+            quote = c
+        elif c == 0x3E:
+            return i + 1
+    return len(data)
+
+
+def _attach(node: Node, elem: Element) -> None:
+    node.elem = elem
+    for child_node, child_elem in zip(node.children, list(elem), strict=False):
+        _attach(child_node, child_elem)
+
+
+def canon(elem: Element) -> Canon:
+    """Content of an element ignoring layout: tag, attributes, stripped text, children."""
+    return (
+        elem.tag,
+        tuple(sorted(elem.attrib.items())),
+        (elem.text or "").strip(),
+        tuple(canon(c) for c in elem),
+    )
+
+
+def child_keys(children: Sequence[Node]) -> list[str]:
+    """`tag`, or `tag[name]` when it has a name attribute (CVAT attributes); `#n` repeats."""
+    seen: dict[str, int] = {}
+    keys: list[str] = []
+    for child in children:
+        base = f"{child.tag}[{child.attrs['name']}]" if "name" in child.attrs else child.tag
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        keys.append(base if n == 0 else f"{base}#{n + 1}")
+    return keys
+
+
+def record(node: Node, geometry: Sequence[str] = ()) -> dict[str, Any]:
+    """Fields of an element; attributes listed in `geometry` form one atomic field."""
+    assert node.elem is not None
+    rec: dict[str, Any] = {}
+    geo = tuple((name, node.attrs[name]) for name in geometry if name in node.attrs)
+    if geo:
+        rec["@geometry"] = geo
+    for name, value in node.attrs.items():
+        if name not in geometry:
+            rec["@" + name] = value
+    text = (node.elem.text or "").strip()
+    if text:
+        rec["#text"] = text
+    for key, child in zip(child_keys(node.children), list(node.elem), strict=False):
+        rec[key] = canon(child)
+    return rec
+
+
+def attrs_of(rec: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in rec.items():
+        if name == "@geometry":
+            out.update(dict(value))
+        elif name.startswith("@"):
+            out[name[1:]] = value
+    return out
+
+
+def render_record(
+    merged: dict[str, Any],
+    ours: tuple[Doc, Node, dict[str, Any]] | None,
+    theirs: tuple[Doc, Node, dict[str, Any]] | None,
+) -> bytes:
+    """Bytes of a merged record: one side's own bytes when it equals that side,
+    else ours' element with the fields that theirs changed spliced in."""
+    for side in (ours, theirs):
+        if side is not None and side[2] == merged:
+            return side[0].raw(side[1])
+    if ours is None or theirs is None:  # only reachable for field-merged add/add
+        raise UnmergeableError("field merge of an element added on one side only")
+    (doc, node, rec), (tdoc, tnode, _) = ours, theirs
+    if merged.get("#text") != rec.get("#text"):
+        raise UnmergeableError(f"<{node.tag}> text merged field by field")
+    attrs = attrs_of(merged)
+    if attrs == node.attrs:
+        head = doc.data[node.start : node.inner_start]
+    else:
+        head = start_tag(node, attrs, empty=node.empty)
+    if node.empty and not any(not k.startswith(("@", "#")) for k in merged):
+        return head
+    if node.empty:
+        raise UnmergeableError(f"<{node.tag}/> gained children in a field merge")
+    body = _render_children(merged, doc, node, tdoc, tnode)
+    return head + body + doc.data[node.inner_end : node.end]
+
+
+def _render_children(merged: dict[str, Any], doc: Doc, node: Node, tdoc: Doc, tnode: Node) -> bytes:
+    keys = child_keys(node.children)
+    tkeys = dict(zip(child_keys(tnode.children), range(len(tnode.children)), strict=True))
+    own = dict(zip(keys, node.children, strict=True))
+    parts: list[bytes] = []
+    lead = b""
+    for i, (key, child) in enumerate(zip(keys, node.children, strict=True)):
+        lead = doc.lead(node, i)
+        if key not in merged:
+            continue
+        assert child.elem is not None
+        if merged[key] == canon(child.elem):
+            parts.append(lead + doc.raw(child))
+        else:
+            parts.append(lead + tdoc.raw(tnode.children[tkeys[key]]))
+    for key in merged:
+        if not key.startswith(("@", "#")) and key not in own:
+            parts.append(indent_of(lead or tdoc.lead(tnode, tkeys[key])))
+            parts.append(tdoc.raw(tnode.children[tkeys[key]]))
+    return b"".join(parts) + doc.trail(node)
+
+
+def conflict_element(
+    indent: bytes,
+    reason: str,
+    key: str,
+    fields: Sequence[str],
+    sides: Sequence[bytes | None],
+) -> bytes:
+    """`<gitannot_conflict>` holding base, ours and theirs: the file stays well-formed."""
+    attrs = f" reason={quoteattr(reason)} key={quoteattr(key)}"
+    if fields:
+        attrs += f" fields={quoteattr(' '.join(fields))}"
+    out = f"<{CONFLICT_TAG}{attrs}>".encode()
+    for name, raw in zip(("base", "ours", "theirs"), sides, strict=True):
+        out += indent + b"  " + (f"<{name}/>".encode() if raw is None else _wrap(name, raw))
+    return out + indent + f"</{CONFLICT_TAG}>".encode()
+
+
+def _wrap(name: str, raw: bytes) -> bytes:
+    return f"<{name}>".encode() + raw + f"</{name}>".encode()
+
+
+def indent_of(lead: bytes) -> bytes:
+    """The newline + indentation part of a lead, for new elements placed next to it."""
+    at = lead.rfind(b"\n")
+    return lead[at:] if at >= 0 else b"\n"
+
+
+def start_tag(node: Node, attrs: dict[str, str], *, empty: bool) -> bytes:
+    """A rebuilt start tag: the node's attribute order first, new attributes after."""
+    order = [n for n in node.attrs if n in attrs] + [n for n in attrs if n not in node.attrs]
+    pairs = "".join(f" {n}={quoteattr(attrs[n])}" for n in order)
+    return f"<{node.tag}{pairs}".encode() + (b"/>" if empty else b">")
