@@ -1,0 +1,1 @@
+"""The project config (configs/project.yaml): dataset, format globs, severities, limits."""

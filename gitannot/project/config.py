@@ -1,0 +1,194 @@
+"""configs/project.yaml as a value, with defaults that accept real exports."""
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitannot.core.findings import Severity
+from gitannot.errors import ConfigError
+from gitannot.project.globs import match
+from gitannot.schema.model import DEFAULT_SCHEMA_PATH
+from gitannot.schema.yamlsrc import LineDict, load_yaml, where
+
+DEFAULT_PROJECT_PATH = "configs/project.yaml"
+DETECT = "detect"
+KNOWN_FORMATS = frozenset(
+    {"coco", "coco-results", "coco-panoptic", "coco-categories", "yolo", "yolo-data", "voc"}
+    | {"labelstudio", "cvat", "gitannot"}
+)
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+OFF = "off"
+# Rules a project cannot switch off or soften: they protect the rules themselves.
+FIXED_RULES = frozenset(
+    {
+        "schema.invalid",
+        "project.invalid",
+        "schema.version-not-bumped",
+        "schema.changelog-missing",
+        "schema.label-removed-in-use",
+        "schema.label-renamed-in-use",
+        "schema.label-id-reused",
+        "schema.class-mapping-changed",
+        "validate.symlink",
+        "validate.submodule",
+        "file.too-large",
+    }
+)
+
+
+@dataclass(frozen=True)
+class FormatRule:
+    glob: str
+    format: str  # a KNOWN_FORMATS name, "detect", or "ignore"
+    line: int = 0
+
+
+@dataclass
+class ProjectConfig:
+    dataset_name: str = ""
+    dataset_type: str = ""
+    dataset_version: str = ""
+    schema_path: str = DEFAULT_SCHEMA_PATH
+    label_roots: tuple[str, ...] = ("labels/",)
+    formats: list[FormatRule] = field(default_factory=list)
+    # rule id or fnmatch pattern ("coco.*") -> Severity or OFF; the most specific wins.
+    severities: dict[str, Severity | str] = field(default_factory=dict)
+    tolerances: dict[str, float] = field(default_factory=dict)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    source: str = DEFAULT_PROJECT_PATH
+
+    def format_for(self, path: str) -> str | None:
+        """The declared format of `path`; "detect" for unmatched files under a label root;
+        None when the file is no annotation file."""
+        for rule in self.formats:
+            if match(rule.glob, path):
+                return None if rule.format == "ignore" else rule.format
+        if self.under_label_root(path):
+            return DETECT
+        return None
+
+    def under_label_root(self, path: str) -> bool:
+        return any(path.startswith(root) for root in self.label_roots)
+
+    def severity_for(self, rule: str, default: Severity) -> Severity | None:
+        """The effective severity; None when the project switched the rule off."""
+        if rule in FIXED_RULES:
+            return default
+        chosen = self.severities.get(rule)
+        if chosen is None:
+            patterns = [p for p in self.severities if fnmatch.fnmatchcase(rule, p)]
+            if patterns:  # longest pattern is the most specific
+                chosen = self.severities[max(patterns, key=len)]
+        if chosen is None:
+            return default
+        return None if chosen == OFF else chosen  # type: ignore[return-value]
+
+
+def load_project(data: bytes, source: str = DEFAULT_PROJECT_PATH) -> ProjectConfig:
+    doc = load_yaml(data, source)
+    if doc is None:
+        return ProjectConfig(source=source)
+    if not isinstance(doc, LineDict):
+        raise ConfigError(f"{source}:1: the project config must be a YAML mapping")
+    allowed = {"dataset", "schema", "label_roots", "formats", "checks", "limits"}
+    for key in doc:
+        if key not in allowed:
+            raise ConfigError(
+                f"{where(source, doc, key)}: unknown key {key!r}",
+                f"allowed keys: {', '.join(sorted(allowed))}",
+            )
+    dataset = _mapping(doc, "dataset", source)
+    checks = _mapping(doc, "checks", source)
+    limits = _mapping(doc, "limits", source)
+    return ProjectConfig(
+        dataset_name=str(dataset.get("name", "")),
+        dataset_type=str(dataset.get("type", "")),
+        dataset_version=str(dataset.get("version", "")),
+        schema_path=str(doc.get("schema", DEFAULT_SCHEMA_PATH)),
+        label_roots=_roots(doc, source),
+        formats=_formats(doc, source),
+        severities=_severities(checks, source),
+        tolerances=_tolerances(checks, source),
+        max_file_bytes=_max_bytes(limits, source),
+        source=source,
+    )
+
+
+def _mapping(doc: LineDict, key: str, source: str) -> LineDict:
+    value = doc.get(key)
+    if value is None:
+        empty = LineDict()
+        empty.key_lines = {}
+        return empty
+    if not isinstance(value, LineDict):
+        raise ConfigError(f"{where(source, doc, key)}: `{key}` must be a mapping")
+    return value
+
+
+def _roots(doc: LineDict, source: str) -> tuple[str, ...]:
+    raw = doc.get("label_roots", ["labels/"])
+    if not isinstance(raw, list) or not all(isinstance(r, str) and r for r in raw):
+        raise ConfigError(f"{where(source, doc, 'label_roots')}: must be a list of folders")
+    return tuple(r.rstrip("/") + "/" for r in raw)
+
+
+def _formats(doc: LineDict, source: str) -> list[FormatRule]:
+    raw = doc.get("formats", [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where(source, doc, 'formats')}: must be a list of glob/format")
+    rules = []
+    for item in raw:
+        if not isinstance(item, LineDict) or not {"glob", "format"} <= set(item):
+            raise ConfigError(
+                f"{where(source, doc, 'formats')}: each entry needs `glob` and `format`",
+                'e.g. `- {glob: "labels/coco/*.json", format: coco}`',
+            )
+        fmt = str(item["format"])
+        if fmt not in KNOWN_FORMATS | {DETECT, "ignore"}:
+            raise ConfigError(
+                f"{where(source, item, 'format')}: unknown format {fmt!r}",
+                f"use one of: {', '.join(sorted(KNOWN_FORMATS | {DETECT, 'ignore'}))}",
+            )
+        rules.append(FormatRule(str(item["glob"]), fmt, item.line))
+    return rules
+
+
+def _severities(checks: LineDict, source: str) -> dict[str, Severity | str]:
+    raw = checks.get("severity", {}) or {}
+    if not isinstance(raw, LineDict):
+        raise ConfigError(f"{where(source, checks, 'severity')}: must map rule ids to severities")
+    out: dict[str, Severity | str] = {}
+    names = {s.value: s for s in Severity}
+    for rule, value in raw.items():
+        text = "off" if value is False else str(value).lower()
+        if text == OFF:
+            out[rule] = OFF
+        elif text in names:
+            out[rule] = names[text]
+        else:
+            raise ConfigError(
+                f"{where(source, raw, rule)}: severity of {rule!r} must be "
+                "error, warning, info or off"
+            )
+    return out
+
+
+def _tolerances(checks: LineDict, source: str) -> dict[str, float]:
+    raw = checks.get("tolerances", {}) or {}
+    if not isinstance(raw, LineDict):
+        raise ConfigError(f"{where(source, checks, 'tolerances')}: must be a mapping")
+    out = {}
+    for name, value in raw.items():
+        if not isinstance(value, int | float):  # bools too: voc_accept_zero_based
+            raise ConfigError(f"{where(source, raw, name)}: tolerance {name!r} must be a number")
+        out[name] = float(value)
+    return out
+
+
+def _max_bytes(limits: LineDict, source: str) -> int:
+    value: Any = limits.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(
+            f"{where(source, limits, 'max_file_bytes')}: must be a positive integer (bytes)"
+        )
+    return value

@@ -1,0 +1,1 @@
+"""The label ontology: model, loader, compiled checks, import drafts and evolution rules."""

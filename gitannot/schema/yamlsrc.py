@@ -1,0 +1,75 @@
+"""YAML loading that keeps line numbers, so config errors can name `file:line`."""
+
+from typing import Any
+
+import yaml
+
+from gitannot.errors import ConfigError
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers the 1-based line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool):
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping keys must be scalars", key_node.start_mark
+            )
+        skey = str(key)
+        if skey in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {skey!r}", key_node.start_mark
+            )
+        out[skey] = loader.construct_object(value_node, deep=True)
+        out.key_lines[skey] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+
+
+def load_yaml(data: bytes, source: str) -> Any:
+    """Parse YAML bytes; any syntax problem becomes a ConfigError naming `source:line`."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{source}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    try:
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(
+            f"{source}{line}: invalid YAML: {exc.problem or exc.context}",
+            hint=f"fix the YAML syntax in {source}",
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: invalid YAML: {exc}") from exc
+
+
+def line_of(node: object, key: str | None = None) -> int:
+    """Best-known line of a mapping (or of one of its keys); 0 when unknown."""
+    if not isinstance(node, LineDict):
+        return 0
+    if key is not None and key in node.key_lines:
+        return node.key_lines[key]
+    return node.line
+
+
+def where(source: str, node: object, key: str | None = None) -> str:
+    line = line_of(node, key)
+    return f"{source}:{line}" if line else source

@@ -1,0 +1,1 @@
+"""Validation service: rules from a tree, per-file checks with a blob-id cache, push check."""

@@ -1,0 +1,172 @@
+"""Validate annotation files of one tree under one set of rules, cached by blob id."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from gitannot.core.annotation import ParsedFile
+from gitannot.core.findings import Finding, Severity
+from gitannot.formats import parse_file
+from gitannot.formats.options import FormatContext
+from gitannot.project.config import DETECT
+from gitannot.validation.cache import ResultCache, cache_key
+from gitannot.validation.findings_io import apply_severities, from_cache, to_cache
+from gitannot.validation.names import find_names_file, parse_names
+from gitannot.validation.rules import Rules
+from gitannot.validation.sources import Entry, EntryKind, Source
+
+
+@dataclass
+class FileResult:
+    path: str
+    format: str
+    findings: list[Finding]
+    labels: list[str]  # label names the file uses (for schema evolution)
+    label_ids: dict[str, str]  # class index / category id -> name
+    cached: bool = False
+
+
+@dataclass
+class Report:
+    files: list[FileResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # tree-level (symlinks, ...)
+
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for result in self.files:
+            out.extend(result.findings)
+        return out
+
+    @property
+    def cached(self) -> int:
+        return sum(1 for r in self.files if r.cached)
+
+
+class Validator:
+    def __init__(self, rules: Rules, source: Source, cache: ResultCache | None = None) -> None:
+        self.rules = rules
+        self.source = source
+        self.cache = cache or ResultCache(None)
+
+    def is_annotation_path(self, path: str) -> bool:
+        return self.rules.project.format_for(path) is not None
+
+    def validate(self, paths: Iterable[str]) -> Report:
+        report = Report()
+        for path in paths:
+            self._one(path, report)
+        return report
+
+    def validate_all(self) -> Report:
+        return self.validate(e.path for e in self.source.walk() if self.is_annotation_path(e.path))
+
+    def _one(self, path: str, report: Report) -> None:
+        fmt = self.rules.project.format_for(path)
+        if fmt is None:
+            return
+        entry = self.source.entry(path)
+        if entry.kind is EntryKind.FILE:
+            report.files.append(self.check_file(entry, fmt))
+        elif entry.kind in (EntryKind.SYMLINK, EntryKind.SUBMODULE):
+            report.findings.append(_not_a_file(entry))
+
+    def check_file(self, entry: Entry, fmt: str) -> FileResult:
+        class_names, context_id = self._context(entry.path, fmt)
+        key = cache_key("result", self.rules.rules_id, fmt, entry.blob_id, context_id)
+        hit = self.cache.get(key)
+        if isinstance(hit, dict):
+            return _from_cached(entry.path, hit)
+        result = self._run(entry, fmt, class_names)
+        self.cache.put(
+            key,
+            {
+                "format": result.format,
+                "findings": [to_cache(f) for f in result.findings],
+                "labels": result.labels,
+                "label_ids": result.label_ids,
+            },
+        )
+        return result
+
+    def _run(self, entry: Entry, fmt: str, class_names: tuple[str, ...] | None) -> FileResult:
+        size = entry.size or _size(self.source, entry)
+        limit = self.rules.project.max_file_bytes
+        if size > limit:  # refused before reading or parsing: bounded memory
+            finding = Finding(
+                rule="file.too-large",
+                path=entry.path,
+                message=f"{size} bytes is over the limit of {limit} bytes",
+                hint="split the file, or raise limits.max_file_bytes in configs/project.yaml",
+            )
+            return FileResult(entry.path, fmt, [finding], [], {})
+        data = self.source.read(entry.path) or b""
+        parsed = parse_file(
+            entry.path,
+            data,
+            format=None if fmt == DETECT else fmt,
+            options=self.rules.options,
+            context=FormatContext(class_names=class_names),
+        )
+        findings = list(parsed.findings)
+        if self.rules.compiled is not None and not _has_errors(parsed):
+            findings.extend(self.rules.compiled.check(parsed))
+        findings = apply_severities(findings, self.rules.project)
+        labels = sorted({a.label for a in parsed.annotations})
+        return FileResult(entry.path, parsed.format, findings, labels, dict(parsed.label_ids))
+
+    def _context(self, path: str, fmt: str) -> tuple[tuple[str, ...] | None, str]:
+        """YOLO rows need class names from a names file; its blob id joins the cache key."""
+        if fmt not in ("yolo", DETECT) or not path.endswith(".txt"):
+            return None, ""
+        names_path = find_names_file(self.source, path)
+        if names_path is None or names_path == path:
+            return None, ""
+        data = self.source.read(names_path)
+        if data is None:
+            return None, ""
+        names = parse_names(names_path, data)
+        return names, self.source.entry(names_path).blob_id
+
+
+def _has_errors(parsed: ParsedFile) -> bool:
+    """A file that does not parse cleanly has no trustworthy annotations to check."""
+    return not parsed.annotations and any(f.severity is Severity.ERROR for f in parsed.findings)
+
+
+def _size(source: Source, entry: Entry) -> int:
+    size_of = getattr(source, "size", None)
+    if callable(size_of):
+        return int(size_of(entry.blob_id))
+    data = source.read(entry.path)
+    return len(data) if data is not None else 0
+
+
+def _from_cached(path: str, hit: dict[str, object]) -> FileResult:
+    raw_findings = hit.get("findings")
+    raw_labels = hit.get("labels")
+    raw_ids = hit.get("label_ids")
+    return FileResult(
+        path=path,
+        format=str(hit.get("format", "")),
+        findings=[from_cache(f, path) for f in raw_findings if isinstance(f, dict)]
+        if isinstance(raw_findings, list)
+        else [],
+        labels=[str(x) for x in raw_labels] if isinstance(raw_labels, list) else [],
+        label_ids={str(k): str(v) for k, v in raw_ids.items()} if isinstance(raw_ids, dict) else {},
+        cached=True,
+    )
+
+
+def _not_a_file(entry: Entry) -> Finding:
+    if entry.kind is EntryKind.SYMLINK:
+        return Finding(
+            rule="validate.symlink",
+            path=entry.path,
+            message="a symbolic link where label files belong",
+            hint="commit the file itself; links can point outside the checked tree",
+        )
+    return Finding(
+        rule="validate.submodule",
+        path=entry.path,
+        message="a submodule where label files belong",
+        hint="label files must live in this repository so they are validated and audited",
+    )

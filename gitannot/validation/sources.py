@@ -1,0 +1,139 @@
+"""Where files come from: a git tree (hook, --commit, --range) or a working tree."""
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Protocol
+
+import pygit2
+
+
+class EntryKind(Enum):
+    FILE = "file"
+    SYMLINK = "symlink"
+    SUBMODULE = "submodule"
+    MISSING = "missing"
+    OTHER = "other"  # a folder
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    kind: EntryKind
+    blob_id: str = ""
+    size: int = 0
+
+
+class Source(Protocol):
+    def entry(self, path: str) -> Entry: ...
+
+    def read(self, path: str) -> bytes | None: ...
+
+    def walk(self) -> Iterator[Entry]: ...
+
+
+_LINK = pygit2.enums.FileMode.LINK
+_COMMIT = pygit2.enums.FileMode.COMMIT
+
+
+class GitTreeSource:
+    def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree) -> None:
+        self.repo = repo
+        self.tree = tree
+
+    def entry(self, path: str) -> Entry:
+        try:
+            obj = self.tree[path]
+        except KeyError:
+            return Entry(path, EntryKind.MISSING)
+        return self._entry(path, obj)
+
+    def _entry(self, path: str, obj: pygit2.Object) -> Entry:
+        mode = obj.filemode
+        if mode == _LINK:
+            return Entry(path, EntryKind.SYMLINK, str(obj.id))
+        if mode == _COMMIT:
+            return Entry(path, EntryKind.SUBMODULE, str(obj.id))
+        if obj.type_str != "blob":
+            return Entry(path, EntryKind.OTHER)
+        return Entry(path, EntryKind.FILE, str(obj.id))
+
+    def read(self, path: str) -> bytes | None:
+        found = self.entry(path)
+        if found.kind is not EntryKind.FILE:
+            return None
+        blob = self.repo.get(found.blob_id)
+        return bytes(blob.data) if isinstance(blob, pygit2.Blob) else None
+
+    def size(self, blob_id: str) -> int:
+        blob = self.repo.get(blob_id)
+        return int(blob.size) if isinstance(blob, pygit2.Blob) else 0
+
+    def walk(self) -> Iterator[Entry]:
+        stack: list[tuple[str, pygit2.Tree]] = [("", self.tree)]
+        while stack:
+            prefix, tree = stack.pop()
+            for obj in tree:
+                path = f"{prefix}{obj.name}"
+                if obj.filemode == pygit2.enums.FileMode.TREE:
+                    sub = self.repo.get(obj.id)
+                    if isinstance(sub, pygit2.Tree):
+                        stack.append((path + "/", sub))
+                    continue
+                yield self._entry(path, obj)
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives these bytes, so the cache is shared with `--commit` runs."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+class WorkTreeSource:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._ids: dict[str, str] = {}
+
+    def entry(self, path: str) -> Entry:
+        full = self.root / path
+        if full.is_symlink():
+            return Entry(path, EntryKind.SYMLINK)
+        if full.is_dir():
+            kind = EntryKind.SUBMODULE if (full / ".git").exists() else EntryKind.OTHER
+            return Entry(path, kind)
+        if not full.is_file():
+            return Entry(path, EntryKind.MISSING)
+        return Entry(path, EntryKind.FILE, self._id(path), full.stat().st_size)
+
+    def _id(self, path: str) -> str:
+        if path not in self._ids:
+            self._ids[path] = git_blob_id((self.root / path).read_bytes())
+        return self._ids[path]
+
+    def read(self, path: str) -> bytes | None:
+        full = self.root / path
+        if full.is_symlink() or not full.is_file():
+            return None
+        return full.read_bytes()
+
+    def walk(self) -> Iterator[Entry]:
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            rel = Path(dirpath).relative_to(self.root)
+            keep = []
+            for name in sorted(dirnames):
+                if rel == Path(".") and name == ".git":
+                    continue
+                full = Path(dirpath, name)
+                if full.is_symlink() or (full / ".git").exists():
+                    yield self.entry(_join(rel, name))  # reported, never followed
+                else:
+                    keep.append(name)
+            dirnames[:] = keep
+            for name in sorted(filenames):
+                yield self.entry(_join(rel, name))
+
+
+def _join(rel: Path, name: str) -> str:
+    return name if rel == Path(".") else (rel / name).as_posix()
