@@ -1,0 +1,52 @@
+"""`gitannot conflicts [PATH...]`: list the conflict records a merge left in label files."""
+
+import argparse
+import subprocess
+from pathlib import Path
+
+import orjson
+
+from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
+from gitannot.errors import UsageError
+from gitannot.merge.conflicts import find
+
+NAME = "conflicts"
+HELP = "list merge conflict records left in annotation files"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, help="files (default: all tracked)")
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = list(args.paths) or files_with_conflicts()
+    total = 0
+    for path in paths:
+        for found in find(load(path)):
+            rec = found.record
+            fields = ",".join(str(f) for f in rec.get("fields") or [])
+            print(
+                f"{path}: {found.pointer} key={rec.get('key')} reason={rec.get('reason')}"
+                + (f" fields={fields}" if fields else "")
+            )
+            total += 1
+    if total:
+        print(f"{total} conflict(s); resolve with `gitannot resolve PATH --ours|--theirs`")
+    return EXIT_DENIED if total else EXIT_OK
+
+
+def files_with_conflicts() -> list[Path]:
+    """Tracked files in the work tree that hold a conflict record."""
+    proc = subprocess.run(
+        ["git", "grep", "-l", "-F", CONFLICT_KEY], capture_output=True, text=True, check=False
+    )
+    if proc.returncode > 1:
+        raise UsageError(proc.stderr.strip() or "git grep failed", "run inside a git work tree")
+    return [Path(line) for line in proc.stdout.splitlines() if line]
+
+
+def load(path: Path) -> object:
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not a readable JSON file ({exc})") from exc

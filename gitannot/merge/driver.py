@@ -1,0 +1,125 @@
+"""The merge driver service behind `gitannot merge-driver %O %A %B %P [%L]`.
+
+Git's contract: the result goes to %A; exit 0 when clean, non-zero when conflicted.
+The format is chosen by path and content; anything unknown, unparseable or failing
+falls back to `git merge-file` (git's own line merge, with its exit code), so the
+driver never loses data and never crashes.
+"""
+
+import importlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from gitannot.constants import EXIT_DENIED, EXIT_OK
+from gitannot.merge import coco, labelstudio, perimage, records
+from gitannot.merge.outcome import MergeOutcome
+
+Merger = Callable[..., MergeOutcome]
+# YOLO, VOC and CVAT adapters live in their own modules (same merge_text signature).
+_XML_MODULES = {"voc": "gitannot.merge.voc", "cvat": "gitannot.merge.cvat"}
+
+
+@dataclass
+class DriverResult:
+    exit_code: int
+    format: str  # the adapter that merged, or "merge-file" / "trivial"
+    conflicts: int
+    note: str = ""
+
+
+def detect(data: bytes, path: str) -> str | None:
+    """The adapter for a file's content (one side) and path; None when unknown."""
+    head = data.lstrip()[:1]
+    lower = path.lower()
+    if head == b"{":
+        names = set(records.members(data))
+        if perimage.looks_like(names):
+            return "perimage"
+        if coco.looks_like(names):
+            return "coco"
+        return None
+    if head == b"[":
+        return "labelstudio" if labelstudio.looks_like(data) else None
+    if lower.endswith(".txt"):
+        return "yolo"
+    if head == b"<" or lower.endswith(".xml"):
+        text = data[:4096]
+        if b"<annotations" in text:
+            return "cvat"
+        if b"<annotation" in text:
+            return "voc"
+    return None
+
+
+def adapter(fmt: str) -> Merger:
+    builtin: dict[str, Merger] = {
+        "coco": coco.merge_text,
+        "perimage": perimage.merge_text,
+        "labelstudio": labelstudio.merge_text,
+    }
+    if fmt in builtin:
+        return builtin[fmt]
+    module = importlib.import_module(_XML_MODULES.get(fmt, f"gitannot.merge.{fmt}"))
+    merge_text: Merger = module.merge_text
+    return merge_text
+
+
+def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> MergeOutcome | None:
+    """The merged file, or None when no adapter applies (caller falls back)."""
+    if ours == theirs or base == theirs:
+        return MergeOutcome(ours, [], "trivial")
+    if base == ours:
+        return MergeOutcome(theirs, [], "trivial")
+    sample = ours if ours.strip() else theirs
+    fmt = detect(sample, path)
+    other = theirs if sample is ours else ours
+    if fmt is None or (other.strip() and detect(other, path) != fmt):
+        return None
+    return adapter(fmt)(base, ours, theirs, path=path)
+
+
+def run_driver(
+    base_path: Path, ours_path: Path, theirs_path: Path, path: str, marker_size: int = 7
+) -> DriverResult:
+    base, ours, theirs = (p.read_bytes() for p in (base_path, ours_path, theirs_path))
+    try:
+        outcome = merge_bytes(base, ours, theirs, path)
+        note = "" if outcome else "format not recognised"
+    except Exception as exc:  # any failure: git's line merge keeps every byte
+        outcome, note = None, f"{type(exc).__name__}: {exc}"
+    if outcome is None:
+        code = merge_file(base_path, ours_path, theirs_path, path, marker_size)
+        return DriverResult(code, "merge-file", int(code != 0), note)
+    _write(ours_path, outcome.data)
+    code = EXIT_OK if outcome.clean else EXIT_DENIED
+    return DriverResult(code, outcome.format, len(outcome.conflicts))
+
+
+def merge_file(base: Path, ours: Path, theirs: Path, path: str, marker_size: int) -> int:
+    """git's own three-way line merge into `ours`; its exit code (conflict count)."""
+    args = ["git", "merge-file", f"--marker-size={marker_size}"]
+    args += ["-L", f"{path} (ours)", "-L", f"{path} (base)", "-L", f"{path} (theirs)"]
+    proc = subprocess.run([*args, str(ours), str(base), str(theirs)], check=False)
+    return proc.returncode if proc.returncode >= 0 else 128
+
+
+def _write(target: Path, data: bytes) -> None:
+    tmp = target.with_name(target.name + ".gitannot-tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def report(result: DriverResult, path: str) -> None:
+    """One stderr line per merged file, like git's own "Auto-merging" lines."""
+    if result.format == "merge-file":
+        why = f" ({result.note})" if result.note else ""
+        sys.stderr.write(f"gitannot: {path}: line merge (git merge-file){why}\n")
+    elif result.conflicts:
+        sys.stderr.write(
+            f"gitannot: {path}: {result.conflicts} conflict record(s) ({result.format}); "
+            f"see `gitannot conflicts {path}`\n"
+        )
