@@ -51,7 +51,7 @@ def test_unchanged_records_keep_their_bytes(tmp_path, style):
     ours, theirs = clone(base_doc()), clone(base_doc())
     ann(ours, 2)["iscrowd"] = 1
     ann(theirs, 9)["iscrowd"] = 1
-    result, merged = run(tmp_path, style, ours, theirs)
+    result, _merged = run(tmp_path, style, ours, theirs)
     expected = clone(ours)
     ann(expected, 9)["iscrowd"] = 1
     assert result.returncode == 0
