@@ -11,6 +11,7 @@ from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
 from gitannot.hook.context import HookResult, PushContext
+from gitannot.validation.push import check_content
 
 PushCheck = Callable[[PushContext], list[Finding]]
 PushRecorder = Callable[[PushContext, HookResult], None]
@@ -21,6 +22,8 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("identity", base_checks.check_identity),
     ("server-refs", base_checks.check_server_refs),
     ("access", base_checks.check_bootstrap_access),
+    # Label files against the ontology; after access (break-glass skips content).
+    ("content", check_content),
 ]
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
