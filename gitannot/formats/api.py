@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gitannot.core.annotation import ParsedFile
-from gitannot.formats import coco
+from gitannot.formats import coco, voc, yolo
 from gitannot.formats.conflicts import (
     CONFLICT_KEY_BYTES,
     XML_CONFLICT_TAG,
@@ -37,8 +37,14 @@ JSON_FORMATS: dict[str, JsonHandler] = {
     "coco-panoptic": _no_context(coco.parse_coco_panoptic),
     "coco-categories": _no_context(coco.parse_coco_categories),
 }
-XML_FORMATS: dict[str, XmlHandler] = {}
-TEXT_FORMATS: dict[str, TextHandler] = {}
+XML_FORMATS: dict[str, XmlHandler] = {
+    "voc": voc.parse_voc,
+}
+TEXT_FORMATS: dict[str, TextHandler] = {
+    "yolo": yolo.parse_yolo,
+    "yolo-names": yolo.parse_yolo_names,
+    "yolo-data": yolo.parse_yolo_data,
+}
 # Recognised but not validated (reported as info so the caller knows nothing ran).
 UNSUPPORTED = {"labelme": "LabelMe JSON"}
 

@@ -1,0 +1,179 @@
+"""YOLO label rows (detection and segmentation), data.yaml and classes.txt / obj.names.
+
+Rows: `class cx cy w h` (detection) or `class x1 y1 x2 y2 x3 y3 ...` (segmentation,
+also 4-corner OBB), all coordinates normalised to 0..1. Class names come from
+FormatContext.class_names, which the caller reads from data.yaml / classes.txt.
+"""
+
+import math
+import re
+from typing import Any
+
+import yaml
+
+from gitannot.core.annotation import Annotation, GeometryKind, Item, ParsedFile
+from gitannot.formats.conflicts import strip_text_conflicts
+from gitannot.formats.options import FormatContext, FormatOptions
+from gitannot.formats.report import Reporter
+
+_CLASS = re.compile(r"\d+")
+
+
+def _stem(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def parse_yolo(
+    pf: ParsedFile, text: str, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+) -> None:
+    item = _stem(pf.path)
+    size = ctx.image_sizes.get(item)
+    pf.items[item] = Item(item, "", size[0] if size else None, size[1] if size else None)
+    names = ctx.class_names
+    if names is None:
+        rep.add("yolo.no-names", "no data.yaml/classes.txt given; class indexes not resolved")
+    else:
+        pf.declared_labels.extend(names)
+        pf.label_ids.update({str(i): n for i, n in enumerate(names)})
+    rows = strip_text_conflicts(text.splitlines(), rep)
+    seen: set[tuple[str, ...]] = set()
+    for number, line in rows:
+        tokens = line.split()
+        if not tokens:
+            continue
+        made = _row(tokens, number, item, size, names, rep, opts)
+        if made is None:
+            continue
+        key = tuple(tokens)
+        if key in seen:
+            rep.add("annotation.duplicate", f"line {number} repeats an earlier row", made.id)
+        seen.add(key)
+        pf.annotations.append(made)
+
+
+def _row(
+    tokens: list[str],
+    number: int,
+    item: str,
+    size: tuple[float, float] | None,
+    names: tuple[str, ...] | None,
+    rep: Reporter,
+    opts: FormatOptions,
+) -> Annotation | None:
+    aid = f"line:{number}"
+    n = len(tokens)
+    if n != 5 and (n < 7 or n % 2 == 0):
+        rep.add(
+            "yolo.token-count",
+            f"line {number} has {n} values; expected 5 (box) or an odd count >= 7 (polygon)",
+            aid,
+        )
+        return None
+    if not _CLASS.fullmatch(tokens[0]):
+        rep.add("yolo.number", f"line {number}: class {tokens[0]!r} is not an integer", aid)
+        return None
+    cls = int(tokens[0])
+    try:
+        values = [float(t) for t in tokens[1:]]
+    except ValueError:
+        rep.add("yolo.number", f"line {number}: a coordinate is not a number", aid)
+        return None
+    if not all(math.isfinite(v) for v in values):
+        rep.add("value.not-finite", f"line {number}: NaN or infinite coordinate", aid)
+        return None
+    label = ""
+    if names is not None:
+        if cls >= len(names):
+            rep.add(
+                "yolo.class-out-of-range",
+                f"line {number}: class {cls} but only {len(names)} names",
+                aid,
+            )
+        else:
+            label = names[cls]
+    tol = opts.yolo_tolerance
+    if n == 5:
+        cx, cy, w, h = values
+        geometry = GeometryKind.BBOX
+        if w <= 0 or h <= 0:
+            rep.add("yolo.bbox-non-positive", f"line {number}: w={w:g} h={h:g}", aid)
+        x0, y0, x1, y1 = cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+    else:
+        geometry = GeometryKind.POLYGON
+        xs, ys = values[0::2], values[1::2]
+        x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+    if min(values) < -tol or max(values) > 1 + tol or x0 < -tol or y0 < -tol:
+        rep.add("yolo.coordinate-range", f"line {number}: coordinates outside 0..1", aid)
+    elif x1 > 1 + tol or y1 > 1 + tol:
+        rep.add("yolo.coordinate-range", f"line {number}: box extends past the image", aid)
+    box = None
+    if size is not None:
+        iw, ih = size
+        box = (x0 * iw, y0 * ih, (x1 - x0) * iw, (y1 - y0) * ih)
+    return Annotation(aid, item, label, geometry, box, {}, number)
+
+
+def _names_report(names: list[str], where: str, rep: Reporter, pf: ParsedFile) -> None:
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if not name.strip():
+            rep.add("yolo-data.empty-name", f"class {index} has an empty name{where}", index)
+        elif name in seen:
+            rep.add(
+                "yolo-data.duplicate-name",
+                f"{name!r} is class {seen[name]} and class {index}{where}",
+                index,
+            )
+        else:
+            seen[name] = index
+    pf.declared_labels.extend(names)
+    pf.label_ids.update({str(i): n for i, n in enumerate(names)})
+
+
+def parse_yolo_names(
+    pf: ParsedFile, text: str, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+) -> None:
+    """classes.txt / obj.names: one class name per line, index = line number - 1."""
+    rows = strip_text_conflicts(text.splitlines(), rep)
+    names = [line.strip() for _, line in rows]
+    while names and not names[-1]:
+        names.pop()  # trailing blank lines are harmless; blank lines inside shift indexes
+    _names_report(names, "", rep, pf)
+
+
+def parse_yolo_data(
+    pf: ParsedFile, text: str, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+) -> None:
+    """Ultralytics / YOLOv5 data.yaml: names (list or {index: name}) and nc."""
+    if "<<<<<<<" in text:
+        strip_text_conflicts(text.splitlines(), rep)
+        return
+    try:
+        doc: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        rep.add("yolo-data.parse", f"invalid YAML: {exc}".replace("\n", " "))
+        return
+    except RecursionError:
+        rep.add("yolo-data.parse", "YAML nested too deeply")
+        return
+    if type(doc) is not dict:
+        rep.add("yolo-data.parse", "data.yaml must be a mapping")
+        return
+    raw = doc.get("names")
+    names: list[str] | None = None
+    if type(raw) is list and all(type(n) is str for n in raw):
+        names = raw
+    elif (
+        type(raw) is dict
+        and all(type(k) is int and type(v) is str for k, v in raw.items())
+        and sorted(raw) == list(range(len(raw)))
+    ):
+        names = [raw[i] for i in range(len(raw))]
+    if names is None:
+        rep.add("yolo-data.names", "`names` must be a list of strings or {0: name, ...}")
+        return
+    _names_report(names, "", rep, pf)
+    nc = doc.get("nc")
+    if nc is not None and nc != len(names):
+        rep.add("yolo-data.nc-mismatch", f"nc is {nc!r} but {len(names)} names are given")
