@@ -64,13 +64,14 @@ def create_signed_commit(
     key: Ed25519PrivateKey,
     *,
     tree: pygit2.Oid,
-    parents: list[pygit2.Oid],
+    parents: list[str | pygit2.Oid],
     message: str,
     when: int,
 ) -> pygit2.Oid:
     """A commit with a `gpgsig` header in SSHSIG armor (namespace "git"), so
     `git log --show-signature` verifies it with gpg.ssh.allowedSignersFile."""
     person = pygit2.Signature("gitannot audit", "audit@gitannot.invalid", when, 0)
-    content = repo.create_commit_string(person, person, message, tree, parents)
+    # pygit2's stubs say Oid; it returns the raw commit text.
+    content = str(repo.create_commit_string(person, person, message, tree, parents))
     signature = sshsig.sign(key, content.encode("utf-8"), GIT_NAMESPACE)
     return repo.create_commit_with_signature(content, signature.rstrip("\n"), "gpgsig")

@@ -82,8 +82,12 @@ def _key_from_blob(blob: bytes) -> Ed25519PublicKey:
 
 def _signed_data(namespace: str, hash_alg: str, message: bytes) -> bytes:
     digest = _HASHES[hash_alg](message).digest()
-    return MAGIC + _string(namespace.encode()) + _string(b"") + _string(hash_alg.encode()) + (
-        _string(digest)
+    return (
+        MAGIC
+        + _string(namespace.encode())
+        + _string(b"")
+        + _string(hash_alg.encode())
+        + (_string(digest))
     )
 
 
@@ -131,8 +135,9 @@ def verify(armored: str, message: bytes, namespace: str) -> Verified:
     hash_alg, pos = _read_string(blob, pos)
     sig_blob, _ = _read_string(blob, pos)
     if ns.decode(errors="replace") != namespace:
-        raise SignatureError(f"signature namespace is {ns.decode(errors='replace')!r}, "
-                             f"expected {namespace!r}")
+        raise SignatureError(
+            f"signature namespace is {ns.decode(errors='replace')!r}, expected {namespace!r}"
+        )
     alg = hash_alg.decode(errors="replace")
     if alg not in _HASHES:
         raise SignatureError(f"unsupported hash algorithm {alg!r}")

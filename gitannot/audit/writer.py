@@ -76,7 +76,11 @@ def append_locked(
     old_tree = head.commit.tree if head else None
     tree = gitobjects.update_tree(repo, old_tree, _blobs(repo, old_tree, entry, digest))
     commit = gitobjects.create_signed_commit(
-        repo, key, tree=tree, parents=[head.commit.id] if head else [], message=message,
+        repo,
+        key,
+        tree=tree,
+        parents=[head.commit.id] if head else [],
+        message=message,
         when=int(time.time()),
     )
     old = str(head.commit.id) if head else ZERO_OID
@@ -106,8 +110,7 @@ def _checked_head(git_dir: Path, repo: pygit2.Repository) -> reader.LogEntry | N
         raise AuditWriteError(
             f"{AUDIT_REF} was rewound or rewritten: head is {where}, the server's "
             f"high-water mark is #{mark.seq} {mark.digest}",
-            "run `gitannot audit verify`; restore the ref to the high-water commit "
-            f"{mark.commit}",
+            f"run `gitannot audit verify`; restore the ref to the high-water commit {mark.commit}",
         )
     return head
 

@@ -31,9 +31,22 @@ def ssh_keygen_verify(signers: Path, data: bytes, signature: str, tmp: Path) -> 
     sig = tmp / "entry.sig"
     sig.write_text(signature)
     proc = subprocess.run(
-        ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", "gitannot-audit",
-         "-n", "gitannot-audit", "-s", str(sig)],
-        input=data, capture_output=True, check=False,
+        [
+            "ssh-keygen",
+            "-Y",
+            "verify",
+            "-f",
+            str(signers),
+            "-I",
+            "gitannot-audit",
+            "-n",
+            "gitannot-audit",
+            "-s",
+            str(sig),
+        ],
+        input=data,
+        capture_output=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
     return proc.stdout.decode()

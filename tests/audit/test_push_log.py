@@ -1,9 +1,8 @@
 """Real pushes produce signed entries that git and ssh-keygen accept."""
 
 from collections.abc import Callable
-from pathlib import Path
 
-from tests.audit.helpers import allowed_signers, log_entries, ssh_keygen_verify
+from tests.audit.helpers import log_entries
 from tests.gitenv import Client, ServerRepo
 
 MakeClient = Callable[[ServerRepo, str], Client]

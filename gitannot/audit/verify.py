@@ -1,0 +1,259 @@
+"""Check the whole log: signatures, key continuity, sequence, chain, tree deltas,
+and the head against the server's high-water mark and any checkpoint.
+
+Every problem is reported with the entry number and commit it concerns; the first
+problem of each kind is usually the cause and the rest its echoes.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pygit2
+
+from gitannot.audit import entry as E
+from gitannot.audit import gitobjects, reader, sshsig
+from gitannot.audit.state import HighWater
+from gitannot.constants import AUDIT_REF
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    checked: int = 0
+    head_seq: int = 0
+    head_digest: str = E.GENESIS_PREV
+    head_commit: str = ""
+    key: str = ""  # the key in force at the head
+    digests: dict[int, str] = field(default_factory=dict)  # seq -> digest, as found
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Walk:
+    expected: int
+    prev_digest: str
+    key: str | None
+    tree: pygit2.Tree | None
+    all_seqs: set[int]
+    seen: set[int] = field(default_factory=set)
+
+
+def verify_log(
+    repo: pygit2.Repository,
+    trusted_keys: list[str],
+    *,
+    marks: Sequence[tuple[str, HighWater]] = (),
+    start: HighWater | None = None,
+    start_key: str | None = None,
+    ref: str = AUDIT_REF,
+) -> Report:
+    """`marks`: (what, mark) pairs the head must reach (high-water mark, checkpoints);
+    `start`: a checkpoint to verify from instead of entry #1."""
+    report = Report()
+    head = reader.head_commit(repo, ref)
+    if head is None:
+        report.problems.append(f"{ref} does not exist")
+        return report
+    commits = _commits(repo, head.id, start)
+    parsed = [_parse(c) for c in commits]
+    walk = _Walk(
+        expected=start.seq + 1 if start else 1,
+        prev_digest=start.digest if start else E.GENESIS_PREV,
+        key=start_key,
+        tree=_tree_of(repo, start.commit) if start else None,
+        all_seqs={p.seq for p in parsed if isinstance(p, reader.LogEntry)},
+    )
+    if start is not None:
+        report.head_seq, report.head_digest = start.seq, start.digest
+        report.digests[start.seq] = start.digest
+    for commit, item in zip(commits, parsed, strict=True):
+        if isinstance(item, str):
+            report.problems.append(f"commit {commit.id} is not a gitannot audit entry: {item}")
+            report.problems.extend(_tree_delta(repo, walk.tree, commit, None))
+        else:
+            report.problems.extend(_check_entry(repo, walk, item, trusted_keys))
+            report.checked += 1
+            report.head_seq, report.head_digest = item.seq, item.digest
+            report.digests.setdefault(item.seq, item.digest)
+        walk.tree = commit.tree
+        report.head_commit = str(commit.id)
+    report.key = walk.key or ""
+    for what, mark in marks:
+        report.problems.extend(_check_mark(report, what, mark))
+    return report
+
+
+def _commits(
+    repo: pygit2.Repository, tip: pygit2.Oid, start: HighWater | None
+) -> list[pygit2.Commit]:
+    walker = repo.walk(tip, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE)
+    walker.simplify_first_parent()
+    if start is not None and repo.get(start.commit) is not None:
+        walker.hide(start.commit)
+    return list(walker)
+
+
+def _tree_of(repo: pygit2.Repository, commit_id: str) -> pygit2.Tree | None:
+    obj = repo.get(commit_id)
+    return obj.tree if isinstance(obj, pygit2.Commit) else None
+
+
+def _parse(commit: pygit2.Commit) -> reader.LogEntry | str:
+    try:
+        return reader.parse_commit(commit)
+    except E.EntryFormatError as exc:
+        return str(exc)
+
+
+def _check_entry(
+    repo: pygit2.Repository, walk: _Walk, item: reader.LogEntry, trusted: list[str]
+) -> list[str]:
+    where = f"entry #{item.seq} (commit {str(item.commit.id)[:12]})"
+    problems = _check_signatures(walk, item, trusted, where)
+    problems += _check_order(walk, item)
+    if item.entry.get("prev") != walk.prev_digest:
+        problems.append(
+            f"{where}: prev {item.entry.get('prev')} is not the sha256 of the entry before it "
+            f"({walk.prev_digest}): the hash chain is broken"
+        )
+    problems += _tree_delta(repo, walk.tree, item.commit, item)
+    walk.prev_digest = item.digest
+    if item.entry.get("type") == E.ROTATE and isinstance(item.entry.get("new_key"), str):
+        walk.key = " ".join(item.entry["new_key"].split()[:2])
+    return problems
+
+
+def _check_signatures(
+    walk: _Walk, item: reader.LogEntry, trusted: list[str], where: str
+) -> list[str]:
+    problems = []
+    try:
+        signer = sshsig.verify(item.signature, item.data, E.NAMESPACE)
+    except sshsig.SignatureError as exc:
+        problems.append(
+            f"{where}: entry signature does not verify ({exc}): "
+            "the entry was modified after it was signed"
+        )
+        signer = None
+    if signer is not None:
+        if walk.key is None:
+            if signer.public_key not in trusted:
+                problems.append(
+                    f"{where}: signed by {signer.fingerprint}, which is not a trusted key "
+                    "(pass the log's key with --allowed-signers)"
+                )
+            walk.key = signer.public_key
+        elif signer.public_key != walk.key:
+            problems.append(
+                f"{where}: signed by another key {signer.fingerprint}, not the log's key "
+                f"{sshsig.fingerprint(walk.key)}: forged or re-signed entry"
+            )
+    problems.extend(_check_commit_signature(walk, item, where))
+    return problems
+
+
+def _check_commit_signature(walk: _Walk, item: reader.LogEntry, where: str) -> list[str]:
+    signed = item.commit.gpg_signature
+    if not signed or not signed[0]:
+        return [f"{where}: the log commit is not signed"]
+    try:
+        signer = sshsig.verify(signed[0].decode(), signed[1], E.GIT_NAMESPACE)
+    except sshsig.SignatureError as exc:
+        return [f"{where}: the log commit's signature does not verify ({exc})"]
+    if walk.key is not None and signer.public_key != walk.key:
+        return [f"{where}: the log commit is signed by another key {signer.fingerprint}"]
+    return []
+
+
+def _check_order(walk: _Walk, item: reader.LogEntry) -> list[str]:
+    seq, expected = item.seq, walk.expected
+    problems = []
+    if seq in walk.seen:
+        problems.append(f"entry #{seq} appears twice (again at commit {item.commit.id})")
+    elif seq != expected:
+        if seq > expected and expected in walk.all_seqs:
+            problems.append(
+                f"entries out of order: #{seq} comes before #{expected} "
+                f"(commit {str(item.commit.id)[:12]}): entries were reordered or swapped"
+            )
+        elif seq > expected:
+            missing = f"#{expected}" if seq == expected + 1 else f"#{expected}..#{seq - 1}"
+            problems.append(
+                f"entry {missing} is missing: #{seq} follows #{expected - 1} "
+                f"(commit {str(item.commit.id)[:12]}): entries were dropped"
+            )
+        else:
+            problems.append(
+                f"entries out of order: #{seq} comes after #{expected - 1} "
+                f"(commit {str(item.commit.id)[:12]}): entries were reordered or swapped"
+            )
+    walk.seen.add(seq)
+    walk.expected = max(expected, seq + 1)
+    return problems
+
+
+def _tree_delta(
+    repo: pygit2.Repository,
+    before: pygit2.Tree | None,
+    commit: pygit2.Commit,
+    item: reader.LogEntry | None,
+) -> list[str]:
+    """A log commit may only add its entry's blobs: the seq/ copy, and its block appended
+    to each tip's note. Anything else (a removed or rewritten note) is reported."""
+    label = f"entry #{item.seq}" if item else "a non-entry commit"
+    where = f"commit {str(commit.id)[:12]} ({label})"
+    expected: dict[str, bytes] = {}
+    if item is not None:
+        block = E.note_block(item.entry, item.digest).encode("utf-8")
+        expected[E.seq_path(item.seq)] = block
+        for tip in E.note_tips(item.entry):
+            path = gitobjects.note_path(tip)
+            old = gitobjects.read_blob(repo, before, path)
+            expected[path] = (old + b"\n" if old else b"") + block
+    problems = []
+    diff = (
+        before.diff_to_tree(commit.tree)
+        if before is not None
+        else commit.tree.diff_to_tree(swap=True)
+    )
+    for delta in diff.deltas:
+        path = delta.old_file.path if delta.status_char() == "D" else delta.new_file.path
+        if path in expected:
+            continue
+        old = gitobjects.read_blob(repo, before, path) if before is not None else None
+        problems.append(f"{where} {_describe(path, old, delta.status_char())}")
+    for path, content in expected.items():
+        if gitobjects.read_blob(repo, commit.tree, path) != content:
+            problems.append(f"{where}: {path} does not hold exactly this entry appended")
+    return problems
+
+
+def _describe(path: str, old: bytes | None, status: str) -> str:
+    verb = {"D": "removed", "A": "added", "M": "rewrote"}.get(status, "changed")
+    first = (old or b"").split(b"\n", 1)[0].decode(errors="replace")
+    origin = f" (written by {first.split(' ')[2]})" if first.startswith("gitannot audit #") else ""
+    if path.startswith("seq/"):
+        return f"{verb} the stored copy {path}{origin}"
+    if len(path) == 41 and path[2] == "/":
+        return f"{verb} the note on commit {path.replace('/', '')}{origin}"
+    return f"{verb} {path}, which no entry wrote"
+
+
+def _check_mark(report: Report, what: str, mark: HighWater) -> list[str]:
+    if report.head_seq < mark.seq:
+        return [
+            f"{AUDIT_REF} was rewound: its head is entry #{report.head_seq} but the {what} "
+            f"records entry #{mark.seq} {mark.digest} (commit {mark.commit})"
+        ]
+    found = report.digests.get(mark.seq)
+    if found is None:
+        return [f"entry #{mark.seq} recorded by the {what} is not in the log"]
+    if found != mark.digest:
+        return [
+            f"entry #{mark.seq} is {found} but the {what} records {mark.digest}: "
+            "the log was rewritten"
+        ]
+    return []

@@ -1,0 +1,208 @@
+"""`gitannot audit show|verify|export|allowed-signers|checkpoint|rotate-key`."""
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import pygit2
+
+from gitannot.audit import checkpoint, reader, rotate, sshsig, state
+from gitannot.audit import entry as E
+from gitannot.audit import export as report
+from gitannot.audit.errors import AuditReadError
+from gitannot.audit.verify import verify_log
+from gitannot.constants import AUDIT_REF, EXIT_DENIED, EXIT_OK
+from gitannot.errors import UsageError
+from gitannot.server.config import audit_key_path
+from gitannot.server.keys import load_private_key
+
+NAME = "audit"
+HELP = "read, verify and export the signed audit log (refs/notes/audit)"
+PRINCIPAL = "gitannot-audit"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repo", default=".", help="repository (server .git or a clone)")
+    sub = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    show = sub.add_parser("show", help="entries for a commit, a sequence number or a date")
+    show.add_argument("commit", nargs="?", help="a pushed commit (any revision)")
+    show.add_argument("--seq", type=int, help="entry number")
+    show.add_argument("--since", help="entries at or after this ISO date/time (UTC)")
+    show.add_argument("--json", action="store_true", help="print the canonical entries")
+    verify = sub.add_parser("verify", help="check signatures, chain, notes and head; exit 1")
+    verify.add_argument("--allowed-signers", type=Path, help="trusted key(s), ssh format")
+    verify.add_argument(
+        "--checkpoint",
+        type=Path,
+        action="append",
+        default=[],
+        help="a checkpoint the log must still contain (repeatable)",
+    )
+    verify.add_argument(
+        "--from-checkpoint", type=Path, help="verify only the entries after this trusted checkpoint"
+    )
+    exp = sub.add_parser("export", help="compliance report")
+    exp.add_argument("--format", choices=["csv", "json", "md"], default="md")
+    exp.add_argument("--output", type=Path, help="write here instead of stdout")
+    sub.add_parser("allowed-signers", help="allowed_signers lines for ssh-keygen and git")
+    cp = sub.add_parser("checkpoint", help="signed statement of the head (on the server)")
+    cp.add_argument("--output", type=Path)
+    rot = sub.add_parser("rotate-key", help="new signing key, announced by the old one")
+    rot.add_argument("--reason", default="scheduled rotation")
+
+
+def run(args: argparse.Namespace) -> int:
+    repo = reader.open_repo(args.repo)
+    handler = {
+        "show": _show, "verify": _verify, "export": _export,
+        "allowed-signers": _allowed_signers, "checkpoint": _checkpoint,
+        "rotate-key": _rotate,
+    }[args.audit_command]  # fmt: skip
+    return handler(repo, args)
+
+
+def _git_dir(repo: pygit2.Repository) -> Path:
+    return Path(repo.path).resolve()
+
+
+def _show(repo: pygit2.Repository, args: argparse.Namespace) -> int:
+    wanted = None
+    if args.commit:
+        try:
+            wanted = str(repo.revparse_single(args.commit).peel(pygit2.Commit).id)
+        except (KeyError, ValueError, pygit2.GitError):
+            wanted = args.commit  # a rejected push's commit is not in the server repo
+    found = 0
+    for item in reader.entries(repo):
+        e = item.entry
+        if args.seq is not None and item.seq != args.seq:
+            continue
+        if args.since and str(e.get("time", "")) < args.since:
+            continue
+        ids = {u.get(k, "") for u in e.get("updates", []) for k in ("old", "new")}
+        if wanted and not any(i.startswith(wanted) for i in ids):
+            continue
+        found += 1
+        out = item.data.decode() if args.json else E.note_block(e, item.digest) + "\n"
+        sys.stdout.write(out)
+    if not found:
+        sys.stderr.write("gitannot: no matching audit entry\n")
+        return EXIT_DENIED
+    return EXIT_OK
+
+
+def _trusted_keys(repo: pygit2.Repository, signers: Path | None) -> list[str]:
+    if signers is not None:
+        return _keys_in(signers.read_text(encoding="utf-8"))
+    git_dir = _git_dir(repo)
+    keys = state.known_keys(git_dir)
+    pub = Path(f"{audit_key_path(git_dir)}.pub")
+    if pub.exists():
+        keys.append(" ".join(pub.read_text(encoding="utf-8").split()[:2]))
+    if not keys:
+        raise UsageError(
+            "no trusted audit key here", "pass --allowed-signers FILE (from the server admin)"
+        )
+    return keys
+
+
+def _keys_in(text: str) -> list[str]:
+    keys = []
+    for line in text.splitlines():
+        words = line.split()
+        if "ssh-ed25519" in words[:-1]:
+            at = words.index("ssh-ed25519")
+            keys.append(f"ssh-ed25519 {words[at + 1]}")
+    return keys
+
+
+def _verify(repo: pygit2.Repository, args: argparse.Namespace) -> int:
+    trusted = _trusted_keys(repo, args.allowed_signers)
+    marks = []
+    mark = state.read_high_water(_git_dir(repo))
+    if mark is not None:
+        marks.append(("server's high-water mark", mark))
+    for path in args.checkpoint:
+        marks.append((f"checkpoint {path}", checkpoint.load(path.read_text(), trusted).mark))
+    start = start_key = None
+    if args.from_checkpoint:
+        cp = checkpoint.load(args.from_checkpoint.read_text(), trusted)
+        start, start_key = cp.mark, cp.key
+    result = verify_log(repo, trusted, marks=marks, start=start, start_key=start_key)
+    for problem in result.problems:
+        sys.stdout.write(f"FAIL: {problem}\n")
+    if not result.ok:
+        sys.stdout.write(f"audit log NOT verified: {len(result.problems)} problem(s)\n")
+        return EXIT_DENIED
+    key = sshsig.fingerprint(result.key) if result.key else "?"
+    sys.stdout.write(
+        f"OK: {result.checked} entries verified; head #{result.head_seq} "
+        f"{result.head_digest} (commit {result.head_commit[:12]}), key {key}\n"
+    )
+    return EXIT_OK
+
+
+def _export(repo: pygit2.Repository, args: argparse.Namespace) -> int:
+    items = list(reader.entries(repo))
+    table = report.rows(repo, items)
+    if args.format == "csv":
+        text = report.to_csv(table)
+    else:
+        summary = report.summarize(items, table)
+        if args.format == "json":
+            text = report.to_json(items, table, summary)
+        else:
+            text = report.to_markdown(table, summary)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def log_keys(repo: pygit2.Repository) -> list[str]:
+    """Every key the log was signed with: the first entry's, then each rotation's."""
+    keys: list[str] = []
+    for item in reader.entries(repo):
+        if not keys:
+            try:
+                keys.append(sshsig.verify(item.signature, item.data, E.NAMESPACE).public_key)
+            except sshsig.SignatureError:
+                continue
+        if item.entry.get("type") == E.ROTATE:
+            keys.append(" ".join(str(item.entry["new_key"]).split()[:2]))
+    return keys
+
+
+def _allowed_signers(repo: pygit2.Repository, args: argparse.Namespace) -> int:
+    keys = log_keys(repo)
+    if not keys:
+        keys = _trusted_keys(repo, None)
+    for key in dict.fromkeys(keys):
+        sys.stdout.write(f'{PRINCIPAL} namespaces="{E.NAMESPACE},{E.GIT_NAMESPACE}" {key}\n')
+    return EXIT_OK
+
+
+def _checkpoint(repo: pygit2.Repository, args: argparse.Namespace) -> int:
+    commit = reader.head_commit(repo)
+    if commit is None:
+        raise AuditReadError(f"{AUDIT_REF} does not exist yet: nothing to checkpoint")
+    key = load_private_key(audit_key_path(_git_dir(repo)))
+    text = checkpoint.make(reader.parse_commit(commit), key, _git_dir(repo).name)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _rotate(repo: pygit2.Repository, args: argparse.Namespace) -> int:
+    appended = rotate.rotate(_git_dir(repo), getpass.getuser(), args.reason)
+    new_key = str(appended.entry["new_key"])
+    sys.stdout.write(
+        json.dumps({"seq": appended.seq, "entry": appended.digest,
+                    "new_key": sshsig.fingerprint(new_key)}) + "\n"
+    )  # fmt: skip
+    return EXIT_OK
