@@ -31,6 +31,7 @@ class Shape:
     label: str
     box: Box
     value: Hashable
+    kind: str = ""  # shape type (CVAT box, polygon...): never matched across kinds
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _match_iou(
         if j in pairs:
             continue
         for i, b in enumerate(base):
-            if i in used or (s.label == b.label) != same_label:
+            if i in used or s.kind != b.kind or (s.label == b.label) != same_label:
                 continue
             score = iou(s.box, b.box)
             if score >= threshold:

@@ -111,7 +111,7 @@ def merge_atomic(
     values = [MISSING if c is None else canon(_elem(c)) for c in (base, ours, theirs)]
     value, conflict = merge_record(key, *values)
     if conflict is not None:
-        return _conflict(conflict, base, ours, theirs)
+        return conflict_of(conflict, base, ours, theirs)
     if is_missing(value):
         return None, []
     return next(c.raw for c in (ours, theirs) if c is not None and canon(_elem(c)) == value), []
@@ -128,7 +128,7 @@ def merge_element(
     recs = [MISSING if c is None else record(c.node, geometry) for c in (base, ours, theirs)]
     value, conflict = merge_record(key, *recs)
     if conflict is not None:
-        return _conflict(conflict, base, ours, theirs)
+        return conflict_of(conflict, base, ours, theirs)
     if is_missing(value):
         return None, []
     sides = [
@@ -138,7 +138,7 @@ def merge_element(
     return render_record(value, sides[0], sides[1]), []
 
 
-def _conflict(
+def conflict_of(
     conflict: Conflict, base: Child | None, ours: Child | None, theirs: Child | None
 ) -> tuple[bytes, list[Conflict]]:
     raws = [None if c is None else c.raw for c in (base, ours, theirs)]

@@ -41,6 +41,12 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
     @property
+    def element(self) -> Element:
+        if self.elem is None:
+            raise UnmergeableError(f"<{self.tag}> has no parsed element")
+        return self.elem
+
+    @property
     def empty(self) -> bool:
         return self.inner_start == self.end
 

@@ -1,0 +1,161 @@
+"""CVAT for images XML: `<image>`s keyed by subset + id, their shapes matched by geometry.
+
+Inside an image, shapes (`box`, `polygon`, `polyline`, `points`, `ellipse`, `mask`,
+`cuboid`, `skeleton`, `tag`) have no id: they are matched by kind + label + IoU of their
+bounding boxes, then merged field by field (each attribute and `<attribute>` child is a
+field; a shape's coordinates are one atomic `@geometry` field). Image attributes merge
+field by field too. `<meta>`, `<version>` and `<track>`s (keyed by id) merge whole.
+A conflicting shape, or an image deleted on one side and edited on the other, becomes
+a `<gitannot_conflict>` element in its place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from gitannot.merge.errors import UnmergeableError
+from gitannot.merge.geometry_match import Box, Shape, assign_keys, points_box
+from gitannot.merge.outcome import MergeOutcome
+from gitannot.merge.threeway import Conflict, merge_record
+from gitannot.merge.xml_merge import (
+    Child,
+    RootMerge,
+    Side,
+    conflict_of,
+    merge_atomic,
+    merge_children,
+    merge_document,
+    merge_element,
+)
+from gitannot.merge.xml_objects import Doc, Node, canon, child_keys, start_tag
+
+FORMAT = "cvat"
+ROOT = "annotations"
+_GEOMETRY = {
+    "box": ("xtl", "ytl", "xbr", "ybr", "rotation"),
+    "ellipse": ("cx", "cy", "rx", "ry", "rotation"),
+    "polygon": ("points",),
+    "polyline": ("points",),
+    "points": ("points",),
+    "mask": ("rle", "left", "top", "width", "height"),
+}
+_CUBOID = re.compile(r"^[xy](tl|tr|bl|br)\d$")
+
+
+def merge_text(
+    base: bytes, ours: bytes, theirs: bytes, *, path: str, iou_threshold: float = 0.5
+) -> MergeOutcome:
+    """Three-way merge of one CVAT-for-images file; UnmergeableError if unparsable."""
+    if ours == theirs or base == theirs:
+        return MergeOutcome(ours, [], FORMAT)
+    if base == ours:
+        return MergeOutcome(theirs, [], FORMAT)
+    data, conflicts = merge_document(
+        base, ours, theirs, path=path, root=ROOT, merge_root=_root_merger(iou_threshold)
+    )
+    return MergeOutcome(data, conflicts, FORMAT)
+
+
+def _root_merger(threshold: float) -> RootMerge:
+    def merge_child(
+        key: str, b: Child | None, o: Child | None, t: Child | None
+    ) -> tuple[bytes | None, list[Conflict]]:
+        if key.startswith("image "):
+            return _merge_image(key, b, o, t, threshold)
+        return merge_atomic(key, b, o, t)
+
+    def merge_root(b: Doc, o: Doc, t: Doc, head: bytes | None) -> tuple[bytes, list[Conflict]]:
+        sb, so, st = (Side(d, d.root, _root_keys(d.root)) for d in (b, o, t))
+        return merge_children(sb, so, st, merge_child, head)
+
+    return merge_root
+
+
+def _root_keys(root: Node) -> list[str]:
+    keys: list[str] = []
+    for node, tag_key in zip(root.children, child_keys(root.children), strict=True):
+        a = node.attrs
+        if node.tag == "image":
+            ident = a["id"] if "id" in a else "name=" + a.get("name", "")
+            keys.append(f"image {a.get('subset', '')}/{ident}")
+        elif node.tag == "track" and "id" in a:
+            keys.append(f"track {a['id']}")
+        else:
+            keys.append(tag_key)
+    if len(set(keys)) != len(keys):
+        raise UnmergeableError("two <image>/<track> elements share a key")
+    return keys
+
+
+def _merge_image(
+    key: str, b: Child | None, o: Child | None, t: Child | None, threshold: float
+) -> tuple[bytes | None, list[Conflict]]:
+    values = [None if c is None else canon(c.node.element) for c in (b, o, t)]
+    if b is None or o is None or t is None or values[0] in (values[1], values[2]):
+        return merge_atomic(key, b, o, t)  # whole image: one side changed, or add/delete
+    if values[1] == values[2]:
+        return o.raw, []
+    attrs, conflict = merge_record(key, b.node.attrs, o.node.attrs, t.node.attrs)
+    if conflict is not None:
+        return conflict_of(conflict, b, o, t)
+    head = start_tag(o.node, attrs, empty=False)
+    if attrs == o.node.attrs and not o.node.empty:
+        head = o.doc.data[o.node.start : o.node.inner_start]
+    keys = assign_keys(_shapes(b.node), _shapes(o.node), _shapes(t.node), threshold)
+
+    def merge_shape(
+        skey: str, sb: Child | None, so: Child | None, st: Child | None
+    ) -> tuple[bytes | None, list[Conflict]]:
+        kind = next(c.node for c in (so, st, sb) if c is not None)
+        return merge_element(f"{key} {skey}", sb, so, st, _geometry_names(kind))
+
+    side_b = Side(b.doc, b.node, keys.base)
+    side_o = Side(o.doc, o.node, keys.ours)
+    side_t = Side(t.doc, t.node, keys.theirs)
+    return merge_children(side_b, side_o, side_t, merge_shape, head)
+
+
+def _shapes(image: Node) -> list[Shape]:
+    return [
+        Shape(f"{n.tag}:{n.attrs.get('label', '')}", _box(n), canon(n.element), kind=n.tag)
+        for n in image.children
+    ]
+
+
+def _geometry_names(node: Node) -> tuple[str, ...]:
+    if node.tag == "cuboid":
+        return tuple(n for n in node.attrs if _CUBOID.match(n))
+    return _GEOMETRY.get(node.tag, ())
+
+
+def _box(node: Node) -> Box:
+    a = node.attrs
+    try:
+        if node.tag == "box":
+            x1, y1, x2, y2 = (float(a[k]) for k in ("xtl", "ytl", "xbr", "ybr"))
+            return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+        if node.tag == "ellipse":
+            cx, cy, rx, ry = (float(a[k]) for k in ("cx", "cy", "rx", "ry"))
+            return (cx - abs(rx), cy - abs(ry), cx + abs(rx), cy + abs(ry))
+        if node.tag == "mask":
+            x, y, w, h = (float(a[k]) for k in ("left", "top", "width", "height"))
+            return (x, y, x + w, y + h)
+        if node.tag == "cuboid":
+            coords = [float(a[n]) for n in _geometry_names(node)]
+            return points_box(list(zip(coords[0::2], coords[1::2], strict=True)))
+        if "points" in a:
+            return points_box(_points(a["points"]))
+        if node.tag == "skeleton":
+            return points_box([p for c in node.children for p in _points(c.attrs["points"])])
+    except (KeyError, ValueError) as exc:
+        raise UnmergeableError(f"<{node.tag}> with missing or bad coordinates: {exc}") from exc
+    return (0.0, 0.0, 0.0, 0.0)  # <tag>: label only, matched by identical content or label
+
+
+def _points(text: str) -> Sequence[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for pair in text.split(";"):
+        x, y = pair.split(",")
+        out.append((float(x), float(y)))
+    return out
