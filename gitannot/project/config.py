@@ -154,7 +154,9 @@ def _formats(doc: LineDict, source: str) -> list[FormatRule]:
 
 
 def _severities(checks: LineDict, source: str) -> dict[str, Severity | str]:
-    raw = checks.get("severity", {}) or {}
+    raw = checks.get("severity")
+    if raw is None:
+        return {}
     if not isinstance(raw, LineDict):
         raise ConfigError(f"{where(source, checks, 'severity')}: must map rule ids to severities")
     out: dict[str, Severity | str] = {}
@@ -174,7 +176,9 @@ def _severities(checks: LineDict, source: str) -> dict[str, Severity | str]:
 
 
 def _tolerances(checks: LineDict, source: str) -> dict[str, float]:
-    raw = checks.get("tolerances", {}) or {}
+    raw = checks.get("tolerances")
+    if raw is None:
+        return {}
     if not isinstance(raw, LineDict):
         raise ConfigError(f"{where(source, checks, 'tolerances')}: must be a mapping")
     out = {}

@@ -1,0 +1,160 @@
+"""Real pushes through the installed pre-receive hook: content validation end to end."""
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.gitenv import Client, ServerRepo
+from tests.validation.helpers import PROJECT, SCHEMA_V1, coco
+
+MakeClient = Callable[[ServerRepo, str], Client]
+
+
+@pytest.fixture
+def alice(server: ServerRepo, make_client: MakeClient) -> Client:
+    """A clone whose main already holds the ontology, the project config and a label file."""
+    client = make_client(server, "alice")
+    client.commit(
+        {
+            "schema/labels.yaml": SCHEMA_V1,
+            "configs/project.yaml": PROJECT,
+            "labels/coco/a.json": coco(["person", "car"]),
+        },
+        "scaffold",
+    )
+    result = client.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    return client
+
+
+def test_valid_label_file_accepted(alice: Client, server: ServerRepo) -> None:
+    commit = alice.commit({"labels/coco/b.json": coco(["bicycle"], occluded=True)})
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    assert server.rev("refs/heads/main") == commit
+    assert any("validated 1 label file(s)" in line for line in result.remote_lines())
+
+
+def test_invalid_label_file_rejected_with_report(alice: Client, server: ServerRepo) -> None:
+    before = server.rev("refs/heads/main")
+    alice.commit({"labels/coco/b.json": coco(["person", "truck"], occluded="maybe")})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert server.rev("refs/heads/main") == before
+    report = "\n".join(result.remote_lines())
+    assert "ERROR [schema.unknown-label] refs/heads/main" in report
+    assert "labels/coco/b.json#2" in report
+    assert "label 'truck' is not in the ontology" in report
+    assert "[schema.attribute-type]" in report
+    assert "hint:" in report
+
+
+def test_unknown_file_under_labels_is_still_checked(alice: Client) -> None:
+    """No glob names `labels/other/x.json`: content detection finds COCO and checks it."""
+    alice.commit({"labels/other/x.json": coco(["truck"])})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.unknown-label]" in result.output
+
+
+def test_ontology_change_without_version_bump_rejected(alice: Client) -> None:
+    changed = SCHEMA_V1.replace(
+        "  - {id: 3, name: bicycle}", "  - {id: 3, name: bicycle}\n  - {id: 4, name: dog}"
+    )
+    alice.commit({"schema/labels.yaml": changed})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.version-not-bumped]" in result.output
+
+
+def test_version_bump_without_changelog_entry_rejected(alice: Client) -> None:
+    changed = SCHEMA_V1.replace("version: 1\n", "version: 2\n").replace(
+        "  - {id: 3, name: bicycle}", "  - {id: 3, name: bicycle}\n  - {id: 4, name: dog}"
+    )
+    alice.commit({"schema/labels.yaml": changed})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.changelog-missing]" in result.output
+    assert "[schema.version-not-bumped]" not in result.output
+
+
+def _v2(schema: str, change: str) -> str:
+    return (
+        schema.replace("version: 1\n", "version: 2\n")
+        + f"  - {{version: 2, changes: [{change}]}}\n"
+    )
+
+
+def test_ontology_change_with_bump_and_changelog_accepted(alice: Client) -> None:
+    changed = SCHEMA_V1.replace(
+        "  - {id: 3, name: bicycle}", "  - {id: 3, name: bicycle}\n  - {id: 4, name: dog}"
+    )
+    alice.commit(
+        {"schema/labels.yaml": _v2(changed, "add dog"), "labels/coco/d.json": coco(["dog"])}
+    )
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+
+
+def test_removing_a_used_label_rejected(alice: Client) -> None:
+    removed = _v2(
+        SCHEMA_V1.replace("  - {id: 2, name: car, geometry: [bbox, polygon]}\n", ""), "drop car"
+    )
+    alice.commit({"schema/labels.yaml": removed})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.label-removed-in-use]" in result.output
+    assert "labels/coco/a.json" in result.output
+
+
+def test_rename_with_migration_in_same_push_accepted(alice: Client, server: ServerRepo) -> None:
+    renamed = _v2(SCHEMA_V1.replace("name: car,", "name: automobile,"), "rename car to automobile")
+    alice.commit({"schema/labels.yaml": renamed})
+    alice.commit(
+        {"labels/coco/a.json": coco(["person", "automobile"], categories=["automobile", "person"])}
+    )
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+
+
+def test_rename_without_migration_rejected(alice: Client) -> None:
+    renamed = _v2(SCHEMA_V1.replace("name: car,", "name: automobile,"), "rename car")
+    alice.commit({"schema/labels.yaml": renamed})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.label-renamed-in-use]" in result.output
+
+
+def test_category_id_remap_rejected(alice: Client) -> None:
+    """a.json maps 1 -> car, 2 -> person; swapping ids silently relabels trained models."""
+    alice.commit({"labels/coco/a.json": coco(["person", "car"], categories=["person", "car"])})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.class-mapping-changed]" in result.output
+
+
+def test_pushing_an_unreadable_schema_rejected_naming_the_line(alice: Client) -> None:
+    broken = "version: 2\nlabels:\n  - {id: 1, name: person\n"
+    alice.commit({"schema/labels.yaml": broken})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.invalid]" in result.output
+    assert "schema/labels.yaml:4: invalid YAML" in result.output
+
+
+def test_unreadable_base_schema_fails_closed_until_fixed(alice: Client, server: ServerRepo) -> None:
+    """A base whose schema cannot be read (e.g. written before gitannot was installed)
+    blocks label pushes; a push that repairs the schema is accepted."""
+    alice.commit({"schema/labels.yaml": "version: 1\nlabels: {oops\n"}, "broken")
+    # Land the broken schema behind the hook's back, as a pre-existing history would.
+    server.git("fetch", str(alice.path), "HEAD:refs/heads/main", "--force")
+    alice.commit({"labels/coco/b.json": coco(["person"])})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.invalid]" in result.output
+    assert "schema/labels.yaml:" in result.output
+    assert "on the default branch" in result.output
+    alice.commit({"schema/labels.yaml": SCHEMA_V1}, "repair the ontology")
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    assert "this push replaces them" in result.output
