@@ -6,6 +6,7 @@ parsed only when its bytes differ between sides, and unchanged records are copie
 byte for byte, so the output keeps the file's layout and a 1% change costs ~1%.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from gitannot.merge.threeway import MISSING as _ABSENT
 from gitannot.merge.threeway import Conflict, is_missing, merge_record
 
 BASE, OURS, THEIRS = 0, 1, 2
+# Merges one record present with different content on all sides: (value, conflicts).
+RecordMerger = Callable[[Key, Any, Any, Any], tuple[Any, list[Conflict]]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class _Doc:
     template: int  # the side whose array spacing is reused
     conflicts: list[Conflict] = field(default_factory=list)
     remaps: dict[str, dict[Key, Key]] = field(default_factory=dict)
+    depth: int = 2  # depth of the records in the document
+    merge_one: RecordMerger | None = None  # default: field by field (threeway)
 
 
 def merge_document(base: bytes, ours: bytes, theirs: bytes, spec: DocSpec) -> MergeOutcome:
@@ -76,6 +81,19 @@ def _load(buf: bytes) -> _Side:
     return _Side(records.members(buf), jsonfmt.detect(buf))
 
 
+def array_doc(
+    spec: DocSpec, base: bytes, ours: bytes, theirs: bytes, merge_one: RecordMerger
+) -> _Doc:
+    """A document that is itself one array of records (Label Studio's task list)."""
+    sides = (
+        _Side({}, jsonfmt.detect(base)),
+        _Side({}, jsonfmt.detect(ours)),
+        _Side({}, jsonfmt.detect(theirs)),
+    )
+    template = _template(base, sides)
+    return _Doc(spec, sides, sides[template].layout, template, depth=1, merge_one=merge_one)
+
+
 def _template(base: bytes, sides: tuple[_Side, _Side, _Side]) -> int:
     """Keep ours' layout, unless theirs alone changed it (a reformat is a change too)."""
     lb, lo, lt = (s.layout for s in sides)
@@ -96,7 +114,7 @@ def _merge_member(doc: _Doc, name: str, collection: bool) -> bytes | Raw | None:
         return None if o is None else _emit(doc, OURS, o)
     if collection and o is not None and t is not None:
         try:
-            return _merge_collection(doc, name, (b, o, t))
+            return merge_collection(doc, name, (b, o, t))
         except records.NotKeyed:
             pass  # not keyable: merged as one plain value below
     values = [records.parse(r) if r is not None else _ABSENT for r in raws]
@@ -145,7 +163,8 @@ class _Records:
         return bool(self.value(a, key) == self.value(b, key))
 
 
-def _merge_collection(doc: _Doc, name: str, raws: tuple[Raw | None, ...]) -> bytes:
+def merge_collection(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> bytes:
+    """One array of id-keyed records merged record by record, laid out at doc.depth."""
     recs = _Records(tuple(records.keyed(r) for r in raws))  # type: ignore[arg-type]
     _rewrite_refs(doc, name, recs)
     items: list[bytes | Raw] = []
@@ -171,11 +190,15 @@ def _merge_collection(doc: _Doc, name: str, raws: tuple[Raw | None, ...]) -> byt
 
 def _merge_one(doc: _Doc, recs: _Records, key: Key) -> bytes:
     b, o, t = (recs.value(s, key) for s in (BASE, OURS, THEIRS))
+    if doc.merge_one is not None:
+        value, found = doc.merge_one(key, b, o, t)
+        doc.conflicts += found
+        return jsonfmt.dumps(value, doc.layout, doc.depth)
     value, conflict = merge_record(key, b, o, t)
     if conflict is not None:
         doc.conflicts.append(conflict)
         value = conflict_record(conflict)
-    return jsonfmt.dumps(value, doc.layout, 2)
+    return jsonfmt.dumps(value, doc.layout, doc.depth)
 
 
 def _item(doc: _Doc, recs: _Records, side: int, key: Key) -> bytes | Raw:
@@ -183,7 +206,7 @@ def _item(doc: _Doc, recs: _Records, side: int, key: Key) -> bytes | Raw:
     overridden = side == THEIRS and key in recs.override
     if raw is not None and not overridden and doc.sides[side].layout == doc.layout:
         return raw
-    return jsonfmt.dumps(recs.value(side, key), doc.layout, 2)
+    return jsonfmt.dumps(recs.value(side, key), doc.layout, doc.depth)
 
 
 def _rekey(doc: _Doc, name: str, recs: _Records, collided: list[Key]) -> list[bytes | Raw]:
@@ -199,7 +222,7 @@ def _rekey(doc: _Doc, name: str, recs: _Records, collided: list[Key]) -> list[by
             items.append(_merge_one(doc, recs, key))  # string ids: a plain add/add
             continue
         remap[key] = next_id
-        items.append(jsonfmt.dumps({**value, "id": next_id}, doc.layout, 2))
+        items.append(jsonfmt.dumps({**value, "id": next_id}, doc.layout, doc.depth))
         next_id += 1
     return items
 
@@ -234,12 +257,12 @@ def _join_array(doc: _Doc, recs: _Records, items: list[bytes | Raw]) -> bytes:
         return b"[]"
     gaps = recs.sets[doc.template].gaps
     if gaps is None:
-        gaps = _default_gaps(doc.layout)
+        gaps = _default_gaps(doc.layout, doc.depth)
     opened, joiner, closed = gaps
     return b"[" + opened + joiner.join(items) + closed + b"]"
 
 
-def _default_gaps(layout: Layout) -> tuple[bytes, bytes, bytes]:
+def _default_gaps(layout: Layout, depth: int) -> tuple[bytes, bytes, bytes]:
     if layout.indent is None:
         return b"", layout.item_sep, b""
-    return layout.pad(2), b"," + layout.pad(2), layout.pad(1)
+    return layout.pad(depth), b"," + layout.pad(depth), layout.pad(depth - 1)
