@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gitannot.core.annotation import ParsedFile
-from gitannot.formats import coco, voc, yolo
+from gitannot.formats import coco, cvat, labelstudio, perimage, voc, yolo
 from gitannot.formats.conflicts import (
     CONFLICT_KEY_BYTES,
     XML_CONFLICT_TAG,
@@ -36,9 +36,13 @@ JSON_FORMATS: dict[str, JsonHandler] = {
     "coco-results": _no_context(coco.parse_coco_results),
     "coco-panoptic": _no_context(coco.parse_coco_panoptic),
     "coco-categories": _no_context(coco.parse_coco_categories),
+    "labelstudio": labelstudio.parse_labelstudio,
+    "gitannot": perimage.parse_perimage,
 }
 XML_FORMATS: dict[str, XmlHandler] = {
     "voc": voc.parse_voc,
+    "cvat": cvat.parse_cvat,
+    "labelstudio-config": labelstudio.parse_labelstudio_config,
 }
 TEXT_FORMATS: dict[str, TextHandler] = {
     "yolo": yolo.parse_yolo,

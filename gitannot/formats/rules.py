@@ -252,6 +252,12 @@ _RULES = [
         "YOLO coordinates are fractions of the image size, not pixels",
     ),
     Rule(
+        "yolo.outside-image",
+        W,
+        "box extends past the image edge (cx +- w/2 outside 0..1)",
+        "clip the box; trainers clip it silently",
+    ),
+    Rule(
         "yolo.bbox-non-positive",
         E,
         "box width or height is not positive",
@@ -339,6 +345,12 @@ _RULES = [
         E,
         "region value outside 0..100 percent",
         "Label Studio stores coordinates as percentages of the image size",
+    ),
+    Rule(
+        "labelstudio.outside-image",
+        W,
+        "region extends past the image edge (values themselves are within 0..100)",
+        "drag the region inside the image; exporters clip it anyway",
     ),
     Rule(
         "labelstudio.unknown-label",

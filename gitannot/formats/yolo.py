@@ -103,10 +103,10 @@ def _row(
         geometry = GeometryKind.POLYGON
         xs, ys = values[0::2], values[1::2]
         x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
-    if min(values) < -tol or max(values) > 1 + tol or x0 < -tol or y0 < -tol:
+    if min(values) < -tol or max(values) > 1 + tol:
         rep.add("yolo.coordinate-range", f"line {number}: coordinates outside 0..1", aid)
-    elif x1 > 1 + tol or y1 > 1 + tol:
-        rep.add("yolo.coordinate-range", f"line {number}: box extends past the image", aid)
+    elif x0 < -tol or y0 < -tol or x1 > 1 + tol or y1 > 1 + tol:
+        rep.add("yolo.outside-image", f"line {number}: box extends past the image edge", aid)
     box = None
     if size is not None:
         iw, ih = size
