@@ -1,0 +1,113 @@
+"""`gitannot schema import FILE...`: draft the ontology from exports; `schema show`."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from gitannot.constants import EXIT_OK
+from gitannot.errors import UsageError
+from gitannot.schema.draft import Draft, render
+from gitannot.schema.importers import import_file
+from gitannot.schema.loader import load_ontology
+from gitannot.schema.model import DEFAULT_SCHEMA_PATH
+
+NAME = "schema"
+HELP = "draft the label ontology from existing exports (import) or print it (show)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="schema_action", metavar="ACTION", required=True)
+    imp = sub.add_parser(
+        "import",
+        help="draft or extend schema/labels.yaml from COCO, YOLO, VOC, CVAT or Label Studio files",
+        description="Read label names (and geometry/attributes where the format has them) "
+        "from existing exports. An existing ontology keeps its labels and ids; new labels "
+        "are appended with new ids. Review the result, bump the version, add a changelog "
+        "entry and commit.",
+    )
+    imp.add_argument("files", nargs="+", metavar="FILE", help="export files or folders")
+    imp.add_argument(
+        "--out",
+        default=DEFAULT_SCHEMA_PATH,
+        help=f"ontology to write (default {DEFAULT_SCHEMA_PATH}; '-' prints it)",
+    )
+    show = sub.add_parser("show", help="check an ontology file and print its labels")
+    show.add_argument("file", nargs="?", default=DEFAULT_SCHEMA_PATH)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.schema_action == "import":
+        return _import(args.files, args.out)
+    return _show(Path(args.file))
+
+
+def _import(files: list[str], out: str) -> int:
+    draft = Draft()
+    kinds: dict[str, int] = {}
+    for path in _expand(files):
+        kind = import_file(draft, path.as_posix(), path.read_bytes())
+        kinds[kind] = kinds.get(kind, 0) + 1
+    read = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    sys.stderr.write(f"gitannot: read {read} file(s): {len(draft.labels)} label(s)\n")
+    if not draft.labels:
+        raise UsageError("no labels found in the given files")
+    target = None if out == "-" else Path(out)
+    existing = None
+    if target is not None and target.exists():
+        existing = load_ontology(target.read_bytes(), out)
+    text = render(draft, existing)
+    load_ontology(text.encode(), out)  # the draft must load: never write a broken file
+    if target is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    before = len(existing.labels) if existing else 0
+    added = len(load_ontology(text.encode(), out).labels) - before
+    sys.stderr.write(f"gitannot: wrote {out}: {added} label(s) added, {before} kept\n")
+    if existing is not None and added:
+        sys.stderr.write(
+            "hint: bump `version` and add a changelog entry before pushing the new labels\n"
+        )
+    return EXIT_OK
+
+
+def _expand(files: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for name in files:
+        path = Path(name)
+        if path.is_dir():
+            out.extend(p for p in sorted(path.rglob("*")) if p.is_file() and _importable(p))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise UsageError(f"{name}: no such file or folder")
+    return out
+
+
+def _importable(path: Path) -> bool:
+    return path.suffix.lower() in {".json", ".xml", ".yaml", ".yml", ".names"} or path.name in {
+        "classes.txt",
+        "labelmap.txt",
+    }
+
+
+def _show(path: Path) -> int:
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file", "run in the repository root or name the file")
+    onto = load_ontology(path.read_bytes(), path.as_posix())
+    print(f"{path}: version {onto.version}, {len(onto.labels)} label(s)")
+    for label in onto.labels:
+        extra = []
+        if label.parent:
+            extra.append(f"parent {label.parent}")
+        if label.abstract:
+            extra.append("abstract")
+        if label.geometry:
+            extra.append("geometry " + ",".join(sorted(g.value for g in label.geometry)))
+        if label.attributes:
+            extra.append("attributes " + ",".join(a.name for a in label.attributes))
+        print(f"  {label.id:>4}  {label.name}" + (f"  ({'; '.join(extra)})" if extra else ""))
+    for group in onto.exclusive_groups:
+        print(f"  exclusive group {group.name}: {', '.join(group.labels)}")
+    return EXIT_OK

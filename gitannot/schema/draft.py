@@ -1,0 +1,186 @@
+"""A draft ontology gathered from existing exports, merged into an existing one, as YAML."""
+
+from dataclasses import dataclass, field
+
+from gitannot.core.annotation import GeometryKind
+from gitannot.schema.model import AttributeSpec, AttrType, Ontology
+
+
+@dataclass
+class DraftLabel:
+    name: str
+    geometry: set[GeometryKind] = field(default_factory=set)
+    attributes: dict[str, AttributeSpec] = field(default_factory=dict)
+    parent: str | None = None
+    abstract: bool = False
+    id: int | None = None  # kept from an existing ontology
+    sources: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Draft:
+    labels: dict[str, DraftLabel] = field(default_factory=dict)
+
+    def add(
+        self,
+        name: str,
+        source: str,
+        *,
+        geometry: GeometryKind | None = None,
+        parent: str | None = None,
+        abstract: bool = False,
+    ) -> DraftLabel:
+        label = self.labels.get(name)
+        if label is None:
+            label = self.labels[name] = DraftLabel(name=name, abstract=abstract)
+        if geometry is not None:
+            label.geometry.add(geometry)
+        if parent and parent != name and label.parent is None:
+            label.parent = parent
+            self.add(parent, source, abstract=True)
+        if not abstract:  # used directly somewhere: not only a grouping node
+            label.abstract = False
+        label.sources.add(source)
+        return label
+
+    def add_attribute(self, label: str, spec: AttributeSpec) -> None:
+        target = self.labels[label].attributes
+        if spec.name not in target:
+            target[spec.name] = spec
+            return
+        known = target[spec.name]
+        if known.type is spec.type and spec.values:  # widen the allowed values
+            merged = tuple(dict.fromkeys((*known.values, *spec.values)))
+            target[spec.name] = AttributeSpec(spec.name, known.type, merged, known.min, known.max)
+
+
+def infer_attribute(name: str, value: object) -> AttributeSpec:
+    """An attribute spec from one observed value (COCO/VOC exports carry no types)."""
+    if isinstance(value, bool):
+        return AttributeSpec(name, AttrType.BOOL)
+    if isinstance(value, int):
+        return AttributeSpec(name, AttrType.INT)
+    if isinstance(value, float):
+        return AttributeSpec(name, AttrType.FLOAT)
+    return AttributeSpec(name, AttrType.STR)
+
+
+def render(draft: Draft, existing: Ontology | None, version: str = "1") -> str:
+    """YAML text: existing labels keep their ids, new ones get the next free ids."""
+    next_id = max((label.id for label in existing.labels), default=0) + 1 if existing else 1
+    known = existing.by_name() if existing else {}
+    lines = [
+        "# Label ontology (see docs/validation.md). Drafted by `gitannot schema import`:",
+        "# review names, geometry and attributes, then commit.",
+        f"version: {existing.version if existing else version}",
+    ]
+    if existing and existing.name:
+        lines.append(f"name: {_q(existing.name)}")
+    lines.append("labels:")
+    for label in _ordered(draft, existing):
+        spec = known.get(label.name)
+        label_id = spec.id if spec else next_id
+        if spec is None:
+            next_id += 1
+        lines.extend(_label_lines(label, label_id, spec is None))
+    if existing and existing.exclusive_groups:
+        lines.append("exclusive_groups:")
+        for group in existing.exclusive_groups:
+            lines.append(
+                f"  - {{name: {_q(group.name)}, labels: [{', '.join(map(_q, group.labels))}]}}"
+            )
+    lines.append("changelog:")
+    for entry in existing.changelog if existing else []:
+        lines.append(f"  - version: {entry.version}")
+        if entry.date:
+            lines.append(f"    date: {_q(entry.date)}")
+        lines.append("    changes:")
+        lines.extend(f"      - {_q(change)}" for change in entry.changes)
+    if not existing:
+        lines.append(f"  - version: {version}")
+        lines.append("    changes:")
+        lines.append("      - imported with gitannot schema import")
+    return "\n".join(lines) + "\n"
+
+
+def _ordered(draft: Draft, existing: Ontology | None) -> list[DraftLabel]:
+    out: dict[str, DraftLabel] = {}
+    for spec in existing.labels if existing else []:
+        label = DraftLabel(
+            name=spec.name,
+            geometry=set(spec.geometry or ()),
+            attributes={a.name: a for a in spec.attributes},
+            parent=spec.parent,
+            abstract=spec.abstract,
+        )
+        out[spec.name] = label
+    for name, label in draft.labels.items():
+        if name in out:
+            continue
+        out[name] = label
+    # Parents before children so the file reads top-down.
+    ordered: list[DraftLabel] = []
+    seen: set[str] = set()
+
+    def visit(label: DraftLabel) -> None:
+        if label.name in seen:
+            return
+        seen.add(label.name)
+        if label.parent and label.parent in out:
+            visit(out[label.parent])
+        ordered.append(label)
+
+    for label in out.values():
+        visit(label)
+    return ordered
+
+
+def _label_lines(label: DraftLabel, label_id: int, new: bool) -> list[str]:
+    lines = [f"  - id: {label_id}", f"    name: {_q(label.name)}"]
+    if label.parent:
+        lines.append(f"    parent: {_q(label.parent)}")
+    if label.abstract:
+        lines.append("    abstract: true")
+    if label.geometry:
+        kinds = sorted(g.value for g in label.geometry)
+        lines.append(f"    geometry: [{', '.join(kinds)}]")
+    if label.attributes:
+        lines.append("    attributes:")
+        for spec in label.attributes.values():
+            lines.append(f"      {_q(spec.name)}: {_attr_flow(spec)}")
+    if new and label.sources:
+        first = sorted(label.sources)[0].rsplit("/", 1)[-1]
+        more = f" (+{len(label.sources) - 1} more)" if len(label.sources) > 1 else ""
+        lines[0] += f"  # new, from {first}{more}"
+    return lines
+
+
+def _attr_flow(spec: AttributeSpec) -> str:
+    parts = [f"type: {spec.type.value}"]
+    if spec.values:
+        parts.append(f"values: [{', '.join(_q(v) for v in spec.values)}]")
+    if spec.min is not None:
+        parts.append(f"min: {spec.min:g}")
+    if spec.max is not None:
+        parts.append(f"max: {spec.max:g}")
+    if spec.required:
+        parts.append("required: true")
+    return "{" + ", ".join(parts) + "}"
+
+
+_PLAIN_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", ""}
+
+
+def _q(text: str) -> str:
+    """Plain YAML scalar when safe, else a double-quoted one."""
+    if (
+        set(text) <= _PLAIN_OK
+        and text.lower() not in _YAML_WORDS
+        and not text[:1].isdigit()
+        and not text.startswith(("-", " ", "."))
+        and not text.endswith(" ")
+    ):
+        return text
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
