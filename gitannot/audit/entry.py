@@ -34,10 +34,11 @@ def entry_hash(data: bytes) -> str:
 
 
 def subject(entry: dict[str, Any]) -> str:
-    actor = (entry.get("actor") or {}).get("user") or "(no identity)"
-    kind = entry.get("type", "?")
-    decision = entry.get("decision", "")
-    return f"audit #{entry['seq']} {kind} {actor} {decision}".rstrip()
+    actor = entry.get("actor")
+    user = actor.get("user") if isinstance(actor, dict) else None
+    words = [f"audit #{entry['seq']}", entry.get("type"), user or "(no identity)"]
+    words.append(entry.get("decision"))
+    return " ".join(str(w) for w in words if w).replace("\n", " ")
 
 
 def compose_message(data: bytes, signature: str) -> str:
@@ -49,13 +50,12 @@ def compose_message(data: bytes, signature: str) -> str:
 def parse_message(message: str) -> tuple[bytes, str]:
     """(entry bytes, armored signature) from a log commit message."""
     lines = message.split("\n")
-    if len(lines) < 4 or lines[1] != "" or not lines[2].startswith("{"):
+    if len(lines) < 6 or lines[1] != "" or not lines[2].startswith("{") or lines[3] != "":
         raise EntryFormatError("commit message does not carry an audit entry")
-    begin = message.find("-----BEGIN SSH SIGNATURE-----")
-    end = message.find("-----END SSH SIGNATURE-----")
-    if begin < 0 or end < begin:
+    armor = "\n".join(lines[4:])
+    if not armor.startswith("-----BEGIN SSH SIGNATURE-----"):
         raise EntryFormatError("commit message carries no SSH signature")
-    return (lines[2] + "\n").encode("utf-8"), message[begin : end + 27] + "\n"
+    return (lines[2] + "\n").encode("utf-8"), armor
 
 
 def decode(data: bytes) -> dict[str, Any]:

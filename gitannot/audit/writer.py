@@ -74,7 +74,7 @@ def append_locked(
     digest = E.entry_hash(data)
     message = E.compose_message(data, sshsig.sign(key, data, E.NAMESPACE))
     old_tree = head.commit.tree if head else None
-    tree = gitobjects.update_tree(repo, old_tree, _blobs(repo, old_tree, entry, digest))
+    tree = gitobjects.update_tree(repo, old_tree, entry_blobs(repo, old_tree, entry, digest))
     commit = gitobjects.create_signed_commit(
         repo,
         key,
@@ -115,7 +115,7 @@ def _checked_head(git_dir: Path, repo: pygit2.Repository) -> reader.LogEntry | N
     return head
 
 
-def _blobs(
+def entry_blobs(
     repo: pygit2.Repository, tree: pygit2.Tree | None, entry: dict[str, Any], digest: str
 ) -> dict[str, pygit2.Oid]:
     block = E.note_block(entry, digest).encode("utf-8")

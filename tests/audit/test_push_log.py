@@ -1,33 +1,210 @@
 """Real pushes produce signed entries that git and ssh-keygen accept."""
 
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
-from tests.audit.helpers import log_entries
+import pytest
+
+from gitannot.audit import entry as E
+from gitannot.audit import state
+from gitannot.gitio.repo import hook_environment_without_quarantine
+from tests.audit.helpers import allowed_signers, log_entries, ssh_keygen_verify
 from tests.gitenv import Client, ServerRepo
 
 MakeClient = Callable[[ServerRepo, str], Client]
 
 
+@pytest.mark.parametrize("via", ["file", "ssh"])
 def test_accepted_push_is_logged_with_note_and_receipt(
+    via: str, request: pytest.FixtureRequest, make_client: MakeClient
+) -> None:
+    server: ServerRepo = request.getfixturevalue("ssh_server" if via == "ssh" else "server")
+    alice = make_client(server, "alice")
+    tip = alice.commit({"README.md": "labels\n"})
+    result = alice.push("HEAD:refs/heads/main", via=via)
+    assert result.accepted, result.output
+    push, receipt = log_entries(server)
+    assert (push.seq, push.entry["type"], receipt.seq, receipt.entry["type"]) == (
+        1, "push", 2, "receipt"
+    )  # fmt: skip
+    assert push.entry["decision"] == "accepted"
+    assert push.entry["actor"] == {
+        "user": "alice", "source": "ssh-forced-command", "variable": "GITANNOT_USER"
+    }  # fmt: skip
+    assert push.entry["updates"] == [
+        {"ref": "refs/heads/main", "old": "0" * 40, "new": tip, "action": "create",
+         "decision": "accepted", "reasons": []}
+    ]  # fmt: skip
+    assert push.entry["prev"] == E.GENESIS_PREV and push.entry["v"] == 1
+    if via == "ssh":
+        assert push.entry["transport"]["SSH_CONNECTION"].startswith("127.0.0.1 ")
+    assert receipt.entry["completes"] == 1 and receipt.entry["prev"] == push.digest
+    assert f"gitannot: audit #1 {push.digest} (refs moved: receipt #2)" in result.remote_lines()
+    note = server.git("notes", "--ref=audit", "show", tip).stdout
+    assert f"gitannot audit #1 push {push.digest}" in note
+    assert "pushed by alice via ssh-forced-command" in note and "decision: accepted" in note
+    assert "gitannot audit #2 receipt" in note and "refs moved for push #1" in note
+    server.git("fsck", "--strict", "--no-dangling")
+
+
+def test_rejected_pushes_are_logged_and_survive_notes_prune(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    bob = make_client(server, "bob")
+    bob_tip = bob.commit({"labels/a.json": "{}\n"})
+    assert not bob.push("HEAD:refs/heads/main").accepted
+    anon = make_client(server, "alice")
+    anon.commit({"x": "1\n"})
+    assert not anon.push("HEAD:refs/heads/main", identity_env={}).accepted
+    crash = anon.push(
+        "HEAD:refs/heads/main", identity_env={"GITANNOT_USER": "alice", "GITANNOT_FAULT": "crash"}
+    )
+    assert not crash.accepted
+    entries = log_entries(server)
+    assert [(e.seq, e.entry["decision"]) for e in entries] == [
+        (1, "rejected"), (2, "rejected"), (3, "rejected")
+    ]  # fmt: skip
+    denied = entries[0].entry
+    assert denied["actor"]["user"] == "bob"
+    assert denied["updates"][0]["new"] == bob_tip
+    assert denied["updates"][0]["reasons"][0]["rule"] == "access.bootstrap-admins-only"
+    assert entries[1].entry["actor"] is None
+    assert entries[1].entry["reasons"][0]["rule"] == "identity.missing"
+    assert "injected fault" in entries[2].entry["error"]
+    # The rejected objects are gone; the entries live under seq/, which prune never drops.
+    assert server.git("cat-file", "-e", bob_tip, check=False).returncode != 0
+    env = hook_environment_without_quarantine(dict(__import__("os").environ))
+    subprocess.run(
+        ["git", "--git-dir", str(server.path), "notes", "--ref=audit", "prune"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    assert server.rev("refs/notes/audit") == str(entries[2].commit.id)  # nothing to prune
+    stored = server.git("show", f"refs/notes/audit:{E.seq_path(1)}").stdout
+    assert "pushed by bob" in stored and "access.bootstrap-admins-only" in stored
+    server.git("fsck", "--strict", "--no-dangling")
+
+
+def test_every_entry_and_commit_verifies_with_ssh_keygen_and_git(
+    server: ServerRepo, make_client: MakeClient, tmp_path: Path
+) -> None:
+    alice, bob = make_client(server, "alice"), make_client(server, "bob")
+    alice.commit({"README.md": "1\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    bob.commit({"b": "1\n"})
+    assert not bob.push("HEAD:refs/heads/bob").accepted
+    signers = allowed_signers(server, tmp_path / "allowed_signers")
+    entries = log_entries(server)
+    assert len(entries) == 3
+    for item in entries:
+        out = ssh_keygen_verify(signers, item.data, item.signature, tmp_path)
+        assert 'Good "gitannot-audit" signature for gitannot-audit' in out
+    log = server.git(
+        "-c", "gpg.format=ssh", "-c", f"gpg.ssh.allowedSignersFile={signers}",
+        "log", "--show-signature", "--format=%H %G?", "refs/notes/audit",
+    ).stdout  # fmt: skip
+    assert log.count('Good "git" signature for gitannot-audit') == 3
+    assert [line.split()[1] for line in log.splitlines() if len(line.split()) == 2] == ["G"] * 3
+
+
+def test_auditor_shell_recipe_from_docs(
+    server: ServerRepo, make_client: MakeClient, tmp_path: Path
+) -> None:
+    """The exact pipeline docs/audit.md gives auditors: git + sed + ssh-keygen + sha256sum."""
+    alice = make_client(server, "alice")
+    alice.commit({"README.md": "1\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    allowed_signers(server, tmp_path / "allowed_signers")
+    script = (
+        "set -e\n"
+        f"export GIT_DIR={server.path}\n"
+        "for c in $(git rev-list --reverse refs/notes/audit); do\n"
+        "  git log -1 --format=%B $c | sed -n 3p > entry.json\n"
+        "  git log -1 --format=%B $c | sed -n '5,$p' > entry.sig\n"
+        "  ssh-keygen -Y verify -f allowed_signers -I gitannot-audit -n gitannot-audit"
+        " -s entry.sig < entry.json\n"
+        "  echo prev=$(grep -o '\"prev\":\"[^\"]*\"' entry.json)"
+        " self=sha256:$(sha256sum entry.json | cut -d' ' -f1)\n"
+        "done\n"
+    )
+    proc = subprocess.run(
+        ["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("prev=")]
+    first_self = lines[0].split("self=")[1]
+    assert f'"prev":"{first_self}"' in lines[1]
+    assert first_self == log_entries(server)[0].digest
+
+
+def test_objects_land_in_main_store_and_fsck_is_clean(
     server: ServerRepo, make_client: MakeClient
 ) -> None:
     alice = make_client(server, "alice")
-    tip = alice.commit({"README.md": "labels\n"})
-    result = alice.push("HEAD:refs/heads/main")
-    assert result.accepted, result.output
+    for i in range(3):
+        alice.commit({"n": f"{i}\n"})
+        assert alice.push("HEAD:refs/heads/main").accepted
+    assert not list((server.path / "objects").glob("tmp_objdir-incoming-*"))
+    for item in log_entries(server):
+        # loose object in the main store (not an alternate that vanished with quarantine)
+        oid = str(item.commit.id)
+        assert (server.path / "objects" / oid[:2] / oid[2:]).exists()
+    server.git("fsck", "--strict", "--no-dangling")
+    server.git("gc", "--prune=now", "-q")
+    server.git("fsck", "--strict", "--no-dangling")
+    assert len(log_entries(server)) == 6
+
+
+def test_client_cannot_push_rewind_or_delete_the_log(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    alice = make_client(server, "alice")
+    alice.commit({"README.md": "1\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    alice.git("fetch", "-q", "origin", "refs/notes/audit:refs/notes/audit")  # readable
+    head = server.rev("refs/notes/audit")
+    assert alice.git("rev-parse", "refs/notes/audit").stdout.strip() == head
+    forged = alice.git("commit-tree", "-m", "forged", "HEAD^{tree}").stdout.strip()
+    rewind = alice.push(f"{forged}:refs/notes/audit", force=True)
+    assert not rewind.accepted and "refs.notes-server-only" in rewind.output
+    delete = alice.push(":refs/notes/audit")
+    assert not delete.accepted
+    assert server.rev("refs/notes/audit") != head  # the refused attempts were logged ...
     entries = log_entries(server)
-    assert [e.entry["type"] for e in entries] == ["push", "receipt"]
-    push, receipt = entries
-    assert push.seq == 1 and receipt.seq == 2
-    assert push.entry["decision"] == "accepted"
-    assert push.entry["actor"]["user"] == "alice"
-    assert push.entry["updates"][0]["new"] == tip
-    assert push.entry["updates"][0]["action"] == "create"
-    assert receipt.entry["completes"] == 1
-    assert receipt.entry["prev"] == push.digest
-    assert f"gitannot: audit #1 {push.digest} (refs moved: receipt #2)" in result.remote_lines()
-    note = server.git("notes", "--ref=audit", "show", tip).stdout
-    assert "gitannot audit #1 push" in note and "pushed by alice" in note
-    assert "decision: accepted" in note and "gitannot audit #2 receipt" in note
-    server.git("fsck", "--strict")
-    print(result.output)
+    assert [e.entry["decision"] for e in entries[-2:]] == ["rejected", "rejected"]
+    assert entries[-2].entry["updates"][0]["ref"] == "refs/notes/audit"
+    assert str(entries[1].commit.id) == head  # ... on top of the untouched history
+
+
+def test_lock_timeout_rejects_an_accepted_push(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    config = server.path / "gitannot" / "server.yaml"
+    config.write_text(config.read_text() + "audit_lock_timeout_seconds: 0.3\n")
+    alice = make_client(server, "alice")
+    alice.commit({"README.md": "1\n"})
+    with state.locked(server.path, 1.0):
+        result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[internal.audit-failed]" in result.output and "not acquired within 0.3s" in result.output
+    assert server.rev("refs/heads/main") is None
+    assert server.rev("refs/notes/audit") is None
+
+
+def test_missing_key_rejects_an_accepted_push(server: ServerRepo, make_client: MakeClient) -> None:
+    (server.path / "gitannot" / "audit_ed25519").unlink()
+    alice = make_client(server, "alice")
+    alice.commit({"README.md": "1\n"})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted and "audit signing key" in result.output
+    assert server.rev("refs/heads/main") is None
+
+
+def test_rewound_ref_stops_the_writer(server: ServerRepo, make_client: MakeClient) -> None:
+    alice = make_client(server, "alice")
+    alice.commit({"README.md": "1\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    server.git("update-ref", "refs/notes/audit", "refs/notes/audit~1")
+    alice.commit({"README.md": "2\n"})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted and "was rewound or rewritten" in result.output
