@@ -1,0 +1,175 @@
+"""Hypothesis properties of the merge: identities, no change lost, always parseable."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gitannot.constants import CONFLICT_KEY
+from gitannot.merge import coco, perimage
+from gitannot.merge.driver import merge_bytes, run_driver
+
+FIELDS = ("category_id", "bbox", "iscrowd", "segmentation")
+# More examples for a deeper run: GITANNOT_HYPOTHESIS_EXAMPLES=2000 pytest ...
+EXAMPLES = int(os.environ.get("GITANNOT_HYPOTHESIS_EXAMPLES", "60"))
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+values = st.one_of(
+    st.integers(0, 5),
+    st.lists(st.integers(0, 9), min_size=4, max_size=4),
+    st.text(max_size=4),
+)
+
+
+@st.composite
+def coco_doc(draw: st.DrawFn) -> dict[str, Any]:
+    n = draw(st.integers(0, 8))
+    anns = [
+        {"id": i, "image_id": 1, "category_id": draw(st.integers(1, 2)), "bbox": [i, 0, 1, 1]}
+        for i in range(1, n + 1)
+    ]
+    return {
+        "info": {"v": draw(st.integers(0, 2))},
+        "images": [{"id": 1, "file_name": "a.jpg"}],
+        "annotations": anns,
+        "categories": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}],
+    }
+
+
+@st.composite
+def edited(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
+    doc = copy.deepcopy(base)
+    anns = doc["annotations"]
+    for _ in range(draw(st.integers(0, 4))):
+        op = draw(st.sampled_from(["modify", "delete", "add", "info"]))
+        if op == "modify" and anns:
+            ann = draw(st.sampled_from(anns))
+            ann[draw(st.sampled_from(FIELDS))] = draw(values)
+        elif op == "delete" and anns:
+            anns.remove(draw(st.sampled_from(anns)))
+        elif op == "add":
+            new_id = draw(st.integers(1, 12))
+            if new_id not in {a["id"] for a in anns}:
+                anns.append({"id": new_id, "image_id": 1, "category_id": 1, "bbox": draw(values)})
+        elif op == "info":
+            doc["info"][draw(st.sampled_from(["v", "w"]))] = draw(values)
+    return doc
+
+
+@st.composite
+def triple(draw: st.DrawFn) -> tuple[Any, Any, Any, int | None]:
+    base = draw(coco_doc())
+    indent = draw(st.sampled_from([None, 2, 4]))
+    return base, draw(edited(base)), draw(edited(base)), indent
+
+
+def enc(doc: Any, indent: int | None) -> bytes:
+    return (json.dumps(doc, indent=indent) + "\n").encode()
+
+
+@SETTINGS
+@given(triple())
+def test_identities(t: tuple[Any, Any, Any, int | None]) -> None:
+    base, x, y, indent = t
+    b, xb, yb = enc(base, indent), enc(x, indent), enc(y, indent)
+    # The adapter itself, below the driver's byte-level shortcuts.
+    assert coco.merge_text(b, xb, b).data == xb
+    assert coco.merge_text(b, b, yb).data == yb
+    assert coco.merge_text(b, xb, xb).data == xb
+    assert merge_bytes(b, xb, b, "a.json") is not None
+
+
+def _by_id(doc: Any) -> dict[Any, Any]:
+    return {a["id"]: a for a in doc["annotations"] if CONFLICT_KEY not in a}
+
+
+def _conflict_keys(doc: Any) -> set[Any]:
+    found = {a["key"] for a in doc["annotations"] if CONFLICT_KEY in a}
+    return found | {k for k, v in doc.items() if isinstance(v, dict) and CONFLICT_KEY in v}
+
+
+def _assert_side_kept(base: Any, side: Any, merged: Any, rekeyed_ok: bool) -> None:
+    b, s, m = _by_id(base), _by_id(side), _by_id(merged)
+    conflicted = _conflict_keys(merged)
+    for key, rec in s.items():
+        if b.get(key) == rec or key in conflicted:
+            continue
+        if key in m and all(
+            m[key].get(f) == v for f, v in rec.items() if b.get(key, {}).get(f) != v
+        ):
+            continue
+        # an id collision: the record is kept under a fresh id above every other id
+        assert rekeyed_ok and key not in b
+        stripped = {f: v for f, v in rec.items() if f != "id"}
+        assert any({f: v for f, v in r.items() if f != "id"} == stripped for r in m.values())
+    for key in b:
+        if key not in s:  # deleted on this side: gone, or a conflict record
+            assert key not in m or key in conflicted or m[key] != b[key]
+
+
+@SETTINGS
+@given(triple())
+def test_every_change_is_kept_or_in_a_conflict(t: tuple[Any, Any, Any, int | None]) -> None:
+    base, x, y, indent = t
+    out = coco.merge_text(enc(base, indent), enc(x, indent), enc(y, indent))
+    merged = json.loads(out.data)  # the output always parses
+    _assert_side_kept(base, x, merged, rekeyed_ok=False)
+    _assert_side_kept(base, y, merged, rekeyed_ok=True)
+    ids = [a["id"] for a in merged["annotations"] if CONFLICT_KEY not in a]
+    assert len(ids) == len(set(ids))
+    assert bool(out.conflicts) == bool(_conflict_keys(merged))
+    for key in ("v", "w"):
+        if x["info"].get(key) != base["info"].get(key) and "info" not in _conflict_keys(merged):
+            assert merged["info"].get(key) == x["info"].get(key)
+
+
+@SETTINGS
+@given(triple())
+def test_per_image_identities_and_parse(t: tuple[Any, Any, Any, int | None]) -> None:
+    base, x, y, indent = t
+    wrap = lambda d: {"version": 1, "item": {"id": "i"}, "annotations": d["annotations"]}  # noqa: E731
+    b, xb, yb = (enc(wrap(d), indent) for d in (base, x, y))
+    assert perimage.merge_text(b, xb, b).data == xb
+    assert perimage.merge_text(b, b, yb).data == yb
+    json.loads(perimage.merge_text(b, xb, yb).data)
+
+
+@st.composite
+def mangled(draw: st.DrawFn) -> bytes:
+    doc = enc(draw(coco_doc()), draw(st.sampled_from([None, 2])))
+    if draw(st.booleans()):
+        return draw(st.binary(max_size=200))
+    cut = draw(st.integers(0, len(doc)))
+    return doc[:cut] + draw(st.binary(max_size=8)) + doc[cut + draw(st.integers(0, 5)) :]
+
+
+@settings(
+    max_examples=max(EXAMPLES // 2, 10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(mangled(), mangled(), mangled())
+def test_driver_never_crashes_and_keeps_bytes(tmp_path: Path, b: bytes, o: bytes, t: bytes) -> None:
+    paths = [tmp_path / name for name in ("base", "ours", "theirs")]
+    for path, data in zip(paths, (b, o, t), strict=True):
+        path.write_bytes(data)
+    result = run_driver(*paths, "labels/x.coco.json")
+    assert isinstance(result.exit_code, int)
+    out = paths[1].read_bytes()
+    if result.format == "trivial":  # one side changed: that side, byte for byte
+        assert out in (o, t)
+    elif result.format == "merge-file":  # git's line merge: clean, or conflicted
+        assert result.exit_code != 0 or b"<<<<<<<" not in out
+    else:
+        json.loads(out)
+        assert (result.exit_code == 0) == (result.conflicts == 0)
