@@ -157,4 +157,4 @@ def test_unreadable_base_schema_fails_closed_until_fixed(alice: Client, server: 
     alice.commit({"schema/labels.yaml": SCHEMA_V1}, "repair the ontology")
     result = alice.push("HEAD:refs/heads/main")
     assert result.accepted, result.output
-    assert "this push replaces them" in result.output
+    assert "this change replaces them" in result.output
