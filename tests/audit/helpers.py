@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -50,3 +51,53 @@ def ssh_keygen_verify(signers: Path, data: bytes, signature: str, tmp: Path) -> 
     )
     assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
     return proc.stdout.decode()
+
+
+def synthetic_fields(
+    server: ServerRepo, user: str, decision: str = "accepted"
+) -> dict[str, object]:
+    """A push entry's fields whose tip is a real commit in the server repo."""
+    tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the empty tree
+    server.git("hash-object", "-t", "tree", "-w", "/dev/null")
+    tip = server.git("commit-tree", "-m", f"{user} {os.urandom(4).hex()}", tree).stdout.strip()
+    return {
+        "type": "push",
+        "decision": decision,
+        "actor": {"user": user, "source": "test", "variable": "GITANNOT_USER"},
+        "updates": [
+            {"ref": "refs/heads/main", "old": "0" * 40, "new": tip, "action": "create",
+             "decision": decision, "reasons": []}
+        ],
+        "reasons": [],
+    }  # fmt: skip
+
+
+def rebuild(
+    server: ServerRepo,
+    messages: list[tuple[bytes, str]],
+    key: object = None,
+) -> str:
+    """Re-create the log from (entry bytes, signature) pairs, as an insider holding the
+    server key would, and point refs/notes/audit at the result. Returns the head id."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from gitannot.audit import entry as E
+    from gitannot.audit import gitobjects, writer
+    from gitannot.server.keys import load_private_key
+
+    signer = (
+        key if isinstance(key, Ed25519PrivateKey) else load_private_key(audit_key_path(server.path))
+    )
+    repo = pygit2.Repository(str(server.path))
+    tree, parents = None, []
+    for data, signature in messages:
+        entry = E.decode(data)
+        blobs = writer.entry_blobs(repo, tree, entry, E.entry_hash(data))
+        tree = repo.get(gitobjects.update_tree(repo, tree, blobs))
+        commit = gitobjects.create_signed_commit(
+            repo, signer, tree=tree.id, parents=parents,
+            message=E.compose_message(data, signature), when=1700000000,
+        )  # fmt: skip
+        parents = [commit]
+    server.git("update-ref", "refs/notes/audit", str(parents[0]))
+    return str(parents[0])

@@ -123,7 +123,7 @@ def test_auditor_shell_recipe_from_docs(
         "  git log -1 --format=%B $c | sed -n '5,$p' > entry.sig\n"
         "  ssh-keygen -Y verify -f allowed_signers -I gitannot-audit -n gitannot-audit"
         " -s entry.sig < entry.json\n"
-        "  echo prev=$(grep -o '\"prev\":\"[^\"]*\"' entry.json)"
+        '  echo prev=$(grep -o \'"prev":"[^"]*"\' entry.json)'
         " self=sha256:$(sha256sum entry.json | cut -d' ' -f1)\n"
         "done\n"
     )
@@ -176,9 +176,7 @@ def test_client_cannot_push_rewind_or_delete_the_log(
     assert str(entries[1].commit.id) == head  # ... on top of the untouched history
 
 
-def test_lock_timeout_rejects_an_accepted_push(
-    server: ServerRepo, make_client: MakeClient
-) -> None:
+def test_lock_timeout_rejects_an_accepted_push(server: ServerRepo, make_client: MakeClient) -> None:
     config = server.path / "gitannot" / "server.yaml"
     config.write_text(config.read_text() + "audit_lock_timeout_seconds: 0.3\n")
     alice = make_client(server, "alice")
@@ -186,7 +184,9 @@ def test_lock_timeout_rejects_an_accepted_push(
     with state.locked(server.path, 1.0):
         result = alice.push("HEAD:refs/heads/main")
     assert not result.accepted
-    assert "[internal.audit-failed]" in result.output and "not acquired within 0.3s" in result.output
+    assert (
+        "[internal.audit-failed]" in result.output and "not acquired within 0.3s" in result.output
+    )
     assert server.rev("refs/heads/main") is None
     assert server.rev("refs/notes/audit") is None
 
