@@ -1,0 +1,126 @@
+"""`gitannot audit show|export|allowed-signers|rotate-key` and the notes layout."""
+
+import csv
+import io
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gitannot.audit import entry as E
+from gitannot.audit import writer
+from gitannot.main import main
+from tests.audit.helpers import log_entries, synthetic_fields
+from tests.gitenv import Client, ServerRepo
+
+MakeClient = Callable[[ServerRepo, str], Client]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    rc = main(list(args))
+    captured = capsys.readouterr()
+    return rc, captured.out + captured.err
+
+
+@pytest.fixture
+def pushed(server: ServerRepo, make_client: MakeClient) -> dict[str, str]:
+    alice, bob = make_client(server, "alice"), make_client(server, "bob")
+    first = alice.commit({"labels/a.json": "{}\n", "README.md": "x\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    denied = bob.commit({"labels/b.json": "{}\n"})
+    assert not bob.push("HEAD:refs/heads/bob").accepted
+    return {"first": first, "denied": denied}
+
+
+def test_show_by_commit_seq_and_since(
+    server: ServerRepo, pushed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = str(server.path)
+    rc, out = run(capsys, "audit", "--repo", repo, "show", pushed["first"])
+    assert rc == 0 and "gitannot audit #1 push" in out and "gitannot audit #2 receipt" in out
+    rc, out = run(capsys, "audit", "--repo", repo, "show", pushed["denied"])
+    assert rc == 0 and "pushed by bob" in out and "decision: rejected" in out
+    rc, out = run(capsys, "audit", "--repo", repo, "show", "--seq", "3", "--json")
+    assert rc == 0 and json.loads(out)["seq"] == 3
+    rc, out = run(capsys, "audit", "--repo", repo, "show", "--since", "2999-01-01")
+    assert rc == 1 and "no matching audit entry" in out
+
+
+def test_export_formats(
+    server: ServerRepo, pushed: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = str(server.path)
+    rc, out = run(capsys, "audit", "--repo", repo, "export", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rc == 0 and [r["seq"] for r in rows] == ["1", "2", "3"]
+    assert rows[0]["user"] == "alice" and rows[0]["paths"] == "README.md labels/a.json"
+    assert rows[2]["ref_decision"] == "denied"
+    assert rows[2]["rules"].startswith("access.")
+    rc, out = run(capsys, "audit", "--repo", repo, "export", "--format", "json")
+    doc = json.loads(out)
+    assert doc["summary"]["users"] == {"alice": {"accepted": 1}, "bob": {"rejected": 1}}
+    assert doc["summary"]["paths_changed"] == {"README.md": 1, "labels/a.json": 1}
+    assert [d["seq"] for d in doc["summary"]["denials"]] == [3]
+    rc, out = run(capsys, "audit", "--repo", repo, "export", "--format", "md")
+    assert "| alice | accepted | 1 |" in out and "## Denials" in out and "- #3 " in out
+
+
+def test_rotate_key_is_signed_by_the_old_key(
+    server: ServerRepo, make_client: MakeClient, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    repo = str(server.path)
+    old_pub = (server.path / "gitannot" / "audit_ed25519.pub").read_text().split()[:2]
+    writer.append(server.path, synthetic_fields(server, "alice"))
+    rc, out = run(capsys, "audit", "--repo", repo, "rotate-key", "--reason", "test")
+    assert rc == 0 and json.loads(out)["seq"] == 2
+    new_pub = (server.path / "gitannot" / "audit_ed25519.pub").read_text().split()[:2]
+    assert new_pub != old_pub
+    alice = make_client(server, "alice")
+    alice.commit({"x": "1\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted  # signed with the new key
+    rotation = log_entries(server)[1]
+    assert rotation.entry["type"] == "rotate-key"
+    assert rotation.entry["new_key"] == " ".join(new_pub)
+    rc, out = run(capsys, "audit", "--repo", repo, "allowed-signers")
+    lines = out.splitlines()
+    assert lines == [
+        f'gitannot-audit namespaces="gitannot-audit,git" {" ".join(old_pub)}',
+        f'gitannot-audit namespaces="gitannot-audit,git" {" ".join(new_pub)}',
+    ]
+    signers = tmp_path / "signers"
+    signers.write_text(out)
+    rc, out = run(capsys, "audit", "--repo", repo, "verify", "--allowed-signers", str(signers))
+    assert rc == 0 and out.startswith("OK: 4 entries verified"), out
+    log = server.git(
+        "-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--format=%G?", "refs/notes/audit"
+    ).stdout.split()  # fmt: skip
+    assert log == ["G"] * 4
+    # Only the old key is trusted as root: a log restarted under the new key would fail.
+    signers.write_text(lines[1] + "\n")
+    rc, out = run(capsys, "audit", "--repo", repo, "verify", "--allowed-signers", str(signers))
+    assert rc == 1 and "which is not a trusted key" in out
+
+
+def test_many_notes_use_fanout_and_git_reads_them(server: ServerRepo) -> None:
+    """300 notes: every note sits at ab/cdef..., git notes show finds each one."""
+    tips = []
+    for i in range(300):
+        appended = writer.append(server.path, synthetic_fields(server, f"u{i % 7}"))
+        tips.append(appended.entry["updates"][0]["new"])
+    top = server.git("ls-tree", "refs/notes/audit").stdout.split("\n")
+    assert all(len(line.split("\t")[1]) == 2 or line.endswith("\tseq") for line in top if line)
+    listed = server.git("notes", "--ref=audit", "list").stdout.split()
+    assert set(tips) <= set(listed)
+    for tip in (tips[0], tips[150], tips[-1]):
+        note = server.git("notes", "--ref=audit", "show", tip).stdout
+        assert note.startswith("gitannot audit #") and "decision: accepted" in note
+    assert (
+        subprocess.run(
+            ["git", "--git-dir", str(server.path), "fsck", "--strict"], capture_output=True
+        ).returncode
+        == 0
+    )
+    assert E.seq_path(300) == "seq/000/000/000000300"
