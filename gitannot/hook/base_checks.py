@@ -35,19 +35,3 @@ def check_server_refs(ctx: PushContext) -> list[Finding]:
         if u.kind is RefKind.NOTES
     ]
 
-
-def check_bootstrap_access(ctx: PushContext) -> list[Finding]:
-    """Without a policy, only the bootstrap admins from `server install` may push."""
-    if ctx.identity is None or ctx.identity.user in ctx.server.admins:
-        return []
-    return [
-        Finding(
-            rule="access.bootstrap-admins-only",
-            ref=u.ref,
-            message=f"user {ctx.identity.user!r} may not push: no access policy is in force "
-            "and only the bootstrap admins may push",
-            source="<repo>/gitannot/server.yaml (admins)",
-            hint="an admin must push configs/access.yaml granting this user rights",
-        )
-        for u in ctx.updates
-    ]

@@ -7,6 +7,7 @@ audit log); if a recorder raises, an accepted push is rejected.
 
 from collections.abc import Callable
 
+from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
@@ -21,7 +22,8 @@ PushRecorder = Callable[[PushContext, HookResult], None]
 PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("identity", base_checks.check_identity),
     ("server-refs", base_checks.check_server_refs),
-    ("access", base_checks.check_bootstrap_access),
+    # Policy from the trusted base; bootstrap admins only while the base has none.
+    ("access", check_access),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
 ]

@@ -1,0 +1,42 @@
+"""What each new commit changes, read with pygit2 (the adapter between git and limits)."""
+
+import pygit2
+
+from gitannot.access.limits import MODE_SUBMODULE, Change
+
+
+class ChangeReader:
+    """Changes of a commit against its first parent; renames are delete + add.
+
+    Blob sizes are read from object headers and cached by id: a long push re-touching the
+    same files pays once per distinct blob.
+    """
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self._sizes: dict[str, int | None] = {}
+
+    def changes(self, commit: pygit2.Commit) -> list[Change]:
+        if commit.parents:
+            diff = commit.parents[0].tree.diff_to_tree(commit.tree)
+        else:
+            diff = commit.tree.diff_to_tree(swap=True)
+        out: dict[str, Change] = {}
+        for delta in diff.deltas:
+            old, new = delta.old_file, delta.new_file
+            if old.path != new.path or new.mode == 0:
+                out.setdefault(old.path, Change(old.path))
+            if new.mode != 0:
+                oid = str(new.id)
+                out[new.path] = Change(new.path, new.mode, oid, self._size(oid, new.mode))
+        return sorted(out.values(), key=lambda c: c.path)
+
+    def _size(self, oid: str, mode: int) -> int | None:
+        if mode == MODE_SUBMODULE:
+            return None  # a gitlink names a commit of another repository
+        if oid not in self._sizes:
+            try:
+                self._sizes[oid] = int(self.repo.odb.read_header(oid)[1])
+            except (KeyError, ValueError, pygit2.GitError):
+                self._sizes[oid] = None
+        return self._sizes[oid]

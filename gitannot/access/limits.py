@@ -1,0 +1,73 @@
+"""Push limits (like GitHub push rulesets and gitolite VREFs). Pure: changes in, hits out."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gitannot.access import globs
+from gitannot.access.model import Limit, LimitKind, Policy
+
+MODE_SYMLINK = 0o120000
+MODE_SUBMODULE = 0o160000
+
+
+@dataclass(frozen=True)
+class Change:
+    """One path a commit touches, against its first parent. Deleted: mode and oid None."""
+
+    path: str
+    mode: int | None = None
+    oid: str | None = None
+    size: int | None = None  # blob size; None for deletions, trees and submodules
+
+
+@dataclass(frozen=True)
+class LimitHit:
+    limit: Limit
+    path: str
+    message: str
+
+
+def applicable(policy: Policy, ref: str, user: str) -> list[Limit]:
+    return [lim for lim in policy.limits if any(globs.matches(p, ref, user) for p in lim.refs)]
+
+
+def check_change(limits: Iterable[Limit], change: Change, user: str) -> list[LimitHit]:
+    """Per-path limits. A deletion never breaks one: removing a bad file must stay possible."""
+    if change.mode is None:
+        return []
+    hits = []
+    for lim in limits:
+        if lim.kind is LimitKind.MAX_CHANGED_FILES:
+            continue
+        if not any(globs.matches(p, change.path, user) for p in lim.paths):
+            continue
+        message = _breaks(lim, change)
+        if message:
+            hits.append(LimitHit(lim, change.path, message))
+    return hits
+
+
+def _breaks(lim: Limit, change: Change) -> str | None:
+    if lim.kind is LimitKind.MAX_BLOB_BYTES:
+        if change.size is not None and change.size > lim.value:
+            return f"file is {change.size} bytes, over the limit of {lim.value} bytes"
+        return None
+    if lim.kind is LimitKind.FORBID_PATHS:
+        return "this path is forbidden by a limit"
+    if lim.kind is LimitKind.FORBID_SYMLINKS and change.mode == MODE_SYMLINK:
+        return "symlinks are not allowed here"
+    if lim.kind is LimitKind.FORBID_SUBMODULES and change.mode == MODE_SUBMODULE:
+        return "submodules (gitlinks) are not allowed here"
+    return None
+
+
+def check_count(limits: Iterable[Limit], paths: set[str], user: str) -> list[LimitHit]:
+    """max_changed_files: distinct paths a ref update's new commits touch."""
+    hits = []
+    for lim in limits:
+        if lim.kind is not LimitKind.MAX_CHANGED_FILES:
+            continue
+        count = sum(1 for p in paths if any(globs.matches(g, p, user) for g in lim.paths))
+        if count > lim.value:
+            hits.append(LimitHit(lim, "", f"{count} files changed, over the limit of {lim.value}"))
+    return hits
