@@ -78,12 +78,13 @@ def _id_findings(old: Ontology, new: Ontology) -> list[Finding]:
     """A label id must keep meaning the same label: reusing a removed label's id for a
     different label would silently relabel data keyed by id."""
     old_by_id = old.by_id()
+    new_ids_by_name = {label.name: label.id for label in new.labels}
     out = []
     for label in new.labels:
         before = old_by_id.get(label.id)
         if before is None or before.name == label.name:
             continue
-        if before.name in {n for x in new.labels for n in (x.name, *x.aliases)} - {label.name}:
+        if new_ids_by_name.get(before.name, label.id) != label.id:
             out.append(
                 Finding(
                     rule="schema.label-id-reused",
