@@ -1,0 +1,150 @@
+"""`gitannot validate` and `gitannot schema` in-process, in real git repositories."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from gitannot.main import main
+from gitannot.schema.loader import load_ontology
+from tests.gitenv import git
+from tests.validation.helpers import PROJECT, SCHEMA_V1, coco
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "work"
+    root.mkdir()
+    git("init", "-q", cwd=root)
+    files = {
+        "schema/labels.yaml": SCHEMA_V1,
+        "configs/project.yaml": PROJECT,
+        "labels/coco/a.json": coco(["person", "car"]),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "-m", "base", cwd=root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_clean_tree_exits_0(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate"]) == 0
+    assert "validated 1 label file(s) (0 from cache): 0 error(s)" in capsys.readouterr().out
+
+
+def test_invalid_file_exits_1_with_the_push_report(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "labels/coco/b.json").write_text(coco(["truck"]))
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert "ERROR [schema.unknown-label] labels/coco/b.json#1: label 'truck'" in out
+
+
+def test_second_run_comes_from_cache(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["validate"])
+    capsys.readouterr()
+    main(["validate"])
+    assert "(1 from cache)" in capsys.readouterr().out
+    assert main(["validate", "--no-cache"]) == 0
+    assert "(0 from cache)" in capsys.readouterr().out
+
+
+def test_json_report(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "labels/coco/b.json").write_text(coco(["truck"]))
+    assert main(["validate", "--json", "labels/coco/b.json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] is False
+    assert doc["summary"]["files"] == 1
+    assert doc["findings"][0]["rule"] == "schema.unknown-label"
+    assert doc["findings"][0]["path"] == "labels/coco/b.json"
+
+
+def test_paths_filter_and_folders(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "labels/coco/b.json").write_text(coco(["truck"]))
+    assert main(["validate", "labels/coco/a.json", "README.md"]) == 0
+    assert main(["validate", "labels"]) == 1
+    os.chdir(repo / "labels")
+    assert main(["validate", "coco/a.json"]) == 0
+
+
+def test_commit_and_range(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = git("rev-parse", "HEAD", cwd=repo).stdout.strip()
+    (repo / "labels/coco/b.json").write_text(coco(["truck"]))
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "bad", cwd=repo)
+    (repo / "labels/coco/b.json").unlink()  # the work tree is clean again
+    assert main(["validate"]) == 0
+    assert main(["validate", "--commit", "HEAD"]) == 1
+    assert main(["validate", "--commit", base]) == 0
+    capsys.readouterr()
+    assert main(["validate", "--range", f"{base}..HEAD"]) == 1
+    assert "labels/coco/b.json" in capsys.readouterr().out
+
+
+def test_range_checks_evolution(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = git("rev-parse", "HEAD", cwd=repo).stdout.strip()
+    schema = repo / "schema/labels.yaml"
+    schema.write_text(SCHEMA_V1.replace("  - {id: 2, name: car, geometry: [bbox, polygon]}\n", ""))
+    git("commit", "-q", "-am", "drop car", cwd=repo)
+    assert main(["validate", "--range", f"{base}..HEAD"]) == 1
+    out = capsys.readouterr().out
+    assert "[schema.version-not-bumped]" in out
+    assert "[schema.label-removed-in-use]" in out
+    # The work tree (pre-commit) compares against HEAD: same finding before committing.
+    git("reset", "-q", "--hard", base, cwd=repo)
+    schema.write_text(SCHEMA_V1.replace("  - {id: 2, name: car, geometry: [bbox, polygon]}\n", ""))
+    assert main(["validate"]) == 1
+    assert "[schema.label-removed-in-use]" in capsys.readouterr().out
+
+
+def test_broken_schema_names_file_and_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "schema/labels.yaml").write_text("version: 1\nlabels:\n  - {id: x, name: a}\n")
+    assert main(["validate"]) == 1
+    assert "schema/labels.yaml:3: label `id` must be" in capsys.readouterr().out
+
+
+def test_symlink_where_labels_belong_rejected(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "labels/coco/link.json").symlink_to("/etc/passwd")
+    assert main(["validate"]) == 1
+    assert "[validate.symlink] labels/coco/link.json" in capsys.readouterr().out
+
+
+def test_oversized_file_refused_before_parsing(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "configs/project.yaml").write_text(PROJECT + "limits: {max_file_bytes: 100}\n")
+    assert main(["validate"]) == 1
+    assert "[file.too-large] labels/coco/a.json" in capsys.readouterr().out
+
+
+def test_schema_import_extends_and_keeps_ids(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "data.yaml").write_text("names: [person, dog, car]\nnc: 3\n")
+    assert main(["schema", "import", "data.yaml"]) == 0
+    onto = load_ontology((repo / "schema/labels.yaml").read_bytes())
+    ids = {label.name: label.id for label in onto.labels}
+    assert ids == {"person": 1, "car": 2, "bicycle": 3, "dog": 4}
+    assert "1 label(s) added, 3 kept" in capsys.readouterr().err
+
+
+def test_schema_import_refuses_unknown_files(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "notes.md").write_text("hi\n")
+    assert main(["schema", "import", "notes.md", "--out", "-"]) == 2
+    assert "cannot tell what kind of file" in capsys.readouterr().err
+
+
+def test_schema_show(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "version 1, 3 label(s)" in out
+    assert "car  (geometry bbox,polygon)" in out
