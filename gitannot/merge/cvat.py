@@ -51,6 +51,13 @@ def merge_text(
         return MergeOutcome(ours, [], FORMAT)
     if base == ours:
         return MergeOutcome(theirs, [], FORMAT)
+    return merge_full(base, ours, theirs, path=path, iou_threshold=iou_threshold)
+
+
+def merge_full(
+    base: bytes, ours: bytes, theirs: bytes, *, path: str, iou_threshold: float = 0.5
+) -> MergeOutcome:
+    """The merge without the whole-file shortcuts (property tests call it directly)."""
     data, conflicts = merge_document(
         base, ours, theirs, path=path, root=ROOT, merge_root=_root_merger(iou_threshold)
     )

@@ -151,12 +151,21 @@ def merged_order(base: list[str], ours: list[str], theirs: list[str]) -> list[st
     """
     skeleton, other = (theirs, ours) if ours == base and theirs != base else (ours, theirs)
     present = set(skeleton)
+    # Keys the skeleton side added, each pointing to the next: the other side's adds in
+    # the same gap go after them (ours first, as git's markers read).
+    olds = set(base) | set(other)
+    run = {
+        prev: key for prev, key in zip([None, *skeleton], skeleton, strict=False) if key not in olds
+    }
     after: dict[str | None, list[str]] = {}  # anchor -> keys inserted right after it
-    for seq in (other, base):
+    for seq, skip_run in ((other, True), (base, False)):
         anchor: str | None = None
         for key in seq:
             if key not in present:
-                after.setdefault(anchor, []).append(key)
+                at = anchor
+                while skip_run and at in run:
+                    at = run[at]
+                after.setdefault(at, []).append(key)
                 present.add(key)
             anchor = key
     out: list[str] = []

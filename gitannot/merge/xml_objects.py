@@ -82,25 +82,26 @@ def parse_doc(data: bytes, path: str, side: str) -> Doc:
 
 def _spans(data: bytes, where: str) -> Node:
     parser = xml.parsers.expat.ParserCreate()
-    stack: list[Node] = []
+    stack: list[Node | None] = []  # None: an element below MAX_DEPTH (no span kept)
     top: list[Node] = []
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        if len(stack) > MAX_DEPTH:
-            stack.append(stack[-1])  # deeper elements live inside their ancestor's bytes
+        parent = stack[-1] if stack else None
+        if len(stack) > MAX_DEPTH or (stack and parent is None):
+            stack.append(None)  # deeper elements live inside their ancestor's bytes
             return
         pos = parser.CurrentByteIndex
         node = Node(tag, attrs, pos, _tag_end(data, pos), -1, -1)
-        (stack[-1].children if stack else top).append(node)
+        (parent.children if parent is not None else top).append(node)
         stack.append(node)
 
     def end(tag: str) -> None:
         node = stack.pop()
-        if node.tag != tag or node.end != -1:
+        if node is None:
             return
         pos = parser.CurrentByteIndex
-        if data[node.start : pos].endswith(b"/>"):  # <empty/>: expat reports its end
-            node.inner_start = node.inner_end = node.end = pos
+        if data[node.start : node.inner_start].endswith(b"/>"):  # <empty/> is its own end
+            node.inner_end = node.end = node.inner_start
         else:
             node.inner_end = pos
             node.end = data.index(b">", pos) + 1

@@ -125,7 +125,7 @@ def merge_rows(
     rows_b = dict(zip(keys.base, base.rows, strict=True))
     rows_o = dict(zip(keys.ours, ours.rows, strict=True))
     rows_t = dict(zip(keys.theirs, theirs.rows, strict=True))
-    skeleton = theirs if keys.ours == keys.base and keys.theirs != keys.base else ours
+    skeleton = theirs if _same(ours, base) else ours  # layout of the side that changed
     lines: list[str] = []
     conflicts: list[Conflict] = []
     for key in merged_order(keys.base, keys.ours, keys.theirs):
@@ -141,6 +141,11 @@ def merge_rows(
     if lines and (skeleton.final_newline or conflicts):
         text += skeleton.eol
     return MergeOutcome(text.encode("utf-8"), conflicts, FORMAT)
+
+
+def _same(a: LabelFile, b: LabelFile) -> bool:
+    layout = (a.eol, a.final_newline) == (b.eol, b.final_newline)
+    return layout and [r.record for r in a.rows] == [r.record for r in b.rows]
 
 
 def _rec(row: Row | None) -> Any:
