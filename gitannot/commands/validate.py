@@ -9,6 +9,7 @@ import pygit2
 from gitannot.constants import EXIT_DENIED, EXIT_OK, SERVER_DIR
 from gitannot.errors import UsageError
 from gitannot.gitio import repo as gitrepo
+from gitannot.project.config import DEFAULT_PROJECT_PATH
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.change import BaseRules, ChangeResult, config_finding, validate_change
 from gitannot.validation.evolve import evolution_findings
@@ -128,7 +129,8 @@ def _select(source: Source, validator: Validator, paths: list[str]) -> list[str]
     out: list[str] = []
     walked = None
     for path in paths:
-        if path in ("", "."):
+        # The whole tree, or a rules file: a new ontology or config affects every file.
+        if path in ("", ".", DEFAULT_PROJECT_PATH, validator.rules.project.schema_path):
             return _select(source, validator, [])
         if validator.is_annotation_path(path) and source.entry(path).kind is not EntryKind.OTHER:
             out.append(path)

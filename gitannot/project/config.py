@@ -14,6 +14,7 @@ DEFAULT_PROJECT_PATH = "configs/project.yaml"
 DETECT = "detect"
 KNOWN_FORMATS = frozenset(
     {"coco", "coco-results", "coco-panoptic", "coco-categories", "yolo", "yolo-data", "voc"}
+    | {"yolo-names"}
     | {"labelstudio", "cvat", "gitannot"}
 )
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024

@@ -68,6 +68,8 @@ def test_paths_filter_and_folders(repo: Path, capsys: pytest.CaptureFixture[str]
     (repo / "labels/coco/b.json").write_text(coco(["truck"]))
     assert main(["validate", "labels/coco/a.json", "README.md"]) == 0
     assert main(["validate", "labels"]) == 1
+    # pre-commit passes the ontology when it changes: then every label file is checked.
+    assert main(["validate", "schema/labels.yaml"]) == 1
     os.chdir(repo / "labels")
     assert main(["validate", "coco/a.json"]) == 0
 
