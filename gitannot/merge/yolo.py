@@ -89,6 +89,8 @@ def parse(data: bytes, path: str, side: str) -> LabelFile:
 
 def _parse_row(line: str, where: str) -> Row:
     tokens = line.split()
+    if not (tokens[0].isascii() and tokens[0].isdigit()):  # int() would take "+1", "1_0"
+        raise UnmergeableError(f"{where}: not a YOLO row: {line!r}")
     try:
         cls = int(tokens[0])
         coords = tuple(float(tok) for tok in tokens[1:])
@@ -174,6 +176,8 @@ def _render(value: dict[str, Any], ours: Row | None, theirs: Row | None) -> str:
 def _conflict_lines(
     base: Row | None, ours: Row | None, theirs: Row | None, size: int, conflict: Conflict
 ) -> list[str]:
+    size = max(size, 7)  # shorter markers would slip past git's and validation's checks
+
     def section(row: Row | None) -> list[str]:
         return [] if row is None else [row.text]
 
