@@ -72,7 +72,9 @@ class CompiledOntology:
         return findings
 
     def _declared(self, parsed: ParsedFile) -> list[Finding]:
-        """Labels a file declares (COCO categories, YOLO names) that the ontology lacks."""
+        """Labels a file declares (COCO categories, YOLO names) that the ontology lacks and
+        no annotation uses (a used one is already an unknown-label error)."""
+        used = {a.label for a in parsed.annotations}
         return [
             Finding(
                 rule="schema.undeclared-label",
@@ -82,7 +84,7 @@ class CompiledOntology:
                 hint="unused here, so harmless; `gitannot schema import` can add it",
             )
             for name in dict.fromkeys(parsed.declared_labels)
-            if name not in self.labels
+            if name not in self.labels and name not in used
         ]
 
 
