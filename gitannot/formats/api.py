@@ -104,6 +104,10 @@ def _parse(
         return
     if fmt is None:
         fmt = _detect_cheaply(pf.path, data)
+    if fmt is not None and fmt not in TEXT_FORMATS and not data[:4096].strip() and not data.strip():
+        pf.format = "json" if fmt == "json?" else fmt
+        rep.add("file.empty", "the file is empty")
+        return
     if fmt == "json?":  # JSON whose format depends on its parsed content
         doc = load_json(data, rep)
         if doc is None:
@@ -122,9 +126,6 @@ def _parse(
     pf.format = fmt
     if fmt in UNSUPPORTED:
         rep.add("format.unsupported", f"{UNSUPPORTED[fmt]} is recognised but not validated")
-        return
-    if not data.strip() and fmt not in TEXT_FORMATS:
-        rep.add("file.empty", "the file is empty")
         return
     if fmt in JSON_FORMATS:
         doc = load_json(data, rep)

@@ -117,10 +117,12 @@ def parse_coco(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> 
         rep.add("json.root-type", "a COCO dataset is a JSON object")
         return
     images = read_images(doc, rep, pf)
-    has_cats = "categories" in doc
     cats = read_categories(_list(doc, "categories", rep, False), rep, pf)
     anns = _list(doc, "annotations", rep, False)
-    _Checker(pf, rep, opts, images, cats, has_cats).run(anns)
+    # References are only checked against lists that exist (a missing list is one finding).
+    checker = _Checker(pf, rep, opts, images, cats, type(doc.get("categories")) is list)
+    checker.check_images = type(doc.get("images")) is list
+    checker.run(anns)
 
 
 def parse_coco_results(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> None:
@@ -151,6 +153,7 @@ class _Checker:
         self.pf, self.rep, self.opts = pf, rep, opts
         self.images, self.cats, self.check_cats = images, cats, check_cats
         self.results = images is None  # results files have no ids and carry scores
+        self.check_images = not self.results
         self.tol = opts.bbox_tolerance_px
         self.rel_tol = opts.area_rel_tolerance
         self.abs_tol = opts.area_abs_tolerance
@@ -212,7 +215,7 @@ class _Checker:
         size = None
         if self.images is not None:
             size = self.images.get(image_id)
-            if size is None:
+            if size is None and self.check_images:
                 rep.add("coco.dangling-image-ref", f"image_id {image_id} is not in images", aid)
         cat = self.cats.get(cat_id)
         if cat is None and self.check_cats:
@@ -303,7 +306,7 @@ class _Checker:
 
     def _polygons(
         self, parts: list[Any], aid: Any
-    ) -> tuple[float, tuple[float, float, float, float] | None]:
+    ) -> tuple[float | None, tuple[float, float, float, float] | None]:
         area = 0.0
         xmin = ymin = float("inf")
         xmax = ymax = float("-inf")
@@ -326,7 +329,7 @@ class _Checker:
             ymin = min(ymin, min(ys))
             ymax = max(ymax, max(ys))
         if xmax == float("-inf"):
-            return area, None
+            return None, None  # no valid part: nothing to compare area or bbox with
         return area, (xmin, ymin, xmax, ymax)
 
     def _rle(

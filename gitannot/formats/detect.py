@@ -23,7 +23,7 @@ def detect_by_name(path: str) -> str | None:
 def detect_json_doc(doc: Any) -> str | None:
     """Decide from a parsed JSON document (root shape and keys)."""
     if type(doc) is dict:
-        if "item" in doc and "version" in doc and "annotations" in doc:
+        if "item" in doc and "annotations" in doc:
             return "gitannot"
         anns = doc.get("annotations")
         if type(anns) is list and anns and type(anns[0]) is dict and "segments_info" in anns[0]:
@@ -52,7 +52,7 @@ def _sniff_json_prefix(head: bytes) -> str | None:
     if start == b"{":
         if b'"segments_info"' in head:
             return "coco-panoptic"
-        if b'"item"' in head and b'"version"' in head:
+        if b'"item"' in head and b'"images"' not in head:
             return "gitannot"
         if b'"images"' in head or b'"categories"' in head or b'"annotations"' in head:
             return "coco"
