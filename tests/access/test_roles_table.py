@@ -73,7 +73,9 @@ def _cases() -> list[Case]:
     for folder in FOLDERS:
         ok = folder in ("labels", "reviews", "tasks", "schema")
         needles = (
-            ()
+            ("EVALUATE (error, not enforced) [access.evaluate]", "would deny dave update")
+            if folder == "tasks"
+            else ()
             if ok
             else (
                 "[access.path-denied]",

@@ -1,0 +1,106 @@
+"""Run the hook's access decision outside a push (`gitannot policy check|explain`).
+
+The same PushContext and check_access the pre-receive hook uses, built from a server
+(bare) or client repository: in a client, "existing refs" are the remote-tracking refs
+(what the server already has) and the trusted base is the remote's default branch.
+"""
+
+from pathlib import Path
+
+import pygit2
+
+from gitannot.access.model import POLICY_PATH
+from gitannot.access.trusted import PolicyState, load_trusted, parse_bytes
+from gitannot.constants import ZERO_OID
+from gitannot.core.identity import Identity
+from gitannot.core.refupdate import RefUpdate
+from gitannot.errors import UsageError
+from gitannot.gitio import repo as gitrepo
+from gitannot.hook.context import PushContext, TrustedBase
+from gitannot.server.config import ServerConfig, config_path, load_server_config
+
+
+def open_repo(path: Path) -> pygit2.Repository:
+    found = pygit2.discover_repository(str(path))
+    if found is None:
+        raise UsageError(f"{path} is not inside a git repository", "pass --repo DIR")
+    return gitrepo.open_repository(found)
+
+
+def base_ref(repo: pygit2.Repository, remote: str, explicit: str | None) -> str:
+    """The default branch the server would read the policy from."""
+    if explicit:
+        return explicit
+    if repo.is_bare:
+        return gitrepo.default_branch(repo)
+    head = repo.references.get(f"refs/remotes/{remote}/HEAD")
+    if head is not None and head.type == pygit2.enums.ReferenceType.SYMBOLIC:
+        return str(head.target)
+    return f"refs/remotes/{remote}/main"
+
+
+def trusted_base(repo: pygit2.Repository, ref: str) -> TrustedBase:
+    return TrustedBase(repo=repo, ref=ref, commit=gitrepo.ref_target(repo, ref))
+
+
+def policy_state(repo: pygit2.Repository | None, ref: str, file: Path | None) -> PolicyState:
+    """A policy file on disk (to try an edit) or the one on the base ref."""
+    if file is not None:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {file}: {exc}") from exc
+        return parse_bytes(data, str(file), None)
+    if repo is None:
+        raise UsageError("no repository and no --policy FILE", "pass --repo DIR or --policy FILE")
+    return load_trusted(trusted_base(repo, ref), POLICY_PATH)
+
+
+def resolve(repo: pygit2.Repository, rev: str) -> str:
+    if rev in ("0", "-", ZERO_OID):
+        return ZERO_OID
+    try:
+        return str(repo.revparse_single(rev).id)
+    except (KeyError, ValueError) as exc:
+        raise UsageError(f"unknown revision {rev!r}") from exc
+
+
+def existing_tips(repo: pygit2.Repository, remote: str) -> list[str]:
+    if repo.is_bare:
+        return gitrepo.all_ref_targets(repo)
+    prefix = f"refs/remotes/{remote}/"
+    tips = set()
+    for name in repo.references:
+        if name.startswith(prefix) and not name.endswith("/HEAD"):
+            tips.add(str(repo.references[name].resolve().target))
+    return sorted(tips)
+
+
+def server_config(repo: pygit2.Repository, admins: list[str]) -> ServerConfig:
+    git_dir = Path(repo.path)
+    if repo.is_bare and config_path(git_dir).exists():
+        return load_server_config(git_dir)
+    return ServerConfig(admins=admins)
+
+
+def push_context(
+    repo: pygit2.Repository,
+    update: RefUpdate,
+    user: str,
+    *,
+    base: str,
+    remote: str,
+    admins: list[str],
+    options: list[str],
+) -> PushContext:
+    return PushContext(
+        git_dir=Path(repo.path),
+        repo=repo,
+        env={},
+        updates=[update],
+        identity=Identity(user=user, source="offline", variable="--user"),
+        push_options=options,
+        server=server_config(repo, admins),
+        base=trusted_base(repo, base),
+        existing_tips=existing_tips(repo, remote),
+    )
