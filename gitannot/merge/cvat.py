@@ -27,8 +27,9 @@ from gitannot.merge.xml_merge import (
     merge_children,
     merge_document,
     merge_element,
+    merged_head,
 )
-from gitannot.merge.xml_objects import Doc, Node, canon, child_keys, start_tag
+from gitannot.merge.xml_objects import Doc, Node, canon, child_keys
 
 FORMAT = "cvat"
 ROOT = "annotations"
@@ -106,9 +107,7 @@ def _merge_image(
     attrs, conflict = merge_record(key, b.node.attrs, o.node.attrs, t.node.attrs)
     if conflict is not None:
         return conflict_of(conflict, b, o, t)
-    head = start_tag(o.node, attrs, empty=False)
-    if attrs == o.node.attrs and not o.node.empty:
-        head = o.doc.data[o.node.start : o.node.inner_start]
+    head = merged_head(b.node, o, attrs)
     keys = assign_keys(_shapes(b.node), _shapes(o.node), _shapes(t.node), threshold)
 
     def merge_shape(

@@ -184,10 +184,21 @@ def merge_document(
     attrs, conflict = merge_record("root", b.root.attrs, o.root.attrs, t.root.attrs)
     if conflict is not None:
         raise UnmergeableError(f"{path}: both sides changed <{root}> attributes")
-    head = None if attrs == o.root.attrs else start_tag(o.root, attrs, empty=False)
+    head = merged_head(b.root, Child(o, o.root), attrs)
     prefix, suffix = pick_outer(b, o, t)
     body, conflicts = merge_root(b, o, t, head)
     return prefix + body + suffix, conflicts
+
+
+def merged_head(base: Node, ours: Child, attrs: dict[str, str]) -> bytes | None:
+    """The container's start tag when its attributes changed (None: use the frame's).
+    Given explicitly, because the frame may be the side whose attributes lost."""
+    node = ours.node
+    if attrs == base.attrs == node.attrs:
+        return None
+    if attrs == node.attrs and not node.empty:
+        return ours.doc.data[node.start : node.inner_start]
+    return start_tag(node, attrs, empty=False)
 
 
 def empty_base(doc: Doc) -> Doc:

@@ -150,3 +150,16 @@ def test_iou_threshold_decides_what_counts_as_the_same_object(realdata: Path) ->
     assert [c.reason for c in strict.conflicts] == ["delete/modify"]  # a new row + a delete
     loose = merge(yolo, base, ours, theirs, iou_threshold=0.3)
     assert loose.clean and f"4 {0.215 + 0.4 * 0.174:.6f} 0.498667".encode() in loose.data
+
+
+def test_container_attributes_survive_when_the_other_side_shapes_the_children() -> None:
+    base = (
+        '<annotations a="1">\n  <image id="0" name="x" width="5">\n'
+        '    <box label="c" xtl="1" ytl="1" xbr="3" ybr="3"/>\n  </image>\n</annotations>\n'
+    )
+    ours = base.replace('a="1"', 'a="2"').replace('width="5"', 'width="6"')
+    new_box = '    <box label="d" xtl="4" ytl="4" xbr="5" ybr="5"/>\n'
+    theirs = base.replace("  </image>", new_box + "  </image>").replace('xbr="3"', 'xbr="3.2"')
+    merged = merge(cvat, base, ours, theirs)
+    assert merged.clean
+    assert merged.data.decode() == theirs.replace('a="1"', 'a="2"').replace('"5">', '"6">')
