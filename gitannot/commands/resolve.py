@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     raw = args.path.read_bytes()
     doc, left = resolve(load(args.path), choose, args.default)
     layout = jsonfmt.detect(raw)
-    args.path.write_bytes(jsonfmt.document(jsonfmt.dumps(doc, layout), layout))
+    args.path.write_bytes(jsonfmt.document([jsonfmt.dumps(doc, layout)], layout))
     if left:
         print(f"{args.path}: {left} conflict(s) left")
         return EXIT_DENIED

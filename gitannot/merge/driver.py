@@ -6,6 +6,7 @@ falls back to `git merge-file` (git's own line merge, with its exit code), so th
 driver never loses data and never crashes.
 """
 
+import gc
 import importlib
 import os
 import subprocess
@@ -33,7 +34,7 @@ class DriverResult:
 
 def detect(data: bytes, path: str) -> str | None:
     """The adapter for a file's content (one side) and path; None when unknown."""
-    head = data.lstrip()[:1]
+    head = data[:256].lstrip()[:1]
     lower = path.lower()
     if head == b"{":
         names = set(records.members(data))
@@ -74,10 +75,10 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> MergeOutc
         return MergeOutcome(ours, [], "trivial")
     if base == ours:
         return MergeOutcome(theirs, [], "trivial")
-    sample = ours if ours.strip() else theirs
+    sample = theirs if records.blank(ours) else ours
     fmt = detect(sample, path)
     other = theirs if sample is ours else ours
-    if fmt is None or (other.strip() and detect(other, path) != fmt):
+    if fmt is None or (not records.blank(other) and detect(other, path) != fmt):
         return None
     return adapter(fmt)(base, ours, theirs, path=path)
 
@@ -86,11 +87,14 @@ def run_driver(
     base_path: Path, ours_path: Path, theirs_path: Path, path: str, marker_size: int = 7
 ) -> DriverResult:
     base, ours, theirs = (p.read_bytes() for p in (base_path, ours_path, theirs_path))
+    gc.disable()  # millions of short-lived records, no cycles: collection is pure cost
     try:
         outcome = merge_bytes(base, ours, theirs, path)
         note = "" if outcome else "format not recognised"
     except Exception as exc:  # any failure: git's line merge keeps every byte
         outcome, note = None, f"{type(exc).__name__}: {exc}"
+    finally:
+        gc.enable()
     if outcome is None:
         code = merge_file(base_path, ours_path, theirs_path, path, marker_size)
         return DriverResult(code, "merge-file", int(code != 0), note)

@@ -10,7 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import orjson
+
+Chunk = bytes | msgspec.Raw  # pieces of output, joined once at the end
 
 _LEAD = re.compile(rb"\s*[{\[](\s*)")
 _SCAN_LIMIT = 1 << 16
@@ -33,7 +36,7 @@ PRETTY2 = Layout(b"  ", b",", b": ", True, True)
 
 def detect(buf: bytes) -> Layout:
     """The layout of an existing document (defaults for an empty one)."""
-    if not buf.strip():
+    if not buf or buf.isspace():
         return PRETTY2
     indent: bytes | None = None
     lead = _LEAD.match(buf)
@@ -93,16 +96,29 @@ def key_bytes(key: str, layout: Layout) -> bytes:
     return json.dumps(key, ensure_ascii=layout.ascii).encode()
 
 
-def join_object(members: list[tuple[str, bytes]], layout: Layout, depth: int = 0) -> bytes:
-    """An object from already-serialized member values (each laid out for depth+1)."""
+def object_chunks(
+    members: list[tuple[str, list[Chunk]]], layout: Layout, depth: int = 0
+) -> list[Chunk]:
+    """An object from already-serialized member values (each laid out for depth+1).
+
+    Returns pieces to join once: copying a 500 MB document per nesting level is what
+    would make the merge slow, not the merge itself.
+    """
     if not members:
-        return b"{}"
-    parts = [key_bytes(k, layout) + layout.key_sep + v for k, v in members]
-    if layout.indent is None:
-        return b"{" + layout.item_sep.join(parts) + b"}"
-    inner = layout.pad(depth + 1)
-    return b"{" + inner + (b"," + inner).join(parts) + layout.pad(depth) + b"}"
+        return [b"{}"]
+    inner = layout.pad(depth + 1) if layout.indent is not None else b""
+    between = b"," + inner if layout.indent is not None else layout.item_sep
+    out: list[Chunk] = [b"{" + inner]
+    for i, (key, value) in enumerate(members):
+        if i:
+            out.append(between)
+        out.append(key_bytes(key, layout) + layout.key_sep)
+        out += value
+    out.append((layout.pad(depth) if layout.indent is not None else b"") + b"}")
+    return out
 
 
-def document(body: bytes, layout: Layout) -> bytes:
-    return body + (b"\n" if layout.final_newline else b"")
+def document(chunks: list[Chunk], layout: Layout) -> bytes:
+    if layout.final_newline:
+        chunks = [*chunks, b"\n"]
+    return b"".join(chunks)

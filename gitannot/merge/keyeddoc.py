@@ -12,7 +12,7 @@ from typing import Any
 
 from gitannot.merge import jsonfmt, records
 from gitannot.merge.conflicts import conflict_record
-from gitannot.merge.jsonfmt import Layout
+from gitannot.merge.jsonfmt import Chunk, Layout
 from gitannot.merge.outcome import MergeOutcome
 from gitannot.merge.records import Key, Raw, RecordSet
 from gitannot.merge.threeway import MISSING as _ABSENT
@@ -54,29 +54,29 @@ def merge_document(base: bytes, ours: bytes, theirs: bytes, spec: DocSpec) -> Me
     sides = (_load(base), _load(ours), _load(theirs))
     template = _template(base, sides)
     doc = _Doc(spec, sides, sides[template].layout, template)
-    merged: dict[str, bytes | Raw] = {}
-    for name in spec.collections:
+    merged: dict[str, list[Chunk]] = {}
+    for name in spec.collections:  # referenced collections first: re-keying feeds refs
         if any(name in s.members for s in sides):
             value = _merge_member(doc, name, collection=True)
             if value is not None:
                 merged[name] = value
     names = list(sides[OURS].members)
     names += [n for n in sides[THEIRS].members if n not in sides[OURS].members]
-    out: list[tuple[str, bytes]] = []
+    out: list[tuple[str, list[Chunk]]] = []
     for name in names:
         if name in spec.collections:
             if name in merged:
-                out.append((name, bytes(merged[name])))
+                out.append((name, merged[name]))
             continue
         value = _merge_member(doc, name, collection=False)
         if value is not None:
-            out.append((name, bytes(value)))
-    body = jsonfmt.join_object(out, doc.layout)
-    return MergeOutcome(jsonfmt.document(body, doc.layout), doc.conflicts, spec.format)
+            out.append((name, value))
+    chunks = jsonfmt.object_chunks(out, doc.layout)
+    return MergeOutcome(jsonfmt.document(chunks, doc.layout), doc.conflicts, spec.format)
 
 
 def _load(buf: bytes) -> _Side:
-    if not buf.strip():
+    if records.blank(buf):
         return _Side({}, jsonfmt.detect(buf))  # empty base: both sides added the file
     return _Side(records.members(buf), jsonfmt.detect(buf))
 
@@ -97,12 +97,12 @@ def array_doc(
 def _template(base: bytes, sides: tuple[_Side, _Side, _Side]) -> int:
     """Keep ours' layout, unless theirs alone changed it (a reformat is a change too)."""
     lb, lo, lt = (s.layout for s in sides)
-    if base.strip() and lo == lb and lt != lb:
+    if not records.blank(base) and lo == lb and lt != lb:
         return THEIRS
     return OURS
 
 
-def _merge_member(doc: _Doc, name: str, collection: bool) -> bytes | Raw | None:
+def _merge_member(doc: _Doc, name: str, collection: bool) -> list[Chunk] | None:
     """The merged member value laid out at depth 1, or None when it is deleted."""
     raws = tuple(s.members.get(name) for s in doc.sides)
     b, o, t = raws
@@ -121,14 +121,14 @@ def _merge_member(doc: _Doc, name: str, collection: bool) -> bytes | Raw | None:
     value, conflict = merge_record(name, *values)
     if conflict is not None:
         doc.conflicts.append(conflict)
-        return jsonfmt.dumps(conflict_record(conflict), doc.layout, 1)
-    return None if is_missing(value) else jsonfmt.dumps(value, doc.layout, 1)
+        return [jsonfmt.dumps(conflict_record(conflict), doc.layout, 1)]
+    return None if is_missing(value) else [jsonfmt.dumps(value, doc.layout, 1)]
 
 
-def _emit(doc: _Doc, side: int, raw: Raw) -> bytes | Raw:
+def _emit(doc: _Doc, side: int, raw: Raw) -> list[Chunk]:
     if doc.sides[side].layout == doc.layout:
-        return raw
-    return jsonfmt.dumps(records.parse(raw), doc.layout, 1)
+        return [raw]
+    return [jsonfmt.dumps(records.parse(raw), doc.layout, 1)]
 
 
 class _Records:
@@ -163,7 +163,7 @@ class _Records:
         return bool(self.value(a, key) == self.value(b, key))
 
 
-def merge_collection(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> bytes:
+def merge_collection(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> list[Chunk]:
     """One array of id-keyed records merged record by record, laid out at doc.depth."""
     recs = _Records(tuple(records.keyed(r) for r in raws))  # type: ignore[arg-type]
     _rewrite_refs(doc, name, recs)
@@ -252,14 +252,17 @@ def _rewrite_refs(doc: _Doc, name: str, recs: _Records) -> None:
             recs.override[key] = new
 
 
-def _join_array(doc: _Doc, recs: _Records, items: list[bytes | Raw]) -> bytes:
+def _join_array(doc: _Doc, recs: _Records, items: list[Chunk]) -> list[Chunk]:
     if not items:
-        return b"[]"
+        return [b"[]"]
     gaps = recs.sets[doc.template].gaps
     if gaps is None:
         gaps = _default_gaps(doc.layout, doc.depth)
     opened, joiner, closed = gaps
-    return b"[" + opened + joiner.join(items) + closed + b"]"
+    out: list[Chunk] = [joiner] * (2 * len(items) + 1)
+    out[1::2] = items  # items interleaved with joiners, no intermediate copy
+    out[0], out[-1] = b"[" + opened, closed + b"]"
+    return out
 
 
 def _default_gaps(layout: Layout, depth: int) -> tuple[bytes, bytes, bytes]:

@@ -17,7 +17,7 @@ from gitannot.merge import jsonfmt
 from gitannot.merge.conflicts import conflict_record
 from gitannot.merge.keyeddoc import DocSpec, array_doc, merge_collection
 from gitannot.merge.outcome import MergeOutcome
-from gitannot.merge.records import NotKeyed
+from gitannot.merge.records import NotKeyed, blank
 from gitannot.merge.threeway import MISSING, Conflict, is_missing, merge_record
 
 SPEC = DocSpec(format="labelstudio", collections=())
@@ -61,7 +61,7 @@ def looks_like(data: bytes) -> bool:
 
 def merge_text(base: bytes, ours: bytes, theirs: bytes, *, path: str = "") -> MergeOutcome:
     doc = array_doc(SPEC, base, ours, theirs, _merge_task)
-    raws = tuple(x if x.strip() else None for x in (base, ours, theirs))
+    raws = tuple(None if blank(x) else x for x in (base, ours, theirs))
     body = merge_collection(doc, "tasks", raws)
     return MergeOutcome(jsonfmt.document(body, doc.layout), doc.conflicts, SPEC.format)
 

@@ -5,6 +5,7 @@ element as a `Raw` slice of the input. Records whose bytes are equal on two side
 equal; only records whose bytes differ are ever parsed (orjson). Pure, no I/O.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,12 @@ _OPEN = re.compile(rb"\[(\s*)")
 _JOIN = re.compile(rb"\s*,\s*")
 
 
+def blank(buf: bytes) -> bool:
+    """Empty or whitespace only (an absent side); never copies a large buffer."""
+    return not buf or buf.isspace()
+
+
+@functools.lru_cache(maxsize=4)  # the driver asks about the same buffers twice
 def members(buf: bytes) -> dict[str, Raw]:
     """Top-level object members in file order; raises if `buf` is not a JSON object."""
     try:
