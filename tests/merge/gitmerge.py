@@ -17,15 +17,16 @@ class MergeRun:
     repo: Path
 
 
-def init_repo(
-    path: Path, attributes: str = "labels/** merge=gitannot\n*.json merge=gitannot\n"
-) -> Path:
+ATTRIBUTES = "labels/** merge=gitannot\n*.json merge=gitannot\n"
+PYTHON_DRIVER = f"{sys.executable} -m gitannot merge-driver %O %A %B %P %L"
+
+
+def init_repo(path: Path, driver: str = PYTHON_DRIVER) -> Path:
     path.mkdir(parents=True)
     git("init", "-q", "-b", "main", cwd=path)
     git("config", "merge.gitannot.name", "gitannot annotation-aware merge", cwd=path)
-    driver = f"{sys.executable} -m gitannot merge-driver %O %A %B %P %L"
     git("config", "merge.gitannot.driver", driver, cwd=path)
-    (path / ".gitattributes").write_text(attributes, encoding="utf-8")
+    (path / ".gitattributes").write_text(ATTRIBUTES, encoding="utf-8")
     git("add", ".gitattributes", cwd=path)
     git("commit", "-q", "-m", "attributes", cwd=path)
     return path
@@ -43,10 +44,15 @@ def write_commit(repo: Path, rel: str, data: bytes | None, message: str) -> None
 
 
 def merge3(
-    tmp_path: Path, rel: str, base: bytes | None, ours: bytes | None, theirs: bytes | None
+    tmp_path: Path,
+    rel: str,
+    base: bytes | None,
+    ours: bytes | None,
+    theirs: bytes | None,
+    driver: str = PYTHON_DRIVER,
 ) -> MergeRun:
     """base on main, theirs on a branch, ours on main, then `git merge theirs`."""
-    repo = init_repo(tmp_path / "repo")
+    repo = init_repo(tmp_path / "repo", driver)
     if base is not None:
         write_commit(repo, rel, base, "base")
     git("branch", "theirs", cwd=repo)
