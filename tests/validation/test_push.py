@@ -158,3 +158,62 @@ def test_unreadable_base_schema_fails_closed_until_fixed(alice: Client, server: 
     result = alice.push("HEAD:refs/heads/main")
     assert result.accepted, result.output
     assert "this change replaces them" in result.output
+
+
+def test_break_glass_skips_content_validation(alice: Client, server: ServerRepo) -> None:
+    commit = alice.commit({"labels/coco/b.json": coco(["truck"])})
+    result = alice.push("HEAD:refs/heads/main", options=["gitannot.bypass=hotfix for demo"])
+    assert result.accepted, result.output
+    assert "content validation skipped: break-glass (hotfix for demo)" in result.output
+    assert server.rev("refs/heads/main") == commit
+
+
+def test_symlink_where_labels_belong_rejected(alice: Client) -> None:
+    (alice.path / "labels/coco/link.json").symlink_to("../../schema/labels.yaml")
+    alice.commit({})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[validate.symlink]" in result.output
+    assert "labels/coco/link.json" in result.output
+
+
+def test_submodule_where_labels_belong_rejected(alice: Client) -> None:
+    head = alice.git("rev-parse", "HEAD").stdout.strip()
+    alice.git("update-index", "--add", "--cacheinfo", f"160000,{head},labels/vendor")
+    alice.git("commit", "-q", "-m", "add a gitlink")
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[validate.submodule]" in result.output
+    assert "labels/vendor" in result.output
+
+
+def test_unchanged_blob_comes_from_cache(alice: Client) -> None:
+    alice.commit({"labels/coco/b.json": coco(["bicycle"])})
+    first = alice.push("HEAD:refs/heads/work-1")
+    assert first.accepted, first.output
+    assert any("(0 from cache)" in line for line in first.remote_lines())
+    # Same blob on another branch, from a new commit: validated from the cache.
+    alice.commit({"labels/coco/c.json": coco(["bicycle"])})
+    second = alice.push("HEAD:refs/heads/work-2")
+    assert second.accepted, second.output
+    assert any("validated 1 label file(s) (1 from cache)" in ln for ln in second.remote_lines())
+
+
+def test_only_the_tip_counts_for_content(alice: Client, server: ServerRepo) -> None:
+    """A bad file fixed by a later commit of the same push is accepted (the tip is what
+    lands); access rules still look at every commit."""
+    alice.commit({"labels/coco/b.json": coco(["truck"])}, "bad")
+    tip = alice.commit({"labels/coco/b.json": coco(["car"])}, "fixed")
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    assert server.rev("refs/heads/main") == tip
+
+
+def test_project_config_change_applies_to_the_same_push(alice: Client) -> None:
+    """Severity overrides in a pushed project config judge that push (editing configs/
+    is itself access-controlled)."""
+    relaxed = PROJECT + "checks:\n  severity:\n    schema.unknown-label: warning\n"
+    alice.commit({"configs/project.yaml": relaxed, "labels/coco/b.json": coco(["truck"])})
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    assert "WARNING [schema.unknown-label]" in result.output
