@@ -89,3 +89,11 @@ def test_conflict_record_does_not_hide_other_problems() -> None:
 
     rules = Counter(f.rule for f in parse_file("a.json", coco(both)).findings)
     assert rules == {"merge.unresolved-conflict": 1, "coco.unknown-category": 1}
+
+
+def test_docs_table_matches_the_registry() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "formats.md").read_text()
+    for rule in RULES.values():
+        assert f"| `{rule.id}` | {rule.severity.value} |" in text, rule.id
