@@ -8,13 +8,20 @@ API (stable; 4b calls it):
   class names, image sizes, Label Studio controls), ``RULES`` (id -> default severity,
   description, hint).
 
-Status: COCO (instances, keypoints, results, panoptic segments_info, category lists),
-conflict records, bad-input handling are done. YOLO, VOC, CVAT, Label Studio and
-gitannot per-image JSON are being added (see docs/formats.md for the current table).
+Helpers: ``labelstudio_controls(config_bytes)`` builds FormatContext.labelstudio_controls;
+YOLO class names for FormatContext.class_names are ``parse_file(<data.yaml or
+classes.txt>).declared_labels`` (index order).
+
+Status: all formats of issue 4 are done: COCO (instances, keypoints, results, panoptic
+segments_info, category lists), YOLO rows + data.yaml + classes.txt/obj.names, Pascal
+VOC, CVAT for images (and video tracks), Label Studio export + labeling config, gitannot
+per-image JSON; conflict records; bad-input handling. Not done: YOLO pose rows, COCO
+panoptic PNG masks, LabelMe (reported as format.unsupported). See docs/formats.md.
 """
 
 from gitannot.formats.api import parse_file, supported_formats
 from gitannot.formats.detect import detect_format
+from gitannot.formats.labelstudio import labelstudio_controls
 from gitannot.formats.options import FormatContext, FormatOptions, LabelStudioControl
 from gitannot.formats.rules import RULES, Rule
 
@@ -25,6 +32,7 @@ __all__ = [
     "LabelStudioControl",
     "Rule",
     "detect_format",
+    "labelstudio_controls",
     "parse_file",
     "supported_formats",
 ]
