@@ -19,13 +19,15 @@ RECEIPT_SEARCH_DEPTH = 500  # how far back post-receive looks for its push entry
 
 def lock_timeout(ctx: PushContext) -> float:
     value = ctx.server.extra.get("audit_lock_timeout_seconds", state.DEFAULT_LOCK_TIMEOUT)
-    return float(value) if isinstance(value, int | float) and value > 0 else 3.0
+    return (
+        float(value) if isinstance(value, int | float) and value > 0 else state.DEFAULT_LOCK_TIMEOUT
+    )
 
 
 def record_push(ctx: PushContext, result: HookResult) -> None:
     """PUSH_RECORDERS entry: raising here turns an accepted push into a rejection."""
     entry = push_fields(ctx, result)
-    appended = writer.append(ctx.git_dir, entry, lock_timeout=lock_timeout(ctx), env=ctx.env)
+    appended = writer.append(ctx.git_dir, entry, lock_timeout=lock_timeout(ctx))
     ctx.notes.append(f"audit #{appended.seq} {appended.digest}")
 
 
@@ -102,7 +104,7 @@ def receipt_step(ctx: PushContext) -> list[str]:
         "actor": _actor(ctx),
         "updates": moved,
     }
-    appended = writer.append(ctx.git_dir, fields, lock_timeout=lock_timeout(ctx), env=ctx.env)
+    appended = writer.append(ctx.git_dir, fields, lock_timeout=lock_timeout(ctx))
     if push is None:
         return [f"audit #{appended.seq} {appended.digest} (receipt; no matching push entry!)"]
     return [f"audit #{push.seq} {push.digest} (refs moved: receipt #{appended.seq})"]

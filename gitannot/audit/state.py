@@ -5,6 +5,8 @@ All of it lives in <repo.git>/gitannot/, outside refs, so no client can touch it
 
 import fcntl
 import os
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +19,9 @@ from gitannot.server.config import server_dir
 LOCK_FILE = "audit.lock"
 HIGH_WATER_FILE = "audit-head"  # "<seq> <sha256:digest> <commit>" of the newest entry
 KEYS_FILE = "audit-keys"  # every public key the log has been signed with, oldest first
-DEFAULT_LOCK_TIMEOUT = 3.0
+# Generous: a busy log should slow a push down, not reject it (plain git has no hook
+# time limit); server.yaml audit_lock_timeout_seconds overrides it.
+DEFAULT_LOCK_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -33,22 +37,50 @@ def locked(git_dir: Path, timeout: float) -> Iterator[None]:
     path = server_dir(git_dir) / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise AuditWriteError(
-                        f"audit log lock {path} not acquired within {timeout:g}s",
-                        "another writer holds it; raise audit_lock_timeout_seconds in "
-                        "server.yaml if pushes are this busy",
-                    ) from None
-                time.sleep(0.002)
+        if not _acquire(fd, timeout):
+            raise AuditWriteError(
+                f"audit log lock {path} not acquired within {timeout:g}s",
+                "another writer holds it; raise audit_lock_timeout_seconds in "
+                "server.yaml if pushes are this busy",
+            )
         yield
     finally:
         os.close(fd)
+
+
+def _acquire(fd: int, timeout: float) -> bool:
+    """Block in the kernel (no polling: 50 waiting hooks must not eat the CPU the holder
+    needs), bounded by SIGALRM; threads other than the main one fall back to polling."""
+    if threading.current_thread() is not threading.main_thread():
+        return _acquire_polling(fd, timeout)
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return True
+    except TimeoutError:
+        return False
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _acquire_polling(fd: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    delay = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
 
 def read_high_water(git_dir: Path) -> HighWater | None:

@@ -1,14 +1,12 @@
 """Append one entry: lock, read the head, sign, write objects, compare-and-swap the ref.
 
 Safe to call from pre-receive: it opens its own pygit2 repository (no quarantine
-alternate, so it cannot even see pushed objects, let alone reference them); objects go
-to the main store; the ref moves through `git update-ref <new> <old>` run with all three
-quarantine variables removed (receive-pack refuses ref updates from the quarantine env).
+alternate, so it cannot even see pushed objects, let alone reference them), so every
+object lands in the main store; the ref moves by compare-and-swap through libgit2,
+which ignores the quarantine variables that make git's own ref updates fail there.
 """
 
-import os
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +19,6 @@ from gitannot.audit import entry as E
 from gitannot.audit import gitobjects, reader, sshsig, state
 from gitannot.audit.errors import AuditWriteError
 from gitannot.constants import AUDIT_REF, ZERO_OID
-from gitannot.gitio.repo import hook_environment_without_quarantine
-from gitannot.gitio.run import run_git
 from gitannot.server.config import audit_key_path
 from gitannot.server.keys import load_private_key
 
@@ -45,20 +41,18 @@ def append(
     *,
     lock_timeout: float = state.DEFAULT_LOCK_TIMEOUT,
     key: Ed25519PrivateKey | None = None,
-    env: Mapping[str, str] | None = None,
 ) -> Appended:
     """Append `fields` (type, actor, updates, ...) as the next entry. Raises
     AuditWriteError (or ConfigError for a missing key) when nothing was written."""
     key = key or load_private_key(audit_key_path(git_dir))
     with state.locked(git_dir, lock_timeout):
-        return append_locked(git_dir, fields, key, env)
+        return append_locked(git_dir, fields, key)
 
 
 def append_locked(
     git_dir: Path,
     fields: dict[str, Any],
     key: Ed25519PrivateKey,
-    env: Mapping[str, str] | None = None,
 ) -> Appended:
     """The body of `append`; the caller holds the lock (rotate-key does)."""
     repo = pygit2.Repository(str(git_dir))
@@ -84,7 +78,7 @@ def append_locked(
         when=int(time.time()),
     )
     old = str(head.commit.id) if head else ZERO_OID
-    _compare_and_swap(git_dir, str(commit), old, env)
+    _compare_and_swap(repo, commit, old)
     state.write_high_water(git_dir, state.HighWater(entry["seq"], digest, str(commit)))
     state.remember_key(git_dir, sshsig.public_key_line(key.public_key()))
     return Appended(entry["seq"], digest, str(commit), entry)
@@ -127,16 +121,22 @@ def entry_blobs(
     return blobs
 
 
-def _compare_and_swap(git_dir: Path, new: str, old: str, env: Mapping[str, str] | None) -> None:
-    clean = hook_environment_without_quarantine(os.environ if env is None else env)
-    proc = run_git(
-        ["--git-dir", str(git_dir), "update-ref", "-m", "gitannot audit", AUDIT_REF, new, old],
-        env=clean,
-        check=False,
-    )
-    if proc.returncode != 0:
+def _compare_and_swap(repo: pygit2.Repository, new: pygit2.Oid, old: str) -> None:
+    """Move the ref only if it still points where this entry was built on.
+
+    gitannot writers are serialized by the flock; this catches anything else that wrote
+    the ref meanwhile. Done in-process through libgit2 (which takes git's own
+    refs/notes/audit.lock): git itself refuses ref updates under the quarantine
+    environment, libgit2 does not look at it, and no fork/exec happens under the lock.
+    """
+    reference = repo.references.get(AUDIT_REF)
+    current = str(reference.target) if reference is not None else ZERO_OID
+    if current != old:
         raise AuditWriteError(
-            f"{AUDIT_REF} moved under the writer (compare-and-swap from {old[:12]} failed): "
-            + proc.stderr.decode(errors="replace").strip(),
+            f"{AUDIT_REF} moved under the writer (expected {old[:12]}, found {current[:12]})",
             "another process wrote the log without gitannot's lock",
         )
+    try:
+        repo.create_reference_direct(AUDIT_REF, new, old != ZERO_OID, message="gitannot audit")
+    except (pygit2.GitError, ValueError) as exc:
+        raise AuditWriteError(f"{AUDIT_REF} could not be updated: {exc}") from exc
