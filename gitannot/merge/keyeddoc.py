@@ -16,7 +16,7 @@ from gitannot.merge.jsonfmt import Chunk, Layout
 from gitannot.merge.outcome import MergeOutcome
 from gitannot.merge.records import Key, Raw, RecordSet
 from gitannot.merge.threeway import MISSING as _ABSENT
-from gitannot.merge.threeway import Conflict, is_missing, merge_record
+from gitannot.merge.threeway import Conflict, is_missing, merge_record, same_value
 
 BASE, OURS, THEIRS = 0, 1, 2
 # Merges one record present with different content on all sides: (value, conflicts).
@@ -160,7 +160,7 @@ class _Records:
         overridden = THEIRS in (a, b) and key in self.override
         if not overridden and ra == rb:
             return True
-        return bool(self.value(a, key) == self.value(b, key))
+        return same_value(self.value(a, key), self.value(b, key))
 
 
 def merge_collection(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> list[Chunk]:

@@ -18,7 +18,7 @@ from gitannot.merge.conflicts import conflict_record
 from gitannot.merge.keyeddoc import DocSpec, array_doc, merge_collection
 from gitannot.merge.outcome import MergeOutcome
 from gitannot.merge.records import NotKeyed, blank
-from gitannot.merge.threeway import MISSING, Conflict, is_missing, merge_record
+from gitannot.merge.threeway import MISSING, Conflict, is_missing, merge_record, same_value
 
 SPEC = DocSpec(format="labelstudio", collections=())
 KeyFn = Callable[[Any], str | int | None]
@@ -108,11 +108,11 @@ def _merge_list(
     merged = []
     for key in [*om, *(k for k in tm if k not in om)]:
         bv, ov, tv = (m.get(key, MISSING) for m in maps)
-        if ov == tv:
+        if same_value(ov, tv):
             value = ov
-        elif ov == bv:
+        elif same_value(ov, bv):
             value = tv
-        elif tv == bv:
+        elif same_value(tv, bv):
             value = ov
         else:
             value = _merge_item(f"{path}/{key}", bv, ov, tv, inner, out)

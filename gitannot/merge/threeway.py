@@ -47,11 +47,11 @@ def merge_keyed(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, An
 
 def merge_record(key: str | int, base: Any, ours: Any, theirs: Any) -> tuple[Any, Conflict | None]:
     """Merge one record; returns (value or _MISSING for deleted, conflict or None)."""
-    if ours == theirs:
+    if same_value(ours, theirs):
         return ours, None
-    if ours == base:
+    if same_value(ours, base):
         return theirs, None
-    if theirs == base:
+    if same_value(theirs, base):
         return ours, None
     absent = _MISSING
     if base is absent:
@@ -75,11 +75,11 @@ def _merge_fields(
     names += [n for n in base if n not in ours and n not in theirs]
     for name in names:
         b, o, t = base.get(name, _MISSING), ours.get(name, _MISSING), theirs.get(name, _MISSING)
-        if o == t:
+        if same_value(o, t):
             value = o
-        elif o == b:
+        elif same_value(o, b):
             value = t
-        elif t == b:
+        elif same_value(t, b):
             value = o
         else:
             clashing.append(name)
@@ -91,6 +91,21 @@ def _merge_fields(
             key, base if base else None, ours, theirs, reason, fields=clashing
         )
     return out, None
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """JSON equality that also compares types: Python's `False == 0` and `1 == 1.0`
+    would make a change from 0 to false (or 1 to 1.0) look like no change and drop it.
+    Object key order does not matter."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_value(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def _none(value: Any) -> Any:

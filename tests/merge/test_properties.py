@@ -173,3 +173,14 @@ def test_driver_never_crashes_and_keeps_bytes(tmp_path: Path, b: bytes, o: bytes
     else:
         json.loads(out)
         assert (result.exit_code == 0) == (result.conflicts == 0)
+
+
+def test_type_changes_are_changes() -> None:
+    """0 -> false and 1 -> 1.0 are edits even though Python calls the values equal."""
+    base = {"images": [], "annotations": [{"id": 1, "iscrowd": 0, "area": 1}], "categories": []}
+    ours = copy.deepcopy(base)
+    ours["annotations"][0]["iscrowd"] = False
+    theirs = copy.deepcopy(base)
+    theirs["annotations"][0]["area"] = 1.0
+    out = coco.merge_text(enc(base, 2), enc(ours, 2), enc(theirs, 2))
+    assert json.loads(out.data)["annotations"] == [{"id": 1, "iscrowd": False, "area": 1.0}]
