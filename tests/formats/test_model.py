@@ -1,0 +1,96 @@
+"""What each adapter puts into the normalized model (the contract 4b's checks read)."""
+
+import orjson
+import pytest
+
+from gitannot.core.annotation import GeometryKind
+from gitannot.formats import FormatContext, detect_format, parse_file
+from tests.formats.corpus import (
+    BOX,
+    LS_CONTEXT,
+    coco,
+    cvat,
+    ls,
+    ls_result,
+    pa,
+    perimage,
+    voc,
+    voc_obj,
+)
+
+
+def test_coco_annotation_fields() -> None:
+    pf = parse_file("a.json", coco(lambda d: d["annotations"][0].update(attributes={"x": 1})))
+    [a] = pf.annotations
+    assert (a.id, a.item, a.label, a.geometry) == ("1", "1", "cat", GeometryKind.POLYGON)
+    assert a.bbox == (10.0, 10.0, 20.0, 20.0) and a.attributes == {"x": 1}
+    assert pf.items["1"].file_name == "a.jpg" and pf.items["1"].width == 100.0
+    assert pf.declared_labels == ["cat", "person"] and pf.label_ids == {"1": "cat", "2": "person"}
+
+
+def test_coco_results_and_rle_geometry() -> None:
+    rle = {"size": [100, 100], "counts": [1010, 10, 8980]}
+    data = orjson.dumps([{"image_id": 1, "category_id": 3, "segmentation": rle, "score": 0.9}])
+    [a] = parse_file("r.json", data).annotations
+    assert (a.id, a.geometry, a.bbox) == ("#0", GeometryKind.MASK, (10.0, 10.0, 1.0, 10.0))
+
+
+def test_yolo_pixels_from_image_size() -> None:
+    ctx = FormatContext(class_names=("cat", "dog"), image_sizes={"img": (200.0, 100.0)})
+    pf = parse_file(
+        "labels/img.txt",
+        b"1 0.5 0.5 0.2 0.4\n\n0 0.1 0.1 0.3 0.1 0.2 0.3\n",
+        format="yolo",
+        context=ctx,
+    )
+    box, poly = pf.annotations
+    assert (box.id, box.label, box.line, box.geometry) == ("line:1", "dog", 1, GeometryKind.BBOX)
+    assert box.bbox == pytest.approx((80.0, 30.0, 40.0, 40.0))
+    assert (poly.id, poly.geometry) == ("line:3", GeometryKind.POLYGON)
+    assert pf.label_ids == {"0": "cat", "1": "dog"} and pf.items["img"].width == 200.0
+
+
+def test_voc_one_based_and_zero_based_boxes() -> None:
+    [a] = parse_file("img.xml", voc(voc_obj(box=(1, 1, 10, 20)))).annotations
+    assert a.bbox == (0.0, 0.0, 10.0, 20.0) and a.item == "img"
+    [a] = parse_file("img.xml", voc(voc_obj(box=(0, 5, 10, 20)))).annotations
+    assert a.bbox == (0.0, 5.0, 10.0, 15.0)
+
+
+def test_cvat_shapes_and_attributes() -> None:
+    shapes = BOX.replace("/>", '><attribute name="color">red</attribute></box>')
+    shapes += '<polygon label="dog" points="1,2;3,4;6,5"/><tag label="cat"/>'
+    pf = parse_file("a.xml", cvat(shapes))
+    box, poly, tag = pf.annotations
+    assert box.bbox == (10.0, 10.0, 20.0, 20.0) and box.attributes["color"] == "red"
+    assert poly.geometry is GeometryKind.POLYGON and tag.geometry is GeometryKind.NONE
+    assert pf.declared_labels == ["cat", "dog"]
+
+
+def test_labelstudio_percent_to_pixels_and_ids() -> None:
+    pf = parse_file("a.json", ls([ls_result()]), context=LS_CONTEXT)
+    [a] = pf.annotations
+    assert a.id == "1/7/r1" and a.label == "Car" and a.item == "1"
+    assert a.bbox == pytest.approx((20.0, 10.0, 40.0, 20.0))  # image 200 x 100
+    assert pf.items["1"].width == 200.0 and "Plane" in pf.declared_labels
+
+
+def test_perimage_polygon_forms_are_equivalent() -> None:
+    flat = parse_file("a.json", perimage([pa(1, polygon=[[1, 1, 5, 1, 5, 5]])])).annotations
+    points = parse_file("a.json", perimage([pa(1, polygon=[[1, 1], [5, 1], [5, 5]])])).annotations
+    assert flat[0].bbox == points[0].bbox == (1.0, 1.0, 4.0, 4.0)
+    assert detect_format("labels/a.json", perimage([pa(1)])) == "gitannot"
+
+
+def test_gc_state_is_restored() -> None:
+    import gc
+
+    assert gc.isenabled()
+    parse_file("a.json", coco(lambda d: None))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_file("a.json", coco(lambda d: None))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
