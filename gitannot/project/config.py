@@ -50,6 +50,8 @@ class ProjectConfig:
     dataset_type: str = ""
     dataset_version: str = ""
     schema_path: str = DEFAULT_SCHEMA_PATH
+    # Label Studio labeling config (XML) that exports are checked against, if any.
+    labelstudio_config: str = ""
     label_roots: tuple[str, ...] = ("labels/",)
     formats: list[FormatRule] = field(default_factory=list)
     # rule id or fnmatch pattern ("coco.*") -> Severity or OFF; the most specific wins.
@@ -92,6 +94,7 @@ def load_project(data: bytes, source: str = DEFAULT_PROJECT_PATH) -> ProjectConf
     if not isinstance(doc, LineDict):
         raise ConfigError(f"{source}:1: the project config must be a YAML mapping")
     allowed = {"dataset", "schema", "label_roots", "formats", "checks", "limits"}
+    allowed |= {"labelstudio_config"}
     for key in doc:
         if key not in allowed:
             raise ConfigError(
@@ -106,6 +109,7 @@ def load_project(data: bytes, source: str = DEFAULT_PROJECT_PATH) -> ProjectConf
         dataset_type=str(dataset.get("type", "")),
         dataset_version=str(dataset.get("version", "")),
         schema_path=str(doc.get("schema", DEFAULT_SCHEMA_PATH)),
+        labelstudio_config=str(doc.get("labelstudio_config") or ""),
         label_roots=_roots(doc, source),
         formats=_formats(doc, source),
         severities=_severities(checks, source),

@@ -150,3 +150,32 @@ def test_schema_show(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "version 1, 3 label(s)" in out
     assert "car  (geometry bbox,polygon)" in out
+
+
+def test_yolo_names_come_from_the_nearest_names_file(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "labels/yolo/train").mkdir(parents=True)
+    (repo / "labels/yolo/classes.txt").write_text("person\ntruck\n")
+    (repo / "labels/yolo/train/a.txt").write_text("0 0.5 0.5 0.2 0.2\n1 0.5 0.5 0.1 0.1\n")
+    assert main(["validate", "labels/yolo/train/a.txt"]) == 1
+    assert "[schema.unknown-label] labels/yolo/train/a.txt#" in capsys.readouterr().out
+    (repo / "labels/yolo/classes.txt").write_text("person\ncar\n")
+    assert main(["validate", "labels/yolo/train/a.txt"]) == 0  # names changed: not cached
+
+
+def test_labelstudio_export_checked_against_the_project_labeling_config(
+    repo: Path, realdata: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = realdata / "label-studio-converter/test_export_yolo"
+    (repo / "configs/labelstudio.xml").write_bytes(
+        (src / "label_config.xml").read_bytes().replace(b'name="label"', b'name="other"')
+    )
+    (repo / "configs/project.yaml").write_text(
+        PROJECT + "labelstudio_config: configs/labelstudio.xml\n"
+    )
+    (repo / "labels/ls").mkdir()
+    (repo / "labels/ls/export.json").write_bytes((src / "data.json").read_bytes())
+    main(["validate", "--json", "labels/ls/export.json"])
+    rules = {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert "labelstudio.dangling-from-name" in rules

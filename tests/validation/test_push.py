@@ -217,3 +217,18 @@ def test_project_config_change_applies_to_the_same_push(alice: Client) -> None:
     result = alice.push("HEAD:refs/heads/main")
     assert result.accepted, result.output
     assert "WARNING [schema.unknown-label]" in result.output
+
+
+def test_yolo_rows_resolve_names_and_reordering_names_is_rejected(alice: Client) -> None:
+    files = {
+        "labels/yolo/data.yaml": "names: [person, car]\nnc: 2\n",
+        "labels/yolo/train/img1.txt": "0 0.5 0.5 0.2 0.2\n1 0.3 0.3 0.1 0.1\n",
+    }
+    alice.commit(files)
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    alice.commit({"labels/yolo/data.yaml": "names: [car, person]\nnc: 2\n"})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.class-mapping-changed] refs/heads/main" in result.output
+    assert "0: 'person' -> 'car'" in result.output
