@@ -39,10 +39,9 @@ def check_change(limits: Iterable[Limit], change: Change, user: str) -> list[Lim
     for lim in limits:
         if lim.kind is LimitKind.MAX_CHANGED_FILES:
             continue
-        if not any(globs.matches(p, change.path, user) for p in lim.paths):
-            continue
+        # The cheap test on the change first; globs only when the change could break it.
         message = _breaks(lim, change)
-        if message:
+        if message and any(globs.matches(p, change.path, user) for p in lim.paths):
             hits.append(LimitHit(lim, change.path, message))
     return hits
 
