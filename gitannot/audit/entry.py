@@ -106,7 +106,8 @@ def note_tips(entry: dict[str, Any]) -> list[str]:
 
 
 def seq_path(seq: int) -> str:
-    """Where every entry also lives in the notes tree, under a non-hex top folder that
-    `git notes prune` never touches (it only drops notes named by a missing object id).
-    Two fanout levels keep each tree at most 1000 entries."""
-    return f"seq/{seq // 1_000_000:03d}/{seq // 1000 % 1000:03d}/{seq:09d}"
+    """Where an entry with no note to live in (a rejected push: git discarded its
+    objects; a key rotation) is stored: under a non-hex top folder, which `git notes
+    prune` never touches (it only drops notes named by a missing object id). One fanout
+    level keeps each tree at most 1000 entries."""
+    return f"seq/{seq // 1000:06d}/{seq:09d}"

@@ -201,15 +201,17 @@ def _tree_delta(
     commit: pygit2.Commit,
     item: reader.LogEntry | None,
 ) -> list[str]:
-    """A log commit may only add its entry's blobs: the seq/ copy, and its block appended
-    to each tip's note. Anything else (a removed or rewritten note) is reported."""
+    """A log commit may only add its entry's blobs: its block appended to each tip's
+    note, or (no tips) its seq/ copy. Anything else (a removed or rewritten note) is reported."""
     label = f"entry #{item.seq}" if item else "a non-entry commit"
     where = f"commit {str(commit.id)[:12]} ({label})"
     expected: dict[str, bytes] = {}
     if item is not None:
         block = E.note_block(item.entry, item.digest).encode("utf-8")
-        expected[E.seq_path(item.seq)] = block
-        for tip in E.note_tips(item.entry):
+        tips = E.note_tips(item.entry)
+        if not tips:
+            expected[E.seq_path(item.seq)] = block
+        for tip in tips:
             path = gitobjects.note_path(tip)
             old = gitobjects.read_blob(repo, before, path)
             expected[path] = (old + b"\n" if old else b"") + block

@@ -113,8 +113,11 @@ def entry_blobs(
     repo: pygit2.Repository, tree: pygit2.Tree | None, entry: dict[str, Any], digest: str
 ) -> dict[str, pygit2.Oid]:
     block = E.note_block(entry, digest).encode("utf-8")
-    blobs = {E.seq_path(entry["seq"]): repo.create_blob(block)}
-    for tip in E.note_tips(entry):
+    tips = E.note_tips(entry)
+    if not tips:
+        return {E.seq_path(entry["seq"]): repo.create_blob(block)}
+    blobs = {}
+    for tip in tips:
         path = gitobjects.note_path(tip)
         old = gitobjects.read_blob(repo, tree, path)
         blobs[path] = repo.create_blob((old + b"\n" if old else b"") + block)

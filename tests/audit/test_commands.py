@@ -123,4 +123,4 @@ def test_many_notes_use_fanout_and_git_reads_them(server: ServerRepo) -> None:
         ).returncode
         == 0
     )
-    assert E.seq_path(300) == "seq/000/000/000000300"
+    assert E.seq_path(1300) == "seq/000001/000001300"

@@ -1,0 +1,122 @@
+"""Audit log speed: append time at 10k and 100k entries, and verify throughput.
+
+    /tmp/tv/bin/python bench/bench_audit.py            # 10k and 100k (about 2-3 minutes)
+    /tmp/tv/bin/python bench/bench_audit.py --sizes 10000 --appends 200
+
+The large logs are built synthetically and fast: the same building blocks the writer
+uses (entry encoding, SSHSIG, notes fanout tree update, signed commit), in one process
+without pushes, the lock or the per-entry ref update. What is *timed* is the real
+`writer.append` (lock, head read, sign, tree update, signed commit, ref CAS,
+high-water mark) on top of that log, and `verify_log` over a whole log.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pygit2
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from gitannot.audit import entry as E
+from gitannot.audit import gitobjects, reader, sshsig, state, writer
+from gitannot.audit.verify import verify_log
+from gitannot.constants import AUDIT_REF
+
+
+def fields(i: int) -> dict[str, object]:
+    tip = os.urandom(20).hex()
+    decision = "rejected" if i % 10 == 0 else "accepted"
+    return {
+        "type": "push",
+        "decision": decision,
+        "actor": {"user": f"user{i % 25}", "source": "bench", "variable": "GITANNOT_USER"},
+        "transport": {"SSH_CONNECTION": "10.0.0.1 5555 10.0.0.2 22"},
+        "updates": [{"ref": f"refs/heads/task-{i % 300}", "old": "0" * 40, "new": tip,
+                     "action": "create", "decision": decision, "reasons": []}],
+        "reasons": [],
+        "applied": {"configs/access.yaml": "1" * 40},
+        "time": "2026-01-15T12:00:00.000000Z",
+    }  # fmt: skip
+
+
+def bulk_fill(git_dir: Path, key: Ed25519PrivateKey, count: int) -> None:
+    """Grow the log to `count` entries with the writer's own building blocks."""
+    repo = pygit2.Repository(str(git_dir))
+    head = reader.head_commit(repo)
+    last = reader.parse_commit(head) if head else None
+    seq, prev = (last.seq, last.digest) if last else (0, E.GENESIS_PREV)
+    tree = head.tree if head else None
+    parent = [head.id] if head else []
+    while seq < count:
+        seq += 1
+        entry = {**fields(seq), "v": E.FORMAT_VERSION, "seq": seq, "prev": prev}
+        data = E.canonical_bytes(entry)
+        prev = E.entry_hash(data)
+        blobs = writer.entry_blobs(repo, tree, entry, prev)
+        tree = repo.get(gitobjects.update_tree(repo, tree, blobs))
+        message = E.compose_message(data, sshsig.sign(key, data, E.NAMESPACE))
+        commit = gitobjects.create_signed_commit(
+            repo, key, tree=tree.id, parents=parent, message=message, when=1700000000
+        )
+        parent = [commit]
+    repo.create_reference_direct(AUDIT_REF, parent[0], True)
+    state.write_high_water(git_dir, state.HighWater(seq, prev, str(parent[0])))
+
+
+def time_appends(git_dir: Path, key: Ed25519PrivateKey, n: int) -> list[float]:
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        writer.append(git_dir, fields(i), key=key)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--appends", type=int, default=200, help="timed appends per size")
+    parser.add_argument(
+        "--verify-max",
+        type=int,
+        default=10_000,
+        help="largest log to time verify on (verify 100k takes longer)",
+    )
+    args = parser.parse_args()
+    key = Ed25519PrivateKey.generate()
+    with tempfile.TemporaryDirectory() as tmp:
+        git_dir = Path(tmp) / "log.git"
+        subprocess.run(["git", "init", "-q", "--bare", str(git_dir)], check=True)
+        (git_dir / "gitannot").mkdir()
+        trusted = [sshsig.public_key_line(key.public_key())]
+        for size in sorted(args.sizes):
+            start = time.perf_counter()
+            bulk_fill(git_dir, key, size)
+            built = time.perf_counter() - start
+            times = time_appends(git_dir, key, args.appends)
+            print(
+                f"append at {size:>7,} entries: median {statistics.median(times):.2f} ms, "
+                f"p95 {sorted(times)[int(len(times) * 0.95)]:.2f} ms, max {max(times):.2f} ms "
+                f"({args.appends} appends; log built in {built:.0f}s)",
+                flush=True,
+            )
+            if size <= args.verify_max:
+                start = time.perf_counter()
+                report = verify_log(pygit2.Repository(str(git_dir)), trusted)
+                elapsed = time.perf_counter() - start
+                assert report.ok, report.problems[:3]
+                print(
+                    f"verify {report.checked:,} entries: {elapsed:.1f}s = "
+                    f"{report.checked / elapsed:,.0f} entries/s",
+                    flush=True,
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
