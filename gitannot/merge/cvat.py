@@ -22,6 +22,7 @@ from gitannot.merge.xml_merge import (
     Child,
     RootMerge,
     Side,
+    by_bytes,
     conflict_of,
     merge_atomic,
     merge_children,
@@ -99,11 +100,14 @@ def _root_keys(root: Node) -> list[str]:
 def _merge_image(
     key: str, b: Child | None, o: Child | None, t: Child | None, threshold: float
 ) -> tuple[bytes | None, list[Conflict]]:
-    values = [None if c is None else canon(c.node.element) for c in (b, o, t)]
-    if b is None or o is None or t is None or values[0] in (values[1], values[2]):
-        return merge_atomic(key, b, o, t)  # whole image: one side changed, or add/delete
-    if values[1] == values[2]:
-        return o.raw, []
+    decided, raw = by_bytes(b, o, t)
+    if decided:
+        return raw, []
+    if b is None or o is None or t is None:
+        return merge_atomic(key, b, o, t)  # an image added or deleted: merged whole
+    values = [canon(c.expanded.element) for c in (b, o, t)]
+    if values[0] in values[1:] or values[1] == values[2]:
+        return merge_atomic(key, b, o, t)  # only layout differs on a side
     attrs, conflict = merge_record(key, b.node.attrs, o.node.attrs, t.node.attrs)
     if conflict is not None:
         return conflict_of(conflict, b, o, t)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from gitannot.merge.errors import UnmergeableError
-from gitannot.merge.xml_objects import CONFLICT_TAG, Doc, Node, parse_doc
+from gitannot.merge.xml_objects import CONFLICT_TAG, Doc, Node, expand, parse_doc
 
 SIDES = ("ours", "theirs", "base")
 _HEAD = re.compile(r"^<{7,} ours \((?P<reason>[^,]*), (?P<key>.*)\)\r?\n?$")
@@ -84,12 +84,16 @@ def _find_yolo(data: bytes) -> list[Found]:
 
 def _find_xml(data: bytes) -> list[Found]:
     doc = parse_doc(data, "file", "merged")
+    tag = CONFLICT_TAG.encode()
+    # Conflicts sit among the root's children or one level down (inside a CVAT image).
+    parents = [doc.root, *(c for c in doc.root.children if tag in doc.raw(c))]
     found: list[Found] = []
-    parents = [doc.root, *doc.root.children]
     for parent in parents:
-        for index, node in enumerate(parent.children):
+        for index, node in enumerate(
+            expand(doc, parent).children if parent is not doc.root else parent.children
+        ):
             if node.tag == CONFLICT_TAG:
-                found.append(_xml_found(doc, parent, index, node))
+                found.append(_xml_found(doc, parent, index, expand(doc, node)))
     return sorted(found, key=lambda f: f.span)
 
 

@@ -24,7 +24,7 @@ from gitannot.merge.xml_merge import (
     merge_document,
     merge_element,
 )
-from gitannot.merge.xml_objects import Doc, Node, canon, child_keys
+from gitannot.merge.xml_objects import Doc, Node, canon, child_keys, expand
 
 FORMAT = "voc"
 ROOT = "annotation"
@@ -53,16 +53,19 @@ def merge_full(
 
 def _root_merger(threshold: float) -> RootMerge:
     def merge_root(b: Doc, o: Doc, t: Doc, head: bytes | None) -> tuple[bytes, list[Conflict]]:
-        keys = _keys([b.root, o.root, t.root], threshold)
+        keys = _keys([b, o, t], threshold)
         sb, so, st = (Side(d, d.root, k) for d, k in zip((b, o, t), keys, strict=True))
         return merge_children(sb, so, st, _merge_child, head)
 
     return merge_root
 
 
-def _keys(roots: Sequence[Node], threshold: float) -> list[list[str]]:
+def _keys(docs: Sequence[Doc], threshold: float) -> list[list[str]]:
     """Objects keyed by geometry match; other children by tag (`size`, `part#2`)."""
-    sb, so, st = ([_shape(c) for c in r.children if c.tag == "object"] for r in roots)
+    roots = [d.root for d in docs]
+    sb, so, st = (
+        [_shape(expand(d, c)) for c in d.root.children if c.tag == "object"] for d in docs
+    )
     obj_keys = assign_keys(sb, so, st, threshold)
     out: list[list[str]] = []
     for root, okeys in zip(roots, (obj_keys.base, obj_keys.ours, obj_keys.theirs), strict=True):

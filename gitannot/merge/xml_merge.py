@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from gitannot.merge.errors import UnmergeableError
 from gitannot.merge.geometry_match import merged_order
@@ -19,6 +18,7 @@ from gitannot.merge.xml_objects import (
     Node,
     canon,
     conflict_element,
+    expand,
     indent_of,
     parse_doc,
     record,
@@ -52,6 +52,23 @@ class Child:
     @property
     def raw(self) -> bytes:
         return self.doc.raw(self.node)
+
+    @property
+    def expanded(self) -> Node:
+        """The node with its element tree and descendants' spans (parsed once, on demand)."""
+        return expand(self.doc, self.node)
+
+
+def by_bytes(
+    base: Child | None, ours: Child | None, theirs: Child | None
+) -> tuple[bool, bytes | None]:
+    """(decided, result) when identical bytes settle the merge; never parses."""
+    rb, ro, rt = (None if c is None else c.raw for c in (base, ours, theirs))
+    if ro == rt or rb == rt:
+        return True, ro
+    if rb == ro:
+        return True, rt
+    return False, None
 
 
 # (key, base, ours, theirs) -> (merged bytes or None if deleted, conflicts)
@@ -108,13 +125,19 @@ def merge_atomic(
     key: str, base: Child | None, ours: Child | None, theirs: Child | None
 ) -> tuple[bytes | None, list[Conflict]]:
     """A child merged as a whole (VOC <size>, CVAT <meta>, tracks)."""
-    values = [MISSING if c is None else canon(_elem(c)) for c in (base, ours, theirs)]
+    decided, raw = by_bytes(base, ours, theirs)
+    if decided:
+        return raw, []
+    values = [MISSING if c is None else canon(c.expanded.element) for c in (base, ours, theirs)]
     value, conflict = merge_record(key, *values)
     if conflict is not None:
         return conflict_of(conflict, base, ours, theirs)
     if is_missing(value):
         return None, []
-    return next(c.raw for c in (ours, theirs) if c is not None and canon(_elem(c)) == value), []
+    for c in (ours, theirs):
+        if c is not None and canon(c.expanded.element) == value:
+            return c.raw, []
+    raise AssertionError("merge_record returned a value no side has")
 
 
 def merge_element(
@@ -125,7 +148,10 @@ def merge_element(
     geometry: Sequence[str] = (),
 ) -> tuple[bytes | None, list[Conflict]]:
     """A child merged field by field (VOC <object>, CVAT shapes)."""
-    recs = [MISSING if c is None else record(c.node, geometry) for c in (base, ours, theirs)]
+    decided, raw = by_bytes(base, ours, theirs)
+    if decided:
+        return raw, []
+    recs = [MISSING if c is None else record(c.expanded, geometry) for c in (base, ours, theirs)]
     value, conflict = merge_record(key, *recs)
     if conflict is not None:
         return conflict_of(conflict, base, ours, theirs)
@@ -149,12 +175,6 @@ def conflict_of(
     indent = indent_of(owner.doc.data[: owner.node.start])
     element = conflict_element(indent, conflict.reason, str(conflict.key), conflict.fields, raws)
     return element, [conflict]
-
-
-def _elem(child: Child) -> Any:
-    if child.node.elem is None:
-        raise UnmergeableError(f"<{child.node.tag}> has no parsed element")
-    return child.node.elem
 
 
 def pick_outer(base: Doc, ours: Doc, theirs: Doc) -> tuple[bytes, bytes]:

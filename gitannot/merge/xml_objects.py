@@ -1,8 +1,9 @@
 """XML plumbing shared by the VOC and CVAT adapters: byte spans, records, rendering.
 
-Parsing is two passes over the same bytes: defusedxml builds the element tree (and
-refuses entity declarations and external references), then expat records the byte span
-of every element down to MAX_DEPTH, so untouched elements are copied byte for byte.
+One expat pass records the byte spans of the root's children (refusing entity
+declarations and external references, as defusedxml does). A child is parsed further —
+defusedxml element tree plus the spans of its descendants — only when its bytes differ
+between versions (`expand`), so a large file with few edits is mostly copied, not parsed.
 
 A record is a flat dict of fields merged by the keyed three-way core: `@name` for an
 attribute, `@geometry` for a group of attributes that move together (atomic), a child
@@ -12,6 +13,7 @@ element's own text.
 
 from __future__ import annotations
 
+import re
 import xml.parsers.expat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +26,6 @@ from defusedxml import DefusedXmlException
 
 from gitannot.merge.errors import UnmergeableError
 
-MAX_DEPTH = 3  # CVAT: annotations / image / shape / attribute
 CONFLICT_TAG = "gitannot_conflict"
 Canon = tuple[Any, ...]
 
@@ -55,6 +56,7 @@ class Node:
 class Doc:
     data: bytes
     root: Node
+    where: str = ""  # "path (side)" for error messages
 
     def raw(self, node: Node) -> bytes:
         return self.data[node.start : node.end]
@@ -70,28 +72,27 @@ class Doc:
 
 
 def parse_doc(data: bytes, path: str, side: str) -> Doc:
+    """The root and its children's spans only; `Doc.expand` parses a child on demand,
+    so children whose bytes match across versions are never parsed any further."""
     where = f"{path} ({side})"
-    try:
-        tree = SafeET.fromstring(data)
-    except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
-        raise UnmergeableError(f"{where}: not safe, well-formed XML: {exc}") from exc
-    root = _spans(data, where)
-    _attach(root, tree)
-    return Doc(data, root)
+    return Doc(data, _spans(data, where, max_depth=1, offset=0), where)
 
 
-def _spans(data: bytes, where: str) -> Node:
+def _spans(data: bytes, where: str, *, max_depth: int, offset: int) -> Node:
+    """Byte spans (plus `offset`) of elements down to max_depth, one expat pass that
+    refuses what defusedxml refuses: entity declarations and external references."""
     parser = xml.parsers.expat.ParserCreate()
-    stack: list[Node | None] = []  # None: an element below MAX_DEPTH (no span kept)
+    stack: list[Node | None] = []  # None: an element below max_depth (no span kept)
     top: list[Node] = []
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         parent = stack[-1] if stack else None
-        if len(stack) > MAX_DEPTH or (stack and parent is None):
+        if len(stack) > max_depth or (stack and parent is None):
             stack.append(None)  # deeper elements live inside their ancestor's bytes
             return
         pos = parser.CurrentByteIndex
-        node = Node(tag, attrs, pos, _tag_end(data, pos), -1, -1)
+        m = _START_TAG.match(data, pos)
+        node = Node(tag, attrs, pos, m.end() if m else len(data), -1, -1)
         (parent.children if parent is not None else top).append(node)
         stack.append(node)
 
@@ -106,31 +107,51 @@ def _spans(data: bytes, where: str) -> Node:
             node.inner_end = pos
             node.end = data.index(b">", pos) + 1
 
-    def forbid(*_: object) -> None:
-        raise UnmergeableError(f"{where}: XML entity declarations are refused")
+    def forbid(*_: object) -> int:
+        raise UnmergeableError(f"{where}: XML entity declarations and references are refused")
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.EntityDeclHandler = forbid
+    parser.UnparsedEntityDeclHandler = forbid
+    parser.ExternalEntityRefHandler = forbid
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
-        raise UnmergeableError(f"{where}: {exc}") from exc
+        raise UnmergeableError(f"{where}: not well-formed XML: {exc}") from exc
+    if not top:
+        raise UnmergeableError(f"{where}: no root element")
+    if offset:
+        _shift(top[0], offset)
     return top[0]
 
 
-def _tag_end(data: bytes, pos: int) -> int:
-    """Offset after the start tag at pos; attribute values may contain '>'."""
-    quote = 0
-    for i in range(pos, len(data)):
-        c = data[i]
-        if quote:
-            quote = 0 if c == quote else quote
-        elif c in (0x22, 0x27):
-            quote = c
-        elif c == 0x3E:
-            return i + 1
-    return len(data)
+# A start tag; attribute values may contain '>' and '/'.
+_START_TAG = re.compile(rb"""<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
+
+
+def _shift(node: Node, offset: int) -> None:
+    node.start += offset
+    node.inner_start += offset
+    node.inner_end += offset
+    node.end += offset
+    for child in node.children:
+        _shift(child, offset)
+
+
+def expand(doc: Doc, node: Node) -> Node:
+    """Parse one element's bytes (defusedxml) and record its descendants' spans."""
+    if node.elem is not None:
+        return node
+    raw = doc.data[node.start : node.end]
+    try:
+        elem = SafeET.fromstring(raw)
+    except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
+        raise UnmergeableError(f"{doc.where}: <{node.tag}> not safe XML: {exc}") from exc
+    spans = _spans(raw, doc.where, max_depth=2, offset=node.start)
+    node.children = spans.children
+    _attach(node, elem)
+    return node
 
 
 def _attach(node: Node, elem: Element) -> None:

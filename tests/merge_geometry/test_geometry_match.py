@@ -13,7 +13,7 @@ from gitannot.merge.geometry_match import (
     merged_order,
     points_box,
 )
-from gitannot.merge.xml_objects import parse_doc
+from gitannot.merge.xml_objects import expand, parse_doc
 
 
 def shape(
@@ -92,8 +92,10 @@ def test_merged_order_keeps_one_side_and_slots_the_other_in() -> None:
 
 def test_xml_spans_with_empty_children_and_tricky_attributes() -> None:
     data = b'<a>\n <b><c><d><d>x</d></d><e/></c><f a=">/"/></b>\n</a>'
-    root = parse_doc(data, "p", "s").root
-    (b,) = root.children
+    doc = parse_doc(data, "p", "s")
+    (b,) = doc.root.children
+    assert b.children == [] and b.elem is None  # the root's children are parsed lazily
+    expand(doc, b)
     c, f = b.children
     assert data[c.start : c.end] == b"<c><d><d>x</d></d><e/></c>"
     assert data[f.start : f.end] == b'<f a=">/"/>' and f.empty
