@@ -58,8 +58,8 @@ def detect(data: bytes, path: str) -> str | None:
 
 def adapter(fmt: str) -> Merger:
     builtin: dict[str, Merger] = {
-        "coco": coco.merge_text,
-        "perimage": perimage.merge_text,
+        "coco": coco.merge_stream,
+        "perimage": perimage.merge_stream,
         "labelstudio": labelstudio.merge_text,
     }
     if fmt in builtin:
@@ -98,7 +98,7 @@ def run_driver(
     if outcome is None:
         code = merge_file(base_path, ours_path, theirs_path, path, marker_size)
         return DriverResult(code, "merge-file", int(code != 0), note)
-    _write(ours_path, outcome.data)
+    _write(ours_path, outcome)
     code = EXIT_OK if outcome.clean else EXIT_DENIED
     return DriverResult(code, outcome.format, len(outcome.conflicts))
 
@@ -111,10 +111,11 @@ def merge_file(base: Path, ours: Path, theirs: Path, path: str, marker_size: int
     return proc.returncode if proc.returncode >= 0 else 128
 
 
-def _write(target: Path, data: bytes) -> None:
+def _write(target: Path, outcome: MergeOutcome) -> None:
     tmp = target.with_name(target.name + ".gitannot-tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    with tmp.open("wb") as out:
+        out.writelines(outcome.chunks if outcome.chunks is not None else [outcome.data])
+    os.replace(tmp, target)  # %A is replaced whole or not at all
 
 
 def report(result: DriverResult, path: str) -> None:

@@ -118,7 +118,9 @@ def object_chunks(
     return out
 
 
+def finish(chunks: list[Chunk], layout: Layout) -> list[Chunk]:
+    return [*chunks, b"\n"] if layout.final_newline else chunks
+
+
 def document(chunks: list[Chunk], layout: Layout) -> bytes:
-    if layout.final_newline:
-        chunks = [*chunks, b"\n"]
-    return b"".join(chunks)
+    return b"".join(finish(chunks, layout))

@@ -50,7 +50,10 @@ class _Doc:
     merge_one: RecordMerger | None = None  # default: field by field (threeway)
 
 
-def merge_document(base: bytes, ours: bytes, theirs: bytes, spec: DocSpec) -> MergeOutcome:
+def merge_document(
+    base: bytes, ours: bytes, theirs: bytes, spec: DocSpec, *, stream: bool = False
+) -> MergeOutcome:
+    """The merged document; with `stream`, as chunks (see MergeOutcome)."""
     sides = (_load(base), _load(ours), _load(theirs))
     template = _template(base, sides)
     doc = _Doc(spec, sides, sides[template].layout, template)
@@ -71,8 +74,10 @@ def merge_document(base: bytes, ours: bytes, theirs: bytes, spec: DocSpec) -> Me
         value = _merge_member(doc, name, collection=False)
         if value is not None:
             out.append((name, value))
-    chunks = jsonfmt.object_chunks(out, doc.layout)
-    return MergeOutcome(jsonfmt.document(chunks, doc.layout), doc.conflicts, spec.format)
+    chunks = jsonfmt.finish(jsonfmt.object_chunks(out, doc.layout), doc.layout)
+    if stream:
+        return MergeOutcome(b"", doc.conflicts, spec.format, chunks=chunks)
+    return MergeOutcome(b"".join(chunks), doc.conflicts, spec.format)
 
 
 def _load(buf: bytes) -> _Side:

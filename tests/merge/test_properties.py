@@ -87,6 +87,8 @@ def test_identities(t: tuple[Any, Any, Any, int | None]) -> None:
     assert coco.merge_text(b, b, yb).data == yb
     assert coco.merge_text(b, xb, xb).data == xb
     assert merge_bytes(b, xb, b, "a.json") is not None
+    streamed = coco.merge_stream(b, xb, yb)
+    assert streamed.data == b"" and streamed.content() == coco.merge_text(b, xb, yb).data
 
 
 def _by_id(doc: Any) -> dict[Any, Any]:
