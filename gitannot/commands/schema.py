@@ -44,13 +44,22 @@ def run(args: argparse.Namespace) -> int:
 def _import(files: list[str], out: str) -> int:
     draft = Draft()
     kinds: dict[str, int] = {}
-    for path in _expand(files):
-        kind = import_file(draft, path.as_posix(), path.read_bytes())
+    for path, explicit in _expand(files):
+        try:
+            kind = import_file(draft, path.as_posix(), path.read_bytes())
+        except UsageError as exc:
+            if explicit:
+                raise
+            # Inside a folder, files that declare no labels (images lists, LabelMe, ...)
+            # are skipped, not fatal.
+            sys.stderr.write(f"gitannot: skipped {exc.message}\n")
+            continue
         kinds[kind] = kinds.get(kind, 0) + 1
     read = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     sys.stderr.write(f"gitannot: read {read} file(s): {len(draft.labels)} label(s)\n")
     if not draft.labels:
         raise UsageError("no labels found in the given files")
+    draft.settle()
     target = None if out == "-" else Path(out)
     existing = None
     if target is not None and target.exists():
@@ -72,14 +81,17 @@ def _import(files: list[str], out: str) -> int:
     return EXIT_OK
 
 
-def _expand(files: list[str]) -> list[Path]:
-    out: list[Path] = []
+def _expand(files: list[str]) -> list[tuple[Path, bool]]:
+    """(file, named explicitly) for each argument; folders are searched recursively."""
+    out: list[tuple[Path, bool]] = []
     for name in files:
         path = Path(name)
         if path.is_dir():
-            out.extend(p for p in sorted(path.rglob("*")) if p.is_file() and _importable(p))
+            out.extend(
+                (p, False) for p in sorted(path.rglob("*")) if p.is_file() and _importable(p)
+            )
         elif path.is_file():
-            out.append(path)
+            out.append((path, True))
         else:
             raise UsageError(f"{name}: no such file or folder")
     return out

@@ -36,9 +36,13 @@ class CompiledOntology:
     def check(self, parsed: ParsedFile) -> list[Finding]:
         findings: list[Finding] = []
         group_hits: dict[tuple[str, str], list[Annotation]] = {}
+        unresolved = 0
         for ann in parsed.annotations:
             label = self.labels.get(ann.label)
             if label is None:
+                if not ann.label:  # the format could not name it (reported there)
+                    unresolved += 1
+                    continue
                 findings.append(_unknown_label(parsed.path, ann, self.ontology.source))
                 continue
             if label.abstract:
@@ -68,6 +72,8 @@ class CompiledOntology:
             for group in label.groups:
                 group_hits.setdefault((group, ann.item), []).append(ann)
         findings.extend(_group_findings(parsed.path, group_hits))
+        if unresolved:
+            findings.append(_unresolved(parsed, unresolved))
         findings.extend(self._declared(parsed))
         return findings
 
@@ -208,15 +214,20 @@ def _attr_hint(spec: AttributeSpec) -> str:
     return f"expected type: {spec.type.value}"
 
 
+def _unresolved(parsed: ParsedFile, count: int) -> Finding:
+    return Finding(
+        rule="schema.labels-unresolved",
+        severity=Severity.WARNING,
+        path=parsed.path,
+        message=f"{count} annotation(s) have no label name (e.g. a results file without "
+        "categories, YOLO rows without a names file, an empty CVAT label); the ontology "
+        "could not be checked for them",
+        hint="keep class names next to the labels (data.yaml / categories) so every "
+        "annotation can be checked",
+    )
+
+
 def _unknown_label(path: str, ann: Annotation, source: str) -> Finding:
-    if not ann.label:
-        return _finding(
-            path,
-            ann,
-            "schema.unknown-label",
-            "annotation has no label",
-            "give every annotation a label from the ontology",
-        )
     return _finding(
         path,
         ann,

@@ -1,5 +1,6 @@
 """A draft ontology gathered from existing exports, merged into an existing one, as YAML."""
 
+import json
 from dataclasses import dataclass, field
 
 from gitannot.core.annotation import GeometryKind
@@ -15,6 +16,8 @@ class DraftLabel:
     abstract: bool = False
     id: int | None = None  # kept from an existing ontology
     sources: set[str] = field(default_factory=set)
+    # Attribute values seen on annotations, typed once all files are read.
+    observed: dict[str, set[object]] = field(default_factory=dict)
 
 
 @dataclass
@@ -53,16 +56,52 @@ class Draft:
             merged = tuple(dict.fromkeys((*known.values, *spec.values)))
             target[spec.name] = AttributeSpec(spec.name, known.type, merged, known.min, known.max)
 
+    def observe(self, label: str, name: str, value: object) -> None:
+        values = self.labels[label].observed.setdefault(name, set())
+        if len(values) < 64:  # enough to type it; bounded on huge files
+            values.add(value if isinstance(value, str | int | float | bool) else str(value))
 
-def infer_attribute(name: str, value: object) -> AttributeSpec:
-    """An attribute spec from one observed value (COCO/VOC exports carry no types)."""
-    if isinstance(value, bool):
+    def settle(self) -> None:
+        """Type observed attributes that no declaration (CVAT spec) typed already."""
+        for label in self.labels.values():
+            for name, values in label.observed.items():
+                if name not in label.attributes:
+                    label.attributes[name] = infer_from_values(name, values)
+
+
+_BOOL_TEXT = {"0", "1", "true", "false"}
+
+
+def infer_from_values(name: str, values: set[object]) -> AttributeSpec:
+    """bool when every value is a boolean or 0/1/true/false text (VOC `difficult`, CVAT
+    `occluded`), int / float when all are numbers, else str."""
+    if all(isinstance(v, bool) or str(v).lower() in _BOOL_TEXT for v in values):
         return AttributeSpec(name, AttrType.BOOL)
-    if isinstance(value, int):
+    if all(_is_int(v) for v in values):
         return AttributeSpec(name, AttrType.INT)
-    if isinstance(value, float):
+    if all(_is_float(v) for v in values):
         return AttributeSpec(name, AttrType.FLOAT)
     return AttributeSpec(name, AttrType.STR)
+
+
+def _is_int(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().lstrip("-").isdigit()
+
+
+def _is_float(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    try:
+        float(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def render(draft: Draft, existing: Ontology | None, version: str = "1") -> str:
@@ -173,14 +212,15 @@ _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", ""}
 
 
 def _q(text: str) -> str:
-    """Plain YAML scalar when safe, else a double-quoted one."""
+    """Plain YAML scalar when safe, else a double-quoted one (JSON string syntax is valid
+    YAML, and escapes newlines and tabs)."""
     if (
-        set(text) <= _PLAIN_OK
+        text
+        and set(text) <= _PLAIN_OK
         and text.lower() not in _YAML_WORDS
         and not text[:1].isdigit()
         and not text.startswith(("-", " ", "."))
         and not text.endswith(" ")
     ):
         return text
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    return json.dumps(text, ensure_ascii=False)

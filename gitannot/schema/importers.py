@@ -18,7 +18,8 @@ from defusedxml.common import DefusedXmlException
 
 from gitannot.core.annotation import GeometryKind
 from gitannot.errors import UsageError
-from gitannot.schema.draft import Draft, infer_attribute
+from gitannot.formats import FormatOptions, parse_file
+from gitannot.schema.draft import Draft
 from gitannot.schema.model import AttributeSpec, AttrType
 
 _LS_GEOMETRY = {
@@ -42,7 +43,32 @@ _NO_PARENT = {"", "none", "None"}
 
 
 def import_file(draft: Draft, path: str, data: bytes) -> str:
-    """Add what `path` declares to `draft`; returns the kind of file it was read as."""
+    """Add what `path` declares to `draft`; returns the kind of file it was read as.
+    Call `draft.settle()` after the last file to type observed attributes."""
+    kind = _declared(draft, path, data)
+    if kind in _OBSERVABLE:
+        _observe(draft, path, data)
+    return kind
+
+
+# Kinds whose annotations are worth reading for labels/attributes the header lacks
+# (VOC parts, CVAT `occluded`, COCO `attributes`, Label Studio choices).
+_OBSERVABLE = {"COCO", "Pascal VOC", "CVAT", "Label Studio export"}
+
+
+def _observe(draft: Draft, path: str, data: bytes) -> None:
+    parsed = parse_file(path, data, options=FormatOptions(max_file_bytes=len(data) + 1))
+    for ann in parsed.annotations:
+        if not ann.label:
+            continue
+        if ann.label not in draft.labels:
+            draft.add(ann.label, path)
+        for key, value in ann.attributes.items():
+            if value is not None:
+                draft.observe(ann.label, key, value)
+
+
+def _declared(draft: Draft, path: str, data: bytes) -> str:
     name = posixpath.basename(path).lower()
     if name.endswith(".json"):
         return _json(draft, path, _load_json(path, data))
@@ -73,7 +99,6 @@ def _load_json(path: str, data: bytes) -> Any:
 def _json(draft: Draft, path: str, doc: Any) -> str:
     if isinstance(doc, dict) and isinstance(doc.get("categories"), list):
         _coco_categories(draft, path, doc["categories"])
-        _coco_attributes(draft, doc)
         return "COCO"
     if isinstance(doc, list) and doc and all(isinstance(c, dict) and "name" in c for c in doc):
         _coco_categories(draft, path, doc)
@@ -96,18 +121,6 @@ def _coco_categories(draft: Draft, path: str, categories: list[Any]) -> None:
 def _cat_id(cat: dict[str, Any]) -> int:
     value = cat.get("id")
     return value if isinstance(value, int) else 0
-
-
-def _coco_attributes(draft: Draft, doc: dict[str, Any]) -> None:
-    names = {c.get("id"): c.get("name") for c in doc["categories"] if isinstance(c, dict)}
-    for ann in doc.get("annotations") or []:
-        if not isinstance(ann, dict):
-            continue
-        label = names.get(ann.get("category_id"))
-        attrs = ann.get("attributes")
-        if isinstance(label, str) and label in draft.labels and isinstance(attrs, dict):
-            for key, value in attrs.items():
-                draft.add_attribute(label, infer_attribute(str(key), value))
 
 
 def _labelstudio_export(draft: Draft, path: str, tasks: list[Any]) -> None:

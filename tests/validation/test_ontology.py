@@ -87,7 +87,7 @@ def test_alias_resolves() -> None:
     ("ann", "rule"),
     [
         (_ann("truck"), "schema.unknown-label"),
-        (_ann(""), "schema.unknown-label"),
+        (_ann(""), "schema.labels-unresolved"),
         (_ann("vehicle"), "schema.abstract-label"),
         (_ann("car", GeometryKind.POLYGON, doors=4), "schema.geometry-not-allowed"),
         (_ann("car"), "schema.missing-attribute"),
