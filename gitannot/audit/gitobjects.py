@@ -5,6 +5,7 @@ by its id as a *path*, so no log object ever references a pushed (possibly quara
 object and fsck / connectivity checks never reach into the push.
 """
 
+import hashlib
 from collections.abc import Mapping
 
 import pygit2
@@ -75,3 +76,52 @@ def create_signed_commit(
     content = str(repo.create_commit_string(person, person, message, tree, parents))
     signature = sshsig.sign(key, content.encode("utf-8"), GIT_NAMESPACE)
     return repo.create_commit_with_signature(content, signature.rstrip("\n"), "gpgsig")
+
+
+def tree_id_with(
+    repo: pygit2.Repository, tree: pygit2.Tree | None, blobs: Mapping[str, bytes]
+) -> str:
+    """The id `update_tree` would give, computed without writing anything (verify runs
+    in read-only clones): only the trees on the changed paths are read, and each is
+    re-hashed by splicing the changed entries into its raw bytes."""
+    raw = repo.odb.read(tree.id)[1] if tree is not None else b""
+    below: dict[str, dict[str, bytes]] = {}
+    for path, content in blobs.items():
+        head, sep, rest = path.partition("/")
+        if sep:
+            below.setdefault(head, {})[rest] = content
+        else:
+            raw = _splice(raw, b"100644", head.encode(), _object_id(b"blob", content))
+    for name, sub in below.items():
+        found = _find(raw, name.encode(), b"40000")
+        subtree = repo.get(raw[found[1] - 20 : found[1]].hex()) if found[2] else None
+        sub_id = tree_id_with(repo, subtree if isinstance(subtree, pygit2.Tree) else None, sub)
+        raw = _splice(raw, b"40000", name.encode(), bytes.fromhex(sub_id))
+    return _object_id(b"tree", raw).hex()
+
+
+def _object_id(kind: bytes, body: bytes) -> bytes:
+    return hashlib.sha1(kind + b" %d\0" % len(body) + body).digest()
+
+
+def _find(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
+    """(start, end, exists) of the entry `name` in a raw tree, or where it would go.
+    git orders entries by name, a subtree's name compared as if it ended in "/"."""
+    key = name + b"/" if mode == b"40000" else name
+    pos = 0
+    while pos < len(raw):
+        space = raw.index(b" ", pos)
+        nul = raw.index(b"\0", space)
+        entry_name = raw[space + 1 : nul]
+        entry_key = entry_name + b"/" if raw[pos:space] == b"40000" else entry_name
+        if entry_name == name or entry_key == key:
+            return pos, nul + 21, True
+        if entry_key > key:
+            return pos, pos, False
+        pos = nul + 21
+    return pos, pos, False
+
+
+def _splice(raw: bytes, mode: bytes, name: bytes, oid: bytes) -> bytes:
+    start, end, _ = _find(raw, name, mode)
+    return raw[:start] + mode + b" " + name + b"\0" + oid + raw[end:]

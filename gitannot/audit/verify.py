@@ -215,6 +215,8 @@ def _tree_delta(
             path = gitobjects.note_path(tip)
             old = gitobjects.read_blob(repo, before, path)
             expected[path] = (old + b"\n" if old else b"") + block
+    if gitobjects.tree_id_with(repo, before, expected) == str(commit.tree.id):
+        return []  # exactly the expected change: the usual case, and cheap to confirm
     problems = []
     diff = (
         before.diff_to_tree(commit.tree)
