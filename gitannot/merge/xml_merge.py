@@ -112,13 +112,12 @@ def _frame(skeleton: Side, sides: Sequence[Side], parts: list[bytes], head: byte
     start = head if head is not None else doc.data[node.start : node.inner_start]
     if start.endswith(b"/>"):
         start = start[:-2] + b">"
-    if node.children:
+    if node.children or not parts:  # the bytes after the last child (all, if none)
         trail = doc.trail(node)
     else:
         with_children = next((s for s in sides if s.node.children), frame)
         trail = with_children.doc.trail(with_children.node)
-    body = b"".join(parts) + (trail if parts else doc.data[node.inner_start : node.inner_end])
-    return start + body + doc.data[node.inner_end : node.end]
+    return start + b"".join(parts) + trail + doc.data[node.inner_end : node.end]
 
 
 def merge_atomic(
