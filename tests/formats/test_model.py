@@ -94,3 +94,27 @@ def test_gc_state_is_restored() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _shoelace(flat: list[float]) -> float:
+    xs, ys = flat[0::2], flat[1::2]
+    n = len(xs)
+    return abs(sum(xs[i] * ys[(i + 1) % n] - xs[(i + 1) % n] * ys[i] for i in range(n))) / 2
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_inlined_polygon_area_matches_reference(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    flat = [round(rng.uniform(0, 100), 2) for _ in range(2 * rng.randint(3, 30))]
+    xs, ys = flat[0::2], flat[1::2]
+    bbox = [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+    reference = _shoelace(flat)
+
+    def with_area(area: float) -> bytes:
+        return coco(lambda d: d["annotations"][0].update(segmentation=[flat], bbox=bbox, area=area))
+
+    assert parse_file("a.json", with_area(reference)).findings == []
+    [finding] = parse_file("a.json", with_area(reference * 1.5 + 20)).findings
+    assert finding.rule == "coco.area-mismatch" and f"{reference:g}" in finding.message
