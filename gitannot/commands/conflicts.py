@@ -22,6 +22,12 @@ def run(args: argparse.Namespace) -> int:
     paths = list(args.paths) or files_with_conflicts()
     total = 0
     for path in paths:
+        raw = _read(path)
+        if XML_CONFLICT in raw and not raw.lstrip().startswith((b"{", b"[")):
+            count = raw.count(XML_CONFLICT)  # VOC / CVAT adapters: elements in place
+            print(f"{path}: {count} <gitannot_conflict> element(s); edit the file to resolve")
+            total += count
+            continue
         for found in find(load(path)):
             rec = found.record
             fields = ",".join(str(f) for f in rec.get("fields") or [])
@@ -35,18 +41,30 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_DENIED if total else EXIT_OK
 
 
+XML_CONFLICT = b"<gitannot_conflict"
+
+
 def files_with_conflicts() -> list[Path]:
-    """Tracked files in the work tree that hold a conflict record."""
-    proc = subprocess.run(
-        ["git", "grep", "-l", "-F", CONFLICT_KEY], capture_output=True, text=True, check=False
-    )
+    """Tracked files in the work tree that hold a conflict record (JSON or XML)."""
+    args = ["git", "grep", "-l", "-F", "-e", CONFLICT_KEY, "-e", XML_CONFLICT.decode()]
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode > 1:
         raise UsageError(proc.stderr.strip() or "git grep failed", "run inside a git work tree")
     return [Path(line) for line in proc.stdout.splitlines() if line]
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
+
+
 def load(path: Path) -> object:
     try:
-        return orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: not a readable JSON file ({exc})") from exc
+        return orjson.loads(_read(path))
+    except orjson.JSONDecodeError as exc:
+        raise UsageError(
+            f"{path}: not a JSON file ({exc})",
+            "conflicts in YOLO files are git-style <<<<<<< markers: edit them by hand",
+        ) from exc

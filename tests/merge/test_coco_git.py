@@ -235,3 +235,15 @@ def test_unparseable_side_falls_back_to_line_merge(tmp_path):
     assert b"<<<<<<<" in result.data and b'"ours set"' in result.data
     assert b"oops" in result.data
     assert "line merge" in result.output
+
+
+def test_conflicts_command_lists_xml_conflict_elements(tmp_path, monkeypatch, capsys):
+    (tmp_path / "a.xml").write_text(
+        "<annotation><gitannot_conflict reason='modify/modify'/></annotation>\n"
+    )
+    (tmp_path / "b.json").write_text('{"annotations": []}\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["conflicts", "a.xml"]) == 1
+    assert "a.xml: 1 <gitannot_conflict> element(s)" in capsys.readouterr().out
+    assert main(["conflicts", "b.json"]) == 0
+    assert main(["resolve", "a.xml", "--ours"]) == 2  # not JSON: a usage error
