@@ -96,6 +96,9 @@ def detect_format(path: str, data: bytes) -> str | None:
             return _sniff_json_prefix(data[:_SNIFF_BYTES])
     if lower.endswith(".xml") or stripped[:1] == b"<":
         return detect_xml(stripped)
+    if lower.endswith((".yaml", ".yml")):
+        # Ultralytics dataset files have any name (coco8.yaml): a top-level `names:` key.
+        return "yolo-data" if re.search(rb"(?m)^names\s*:", data[:_SNIFF_BYTES]) else None
     if lower.endswith(".txt"):
         try:
             text = stripped[:_SNIFF_BYTES].decode("utf-8", errors="replace")

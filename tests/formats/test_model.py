@@ -118,3 +118,8 @@ def test_inlined_polygon_area_matches_reference(seed: int) -> None:
     assert parse_file("a.json", with_area(reference)).findings == []
     [finding] = parse_file("a.json", with_area(reference * 1.5 + 20)).findings
     assert finding.rule == "coco.area-mismatch" and f"{reference:g}" in finding.message
+
+
+def test_dataset_yaml_detected_by_names_key() -> None:
+    assert detect_format("cfg/coco8.yaml", b"path: x\nnames:\n  0: person\n") == "yolo-data"
+    assert detect_format("cfg/other.yaml", b"- person\n- car\n") is None
