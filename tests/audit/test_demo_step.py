@@ -1,0 +1,30 @@
+"""The demo's audit step: the log of the earlier steps' pushes, shown and verified."""
+
+from pathlib import Path
+
+import pytest
+
+from gitannot.demo import scenario, steps_10_server, steps_90_audit
+
+
+class _Capture(scenario.DemoPrinter):
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
+
+
+@pytest.mark.slow
+def test_demo_audit_step(tmp_path: Path) -> None:
+    out = _Capture()
+    demo = scenario.Demo(tmp_path / "demo", out)
+    steps_10_server.run(demo)
+    steps_90_audit.run(demo)
+    text = "\n".join(out.lines)
+    assert demo.mismatches == [], text
+    assert "decision: rejected" in text  # the anonymous push of step 10
+    assert 'Good "git" signature for gitannot-audit' in text
+    assert "$ git notes --ref=audit show origin/main  -> ok" in text
+    assert "pushed by alice via ssh-forced-command" in text
+    assert "OK: 3 entries verified; head #3" in text
