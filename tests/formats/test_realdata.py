@@ -3,10 +3,11 @@
 from collections import Counter
 from pathlib import Path
 
+import orjson
 import pytest
 
 from gitannot.core.findings import Severity
-from gitannot.formats import detect_format, parse_file
+from gitannot.formats import FormatContext, detect_format, parse_file
 from tests.conftest import REALDATA
 from tests.formats.realctx import context_for, real_files
 
@@ -120,3 +121,32 @@ def test_detect_format_agrees_with_parse_file(path: Path) -> None:
     data = path.read_bytes()
     detected = detect_format(str(path), data)
     assert (detected or "unknown") == parse_file(str(path), data).format
+
+
+def test_yolo_segmentation_rows_derived_from_real_coco_polygons() -> None:
+    """No permissive real YOLO-seg file exists (SOURCES.md); derive one from the real
+    COCO val2017 polygons the way Ultralytics' converter does, one row per part."""
+    coco_path = REALDATA / "mmdetection/coco_dummy/annotations/instances_val2017.json"
+    coco = parse_file(str(coco_path), coco_path.read_bytes())
+    raw = orjson.loads(coco_path.read_bytes())
+    image = raw["images"][0]
+    w, h = image["width"], image["height"]
+    names = tuple(sorted(coco.declared_labels))
+    rows = []
+    for ann in raw["annotations"]:
+        if ann["image_id"] != image["id"] or not isinstance(ann["segmentation"], list):
+            continue
+        cls = names.index(coco.label_ids[str(ann["category_id"])])
+        for part in ann["segmentation"]:
+            coords = [v / (w if i % 2 == 0 else h) for i, v in enumerate(part)]
+            rows.append(" ".join([str(cls), *(f"{c:.6f}" for c in coords)]))
+    stem = str(image["file_name"]).rsplit(".", 1)[0]
+    ctx_sizes = {stem: (float(w), float(h))}
+    pf = parse_file(
+        f"labels/{stem}.txt",
+        "\n".join(rows).encode(),
+        context=FormatContext(class_names=names, image_sizes=ctx_sizes),
+    )
+    assert pf.format == "yolo" and len(pf.annotations) == len(rows) > 10
+    assert pf.findings == []
+    assert {a.geometry.value for a in pf.annotations} == {"polygon"}
