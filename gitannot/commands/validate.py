@@ -45,16 +45,8 @@ def run(args: argparse.Namespace) -> int:
     cache = ResultCache(
         None if args.no_cache else Path(repo.path) / SERVER_DIR / "cache" / "validation"
     )
-    if args.range:
-        result = _range(repo, args.range, cache)
-    elif args.commit:
-        result = _tree(repo, _source_for(repo, args.commit), args.paths, cache)
-    else:
-        if repo.workdir is None:
-            raise UsageError("a bare repository has no working tree", "use --commit or --range")
-        root = Path(repo.workdir)
-        paths = [_repo_relative(root, p) for p in args.paths]
-        result = _tree(repo, WorkTreeSource(root), paths, cache, head=_head_source(repo))
+    with cache:
+        result = _collect(repo, args, cache)
     files, findings = result.report.files, result.findings
     if args.json:
         print(json_report(files, findings))
@@ -62,6 +54,18 @@ def run(args: argparse.Namespace) -> int:
         for line in text_report(files, findings, result.notes, args.limit):
             print(line)
     return EXIT_DENIED if any(f.blocks for f in findings) else EXIT_OK
+
+
+def _collect(repo: pygit2.Repository, args: argparse.Namespace, cache: ResultCache) -> ChangeResult:
+    if args.range:
+        return _range(repo, args.range, cache)
+    if args.commit:
+        return _tree(repo, _source_for(repo, args.commit), args.paths, cache)
+    if repo.workdir is None:
+        raise UsageError("a bare repository has no working tree", "use --commit or --range")
+    root = Path(repo.workdir)
+    paths = [_repo_relative(root, p) for p in args.paths]
+    return _tree(repo, WorkTreeSource(root), paths, cache, head=_head_source(repo))
 
 
 def _open_repo() -> pygit2.Repository:

@@ -1,16 +1,21 @@
-"""Results keyed by (rules id, file blob id, ...) on disk, so unchanged files are free.
+"""Results keyed by (rules id, file blob id, ...), so unchanged files are never re-parsed.
 
-One small JSON file per key under `<dir>/<k[:2]>/<k>.json`, written atomically
-(temp + rename), so concurrent pushes never read a half-written entry. An entry that
-cannot be read is a miss, never an error.
+One SQLite file (`<dir>/results.sqlite3`, WAL mode): a push writes its new entries in a
+few transactions instead of one file each (a thousand small files cost seconds on some
+file systems), and concurrent pushes are serialised by SQLite's own locking. Writes are
+buffered and flushed every FLUSH_EVERY entries and on close(), so a push cut short by the
+time limit still leaves most of its work for the next attempt. Any cache failure is a
+miss, never an error: the cache only ever costs speed.
 """
 
 import hashlib
 import json
-import os
-import tempfile
+import sqlite3
 from pathlib import Path
 from typing import Any
+
+FLUSH_EVERY = 200
+DB_NAME = "results.sqlite3"
 
 
 def cache_key(*parts: str) -> str:
@@ -22,27 +27,78 @@ class ResultCache:
         self.root = root  # None: caching off
         self.hits = 0
         self.misses = 0
+        self._db: sqlite3.Connection | None = None
+        self._pending: dict[str, str] = {}
+        self._broken = root is None
+
+    def _conn(self) -> sqlite3.Connection | None:
+        if self._broken:
+            return None
+        if self._db is None:
+            assert self.root is not None
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.root / DB_NAME, timeout=2.0, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT)")
+            except (OSError, sqlite3.Error):
+                self._broken = True
+                return None
+            self._db = db
+        return self._db
 
     def get(self, key: str) -> Any:
-        if self.root is None:
+        if key in self._pending:
+            self.hits += 1
+            return json.loads(self._pending[key])
+        db = self._conn()
+        row = None
+        if db is not None:
+            try:
+                row = db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error:
+                row = None
+        if row is None:
+            self.misses += 1
             return None
         try:
-            value = json.loads((self.root / key[:2] / f"{key}.json").read_bytes())
-        except (OSError, ValueError):
+            value = json.loads(row[0])
+        except ValueError:
             self.misses += 1
             return None
         self.hits += 1
         return value
 
     def put(self, key: str, value: Any) -> None:
-        if self.root is None:
+        if self._broken:
             return
-        folder = self.root / key[:2]
+        self._pending[key] = json.dumps(value, separators=(",", ":"))
+        if len(self._pending) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        db = self._conn()
+        pending, self._pending = self._pending, {}
+        if db is None or not pending:
+            return
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(value, handle, separators=(",", ":"))
-            os.replace(tmp, folder / f"{key}.json")
-        except OSError:
-            return  # a read-only cache only costs speed
+            with db:  # one transaction
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany(
+                    "INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", pending.items()
+                )
+        except sqlite3.Error:
+            return  # lost entries are re-validated next time
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> "ResultCache":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -28,7 +28,19 @@ def check_content(ctx: PushContext) -> list[Finding]:
         ctx.notes.append(f"content validation skipped: break-glass ({ctx.bypass_reason})")
         return []
     base = BaseRules.load(_tree_source(ctx.repo, ctx.base.commit))
-    cache = ResultCache(cache_dir(ctx.git_dir))
+    with ResultCache(cache_dir(ctx.git_dir)) as cache:
+        findings, files = _check_updates(ctx, base, cache)
+    if files:
+        ctx.notes.append(summary_line(files, findings))
+    if base.rules is not None:
+        for name, blob in base.rules.applied.items():
+            ctx.applied.setdefault(name, blob)
+    return findings
+
+
+def _check_updates(
+    ctx: PushContext, base: BaseRules, cache: ResultCache
+) -> tuple[list[Finding], list[FileResult]]:
     findings: list[Finding] = []
     files: list[FileResult] = []
     for update in ctx.updates:
@@ -47,12 +59,7 @@ def check_content(ctx: PushContext) -> list[Finding]:
         if result.rules_changed and result.rules is not None:
             for name, blob in result.rules.applied.items():
                 ctx.applied[f"{name}-pushed"] = blob
-    if files:
-        ctx.notes.append(summary_line(files, findings))
-    if base.rules is not None:
-        for name, blob in base.rules.applied.items():
-            ctx.applied.setdefault(name, blob)
-    return findings
+    return findings, files
 
 
 def _tree_source(repo: pygit2.Repository, oid: str | None) -> GitTreeSource | None:
