@@ -46,7 +46,13 @@ _CUBOID = re.compile(r"^[xy](tl|tr|bl|br)\d$")
 
 
 def merge_text(
-    base: bytes, ours: bytes, theirs: bytes, *, path: str, iou_threshold: float = 0.5
+    base: bytes,
+    ours: bytes,
+    theirs: bytes,
+    *,
+    path: str,
+    iou_threshold: float = 0.5,
+    marker_size: int = 7,  # accepted like yolo's; XML conflicts need no markers
 ) -> MergeOutcome:
     """Three-way merge of one CVAT-for-images file; UnmergeableError if unparsable."""
     if ours == theirs or base == theirs:

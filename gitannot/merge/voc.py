@@ -31,7 +31,13 @@ ROOT = "annotation"
 
 
 def merge_text(
-    base: bytes, ours: bytes, theirs: bytes, *, path: str, iou_threshold: float = 0.5
+    base: bytes,
+    ours: bytes,
+    theirs: bytes,
+    *,
+    path: str,
+    iou_threshold: float = 0.5,
+    marker_size: int = 7,  # accepted like yolo's; XML conflicts need no markers
 ) -> MergeOutcome:
     """Three-way merge of one VOC file; raises UnmergeableError if any side is not VOC."""
     if ours == theirs or base == theirs:

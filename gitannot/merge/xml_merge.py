@@ -7,6 +7,7 @@ skeleton side's indentation and wraps conflicting children in `<gitannot_conflic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -187,6 +188,7 @@ def pick_outer(base: Doc, ours: Doc, theirs: Doc) -> tuple[bytes, bytes]:
     raise UnmergeableError("both sides changed the text around the root element")
 
 
+_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([^"']+)""")
 RootMerge = Callable[[Doc, Doc, Doc, bytes | None], tuple[bytes, list[Conflict]]]
 
 
@@ -200,6 +202,10 @@ def merge_document(
     for doc, side in ((b, "base"), (o, "ours"), (t, "theirs")):
         if doc.root.tag != root:
             raise UnmergeableError(f"{path} ({side}): root is <{doc.root.tag}>, not <{root}>")
+        declared = _ENCODING.search(doc.data[: doc.root.start])
+        if declared and declared[1].lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+            # Rebuilt tags are written as UTF-8; copying bytes of another encoding would mix.
+            raise UnmergeableError(f"{path} ({side}): {declared[1].decode()} is not UTF-8")
     attrs, conflict = merge_record("root", b.root.attrs, o.root.attrs, t.root.attrs)
     if conflict is not None:
         raise UnmergeableError(f"{path}: both sides changed <{root}> attributes")

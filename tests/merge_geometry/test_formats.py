@@ -163,3 +163,9 @@ def test_container_attributes_survive_when_the_other_side_shapes_the_children() 
     merged = merge(cvat, base, ours, theirs)
     assert merged.clean
     assert merged.data.decode() == theirs.replace('a="1"', 'a="2"').replace('"5">', '"6">')
+
+
+def test_xml_in_another_encoding_is_refused() -> None:
+    latin = b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<annotation>\xe9</annotation>\n'
+    with pytest.raises(UnmergeableError, match="not UTF-8"):
+        voc.merge_text(latin, latin + b" ", latin + b"  ", path="f")
