@@ -8,7 +8,6 @@ authenticated name travels REMOTE_USER -> git-http-backend -> receive-pack -> gi
 from __future__ import annotations
 
 import http.server
-import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,14 +40,17 @@ class _Handler(http.server.CGIHTTPRequestHandler):
 
 
 @pytest.fixture
-def http_url(shared_seeded: ServerRepo, tmp_path: Path) -> Iterator[str]:
+def http_url(
+    shared_seeded: ServerRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     if not BACKEND.exists():
         pytest.skip("git-http-backend not found")
     cgi = tmp_path / "www" / "cgi-bin"
     cgi.mkdir(parents=True)
     (cgi / "git").symlink_to(BACKEND)
-    os.environ["GIT_PROJECT_ROOT"] = str(shared_seeded.path.parent)
-    os.environ["GIT_HTTP_EXPORT_ALL"] = "1"
+    # The CGI handler passes its own environment on to git-http-backend.
+    monkeypatch.setenv("GIT_PROJECT_ROOT", str(shared_seeded.path.parent))
+    monkeypatch.setenv("GIT_HTTP_EXPORT_ALL", "1")
     handler = lambda *a: _Handler(*a, directory=str(tmp_path / "www"))  # noqa: E731
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
