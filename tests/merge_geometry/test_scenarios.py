@@ -14,7 +14,7 @@ from gitannot.merge.outcome import MergeOutcome
 from tests.merge_geometry.edits import Format
 from tests.merge_geometry.scenarios import FORMATS, SCENARIOS, Case, build
 
-pytestmark = pytest.mark.parametrize("scenario", SCENARIOS)
+scenarios = pytest.mark.parametrize("scenario", SCENARIOS)
 formats = pytest.mark.parametrize("fmt_name", list(FORMATS))
 
 
@@ -42,6 +42,7 @@ def check(fmt: Format, case: Case, data: bytes, clean: bool) -> None:
         assert mark.get("reason") in {"modify/modify", "delete/modify"}
 
 
+@scenarios
 @formats
 def test_adapter(realdata: Path, fmt_name: str, scenario: str) -> None:
     fmt = FORMATS[fmt_name](realdata)
@@ -57,6 +58,15 @@ def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def git_merge(tmp_path: Path, rel: str, base: str, ours: str, theirs: str) -> tuple[int, bytes]:
+    """A real merge through the driver, which must not have fallen back to merge-file."""
+    code, data, stderr = git_merge_raw(tmp_path, rel, base, ours, theirs)
+    assert "git merge-file" not in stderr, stderr  # the adapter merged, no fallback
+    return code, data
+
+
+def git_merge_raw(
+    tmp_path: Path, rel: str, base: str, ours: str, theirs: str
+) -> tuple[int, bytes, str]:
     """base on main, theirs on a branch, ours on main, then `git merge theirs`."""
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -65,7 +75,7 @@ def git_merge(tmp_path: Path, rel: str, base: str, ours: str, theirs: str) -> tu
     git(repo, "config", "merge.gitannot.driver", driver)
     (repo / ".gitattributes").write_text("* merge=gitannot\n", encoding="utf-8")
     target = repo / rel
-    target.parent.mkdir(parents=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
 
     def commit(text: str, msg: str) -> None:
         target.write_bytes(text.encode())
@@ -79,17 +89,28 @@ def git_merge(tmp_path: Path, rel: str, base: str, ours: str, theirs: str) -> tu
     commit(theirs, "theirs")
     git(repo, "checkout", "-q", "main")
     proc = git(repo, "merge", "--no-edit", "theirs")
-    assert "git merge-file" not in proc.stderr, proc.stderr  # the adapter merged, no fallback
-    return proc.returncode, target.read_bytes()
+    return proc.returncode, target.read_bytes(), proc.stderr
 
 
 DRIVER_MISSING = importlib.util.find_spec("gitannot.commands.merge_driver") is None
 
 
 @pytest.mark.skipif(DRIVER_MISSING, reason="gitannot merge-driver command not there yet")
+@scenarios
 @formats
 def test_git_merge(tmp_path: Path, realdata: Path, fmt_name: str, scenario: str) -> None:
     fmt = FORMATS[fmt_name](realdata)
     case = build(scenario, fmt)
     code, data = git_merge(tmp_path, fmt.rel, fmt.base(), case.ours, case.theirs)
     check(fmt, case, data, code == 0)
+
+
+@pytest.mark.skipif(DRIVER_MISSING, reason="gitannot merge-driver command not there yet")
+def test_git_merge_of_a_text_file_that_is_not_yolo_falls_back(
+    tmp_path: Path, realdata: Path
+) -> None:
+    names = (realdata / "review-odm-voc2012-100/yolo_format/obj.names").read_text()
+    repo_run = git_merge_raw(tmp_path, "obj.names", names, names + "zebra\n", names + "yak\n")
+    code, data, stderr = repo_run
+    assert code != 0 and "git merge-file" in stderr
+    assert b"zebra" in data and b"yak" in data and b"<<<<<<< obj.names (ours)" in data
