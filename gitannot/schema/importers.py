@@ -12,15 +12,15 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import orjson
-import yaml
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from gitannot.core.annotation import GeometryKind
-from gitannot.errors import UsageError
+from gitannot.errors import ConfigError, UsageError
 from gitannot.formats import FormatOptions, parse_file
 from gitannot.schema.draft import Draft
 from gitannot.schema.model import AttributeSpec, AttrType
+from gitannot.schema.yamlsrc import load_yaml
 
 _LS_GEOMETRY = {
     "rectanglelabels": GeometryKind.BBOX,
@@ -143,9 +143,9 @@ def _labelstudio_export(draft: Draft, path: str, tasks: list[Any]) -> None:
 
 def _yolo_yaml(draft: Draft, path: str, data: bytes) -> str:
     try:
-        doc = yaml.safe_load(data.decode("utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not valid YAML ({exc})") from exc
+        doc = load_yaml(data, path)
+    except ConfigError as exc:
+        raise UsageError(exc.message) from exc
     names = doc.get("names") if isinstance(doc, dict) else doc
     if isinstance(names, dict):
         names = [names[k] for k in sorted(names, key=lambda k: int(k))]

@@ -14,8 +14,19 @@ class LineDict(dict[str, Any]):
     key_lines: dict[str, int]
 
 
+MAX_YAML_BYTES = 4 * 1024 * 1024
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # Aliases let a few lines expand to gigabytes ("billion laughs"); rules and
+        # names files never need them, and they are read from pushed commits.
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed here", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -44,6 +55,8 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 def load_yaml(data: bytes, source: str) -> Any:
     """Parse YAML bytes; any syntax problem becomes a ConfigError naming `source:line`."""
+    if len(data) > MAX_YAML_BYTES:
+        raise ConfigError(f"{source}: {len(data)} bytes is over the {MAX_YAML_BYTES}-byte limit")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

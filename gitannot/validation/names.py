@@ -2,8 +2,8 @@
 
 import posixpath
 
-import yaml
-
+from gitannot.errors import ConfigError
+from gitannot.schema.yamlsrc import load_yaml
 from gitannot.validation.sources import EntryKind, Source
 
 NAME_FILES = ("data.yaml", "data.yml", "classes.txt", "obj.names")
@@ -32,12 +32,12 @@ def parse_names(path: str, data: bytes) -> tuple[str, ...] | None:
     if not path.endswith((".yaml", ".yml")):
         return tuple(line.strip() for line in text.splitlines() if line.strip())
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError:
+        doc = load_yaml(data, path)  # no aliases, size-capped: the file comes from a push
+    except ConfigError:
         return None
     names = doc.get("names") if isinstance(doc, dict) else None
     if isinstance(names, list):
         return tuple(str(n) for n in names)
-    if isinstance(names, dict) and all(isinstance(k, int) for k in names):
-        return tuple(str(names[k]) for k in sorted(names))
+    if isinstance(names, dict) and all(str(k).isdigit() for k in names):
+        return tuple(str(names[k]) for k in sorted(names, key=lambda k: int(k)))
     return None

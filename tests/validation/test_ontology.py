@@ -61,6 +61,11 @@ def _rules(*anns: Annotation) -> list[str]:
             ":4: exclusive group 'g' names unknown label 'q'",
         ),
         (b"\xff\xfe", "not UTF-8"),
+        (
+            b"version: 1\nx: &a [1, 1]\ny: [*a, *a]\nlabels: [{id: 1, name: a}]\n",
+            ":3: invalid YAML: YAML aliases (*name) are not allowed here",
+        ),
+        (b"version: 1\n" + b"#" * (5 * 1024 * 1024), "byte limit"),
     ],
 )
 def test_loader_errors_name_file_and_line(text: bytes, expected: str) -> None:

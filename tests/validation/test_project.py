@@ -106,3 +106,13 @@ def test_empty_project_file_means_defaults() -> None:
     project = load_project(b"")
     assert project.label_roots == ("labels/",)
     assert project.schema_path == "schema/labels.yaml"
+
+
+def test_names_files() -> None:
+    from gitannot.validation.names import parse_names
+
+    assert parse_names("data.yaml", b"names: [a, b]\nnc: 2\n") == ("a", "b")
+    assert parse_names("data.yaml", b"names: {0: a, 2: c, 1: b}\n") == ("a", "b", "c")
+    assert parse_names("classes.txt", b"\xef\xbb\xbfa\n\nb\n") == ("a", "b")
+    assert parse_names("data.yaml", b"x: &a [1]\nnames: *a\n") is None  # aliases refused
+    assert parse_names("data.yaml", b"names: [unterminated\n") is None
