@@ -106,7 +106,29 @@ def _object_id(kind: bytes, body: bytes) -> bytes:
 
 def _find(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
     """(start, end, exists) of the entry `name` in a raw tree, or where it would go.
-    git orders entries by name, a subtree's name compared as if it ended in "/"."""
+
+    Fast paths for the two shapes a log tree has (an existing bucket in the root; a
+    bucket of fixed-width note records); a wrong guess only makes verify fall back to
+    a full diff, since the computed tree id would then not match."""
+    needle = b" " + name + b"\0"
+    at = raw.find(needle)
+    if at >= len(mode) and raw[at - len(mode) : at] == mode:
+        return at - len(mode), at + len(needle) + 20, True
+    width = len(mode) + len(needle) + 20
+    if mode == b"100644" and len(name) == 38 and raw and len(raw) % width == 0:
+        low, high = 0, len(raw) // width
+        while low < high:
+            mid = (low + high) // 2
+            if raw[mid * width + 7 : mid * width + 45] < name:
+                low = mid + 1
+            else:
+                high = mid
+        return low * width, low * width, False
+    return _find_linear(raw, name, mode)
+
+
+def _find_linear(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
+    # git orders entries by name, a subtree's name compared as if it ended in "/".
     key = name + b"/" if mode == b"40000" else name
     pos = 0
     while pos < len(raw):

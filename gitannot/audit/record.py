@@ -28,7 +28,7 @@ def record_push(ctx: PushContext, result: HookResult) -> None:
     """PUSH_RECORDERS entry: raising here turns an accepted push into a rejection."""
     entry = push_fields(ctx, result)
     appended = writer.append(ctx.git_dir, entry, lock_timeout=lock_timeout(ctx))
-    ctx.notes.append(f"audit #{appended.seq} {appended.digest}")
+    ctx.notes.append(f"logged as audit #{appended.seq} {appended.digest}")
 
 
 def push_fields(ctx: PushContext, result: HookResult) -> dict[str, Any]:
