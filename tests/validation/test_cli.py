@@ -1,5 +1,6 @@
 """`gitannot validate` and `gitannot schema` in-process, in real git repositories."""
 
+import io
 import json
 import os
 from pathlib import Path
@@ -8,6 +9,7 @@ import pytest
 
 from gitannot.main import main
 from gitannot.schema.loader import load_ontology
+from gitannot.validation.output import Progress
 from tests.gitenv import git
 from tests.validation.helpers import PROJECT, SCHEMA_V1, coco
 
@@ -179,3 +181,22 @@ def test_labelstudio_export_checked_against_the_project_labeling_config(
     main(["validate", "--json", "labels/ls/export.json"])
     rules = {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
     assert "labelstudio.dangling-from-name" in rules
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal_and_large_inputs() -> None:
+    tty = _Tty()
+    progress = Progress(25, tty)
+    progress.update(1, "labels/a.json")
+    progress.close()
+    assert "validating 1/25 labels/a.json" in tty.getvalue()
+    small = _Tty()
+    Progress(3, small).update(1, "x")
+    assert small.getvalue() == ""
+    pipe = io.StringIO()
+    Progress(100, pipe).update(1, "x")
+    assert pipe.getvalue() == ""

@@ -232,3 +232,30 @@ def test_yolo_rows_resolve_names_and_reordering_names_is_rejected(alice: Client)
     assert not result.accepted
     assert "[schema.class-mapping-changed] refs/heads/main" in result.output
     assert "0: 'person' -> 'car'" in result.output
+
+
+def test_audit_entry_records_the_applied_schema_blob(alice: Client, server: ServerRepo) -> None:
+    schema_blob = alice.git("rev-parse", "HEAD:schema/labels.yaml").stdout.strip()
+    commit = alice.commit({"labels/coco/b.json": coco(["car"])})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    note = server.git("notes", "--ref=refs/notes/audit", "show", commit).stdout
+    assert schema_blob in note
+
+
+def test_local_range_report_matches_the_push_report(
+    alice: Client, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gitannot.main import main
+
+    alice.commit({"labels/coco/b.json": coco(["person", "truck"], occluded="maybe")})
+    monkeypatch.chdir(alice.path)
+    alice.git("fetch", "-q", "origin")
+    assert main(["validate", "--range", "origin/main..HEAD"]) == 1
+    local = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("ERROR")]
+    remote = alice.push("HEAD:refs/heads/main").remote_lines()
+    assert local
+    for line in local:  # the push adds only "gitannot: " and the ref/commit in front
+        head, _, rest = line.partition(" labels/")
+        assert any(
+            r.startswith(f"gitannot: {head} refs/heads/main") and r.endswith(rest) for r in remote
+        ), line
