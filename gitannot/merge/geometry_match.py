@@ -101,12 +101,17 @@ def _match_iou(
     *,
     same_label: bool,
 ) -> None:
+    free = [i for i in range(len(base)) if i not in used]
+    by_label: dict[str, list[int]] = {}
+    for i in free:
+        by_label.setdefault(base[i].label, []).append(i)
     candidates: list[tuple[float, int, int]] = []
     for j, s in enumerate(side):
         if j in pairs:
             continue
-        for i, b in enumerate(base):
-            if i in used or s.kind != b.kind or (s.label == b.label) != same_label:
+        for i in by_label.get(s.label, []) if same_label else free:
+            b = base[i]
+            if s.kind != b.kind or (s.label == b.label) != same_label:
                 continue
             score = iou(s.box, b.box)
             if score >= threshold:
