@@ -84,6 +84,15 @@ def append_locked(
     return Appended(entry["seq"], digest, str(commit), entry)
 
 
+def head_problem(git_dir: Path) -> AuditWriteError | None:
+    """Why the next append would be refused (for `server doctor`), or None."""
+    try:
+        _checked_head(git_dir, pygit2.Repository(str(git_dir)))
+    except AuditWriteError as exc:
+        return exc
+    return None
+
+
 def _checked_head(git_dir: Path, repo: pygit2.Repository) -> reader.LogEntry | None:
     """Refuse to extend a log whose ref went backwards or whose head is not an entry."""
     commit = reader.head_commit(repo)

@@ -28,6 +28,7 @@ def diagnose(git_dir: Path) -> list[Problem]:
     problems += _check_interpreter(git_dir)
     problems += _check_server_config(git_dir)
     problems += _check_audit_key(git_dir)
+    problems += _check_audit_log(git_dir)
     problems += _check_git_config(git_dir)
     return problems
 
@@ -112,6 +113,16 @@ def _check_audit_key(git_dir: Path) -> list[Problem]:
     if key.stat().st_mode & 0o077:
         return [Problem("audit-key", f"{key} is readable by other users", f"chmod 600 {key}")]
     return []
+
+
+def _check_audit_log(git_dir: Path) -> list[Problem]:
+    """A rewound or foreign-written audit ref makes every push fail: say so up front."""
+    from gitannot.audit.writer import head_problem
+
+    problem = head_problem(git_dir)
+    if problem is None:
+        return []
+    return [Problem("audit-log", problem.message, problem.hint)]
 
 
 def _check_git_config(git_dir: Path) -> list[Problem]:

@@ -1,5 +1,6 @@
 """Real pushes produce signed entries that git and ssh-keygen accept."""
 
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 from gitannot.audit import entry as E
 from gitannot.audit import state
 from gitannot.gitio.repo import hook_environment_without_quarantine
-from tests.audit.helpers import allowed_signers, log_entries, ssh_keygen_verify
+from tests.audit.helpers import allowed_signers, log_entries, rebuild, ssh_keygen_verify
 from tests.gitenv import Client, ServerRepo
 
 MakeClient = Callable[[ServerRepo, str], Client]
@@ -74,7 +75,7 @@ def test_rejected_pushes_are_logged_and_survive_notes_prune(
     assert "injected fault" in entries[2].entry["error"]
     # The rejected objects are gone; the entries live under seq/, which prune never drops.
     assert server.git("cat-file", "-e", bob_tip, check=False).returncode != 0
-    env = hook_environment_without_quarantine(dict(__import__("os").environ))
+    env = hook_environment_without_quarantine(dict(os.environ))
     subprocess.run(
         ["git", "--git-dir", str(server.path), "notes", "--ref=audit", "prune"],
         env=env, check=True, capture_output=True,
@@ -107,34 +108,53 @@ def test_every_entry_and_commit_verifies_with_ssh_keygen_and_git(
     assert [line.split()[1] for line in log.splitlines() if len(line.split()) == 2] == ["G"] * 3
 
 
+def _docs_script() -> str:
+    """The sh block docs/audit.md says the test suite runs verbatim."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "audit.md").read_text()
+    after = text[text.index("is run verbatim by the test suite") :]
+    block = after[after.index("```sh\n") + 6 : after.index("```\n", after.index("```sh\n") + 6)]
+    return "\n".join(line.removeprefix("   ") for line in block.splitlines()) + "\n"
+
+
 def test_auditor_shell_recipe_from_docs(
     server: ServerRepo, make_client: MakeClient, tmp_path: Path
 ) -> None:
-    """The exact pipeline docs/audit.md gives auditors: git + sed + ssh-keygen + sha256sum."""
-    alice = make_client(server, "alice")
+    """docs/audit.md's auditor check (git + sed + ssh-keygen + sha256sum), on a clone,
+    passes on the real log and fails on a log with a dropped entry."""
+    alice, bob = make_client(server, "alice"), make_client(server, "bob")
     alice.commit({"README.md": "1\n"})
     assert alice.push("HEAD:refs/heads/main").accepted
+    bob.commit({"b": "1\n"})
+    assert not bob.push("HEAD:refs/heads/bob").accepted
     allowed_signers(server, tmp_path / "allowed_signers")
-    script = (
-        "set -e\n"
-        f"export GIT_DIR={server.path}\n"
-        "for c in $(git rev-list --reverse refs/notes/audit); do\n"
-        "  git log -1 --format=%B $c | sed -n 3p > entry.json\n"
-        "  git log -1 --format=%B $c | sed -n '5,$p' > entry.sig\n"
-        "  ssh-keygen -Y verify -f allowed_signers -I gitannot-audit -n gitannot-audit"
-        " -s entry.sig < entry.json\n"
-        '  echo prev=$(grep -o \'"prev":"[^"]*"\' entry.json)'
-        " self=sha256:$(sha256sum entry.json | cut -d' ' -f1)\n"
-        "done\n"
-    )
+    clone = tmp_path / "audit.git"
+    subprocess.run(["git", "clone", "-q", "--bare", server.file_url(), str(clone)], check=True)
+    git_env = {**os.environ, "GIT_DIR": str(clone)}
+    subprocess.run(
+        ["git", "fetch", "-q", "origin", "refs/notes/audit:refs/notes/audit"],
+        env=git_env, check=True,
+    )  # fmt: skip
+    sigs = subprocess.run(
+        ["git", "-c", f"gpg.ssh.allowedSignersFile={tmp_path / 'allowed_signers'}", "log",
+         "--show-signature", "--format=%G? %H %s", "refs/notes/audit"],
+        env=git_env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert [line[:2] for line in sigs.splitlines() if line[:2] in ("G ", "B ", "N ")] == ["G "] * 3
+    script = _docs_script()
     proc = subprocess.run(
-        ["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+        ["sh", "-c", script], cwd=tmp_path, env=git_env, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("prev=")]
-    first_self = lines[0].split("self=")[1]
-    assert f'"prev":"{first_self}"' in lines[1]
-    assert first_self == log_entries(server)[0].digest
+    assert proc.stdout.strip() == f"OK: 3 entries, head {log_entries(server)[-1].digest}"
+    # Drop entry #2 (as someone rewriting the auditor's copy would): the script notices.
+    entries = log_entries(server)
+    rebuild(server, [(e.data, e.signature) for e in (entries[0], entries[2])])
+    subprocess.run(["git", "fetch", "-q", "-f", "origin", "refs/notes/audit:refs/notes/audit"],
+                   env=git_env, check=True)  # fmt: skip
+    proc = subprocess.run(
+        ["sh", "-c", script], cwd=tmp_path, env=git_env, capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and "SEQUENCE BROKEN" in proc.stdout, proc.stdout
 
 
 def test_objects_land_in_main_store_and_fsck_is_clean(
@@ -208,3 +228,16 @@ def test_rewound_ref_stops_the_writer(server: ServerRepo, make_client: MakeClien
     alice.commit({"README.md": "2\n"})
     result = alice.push("HEAD:refs/heads/main")
     assert not result.accepted and "was rewound or rewritten" in result.output
+
+
+def test_doctor_reports_a_rewound_log(server: ServerRepo, make_client: MakeClient) -> None:
+    from gitannot.server.doctor import diagnose
+
+    assert [p for p in diagnose(server.path) if p.check == "audit-log"] == []
+    alice = make_client(server, "alice")
+    alice.commit({"README.md": "1\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    assert [p for p in diagnose(server.path) if p.check == "audit-log"] == []
+    server.git("update-ref", "refs/notes/audit", "refs/notes/audit~1")
+    problems = [p for p in diagnose(server.path) if p.check == "audit-log"]
+    assert len(problems) == 1 and "was rewound or rewritten" in problems[0].message
