@@ -3,7 +3,8 @@
     {"version": 1,
      "item": {"id": "...", "file_name": "...", "width": 640, "height": 480},
      "annotations": [{"id": "<uuid>", "label": "car", "bbox": [x, y, w, h],
-                      "polygon": [[x, y], ...], "mask": {...}, "attributes": {...}}]}
+                      "polygon": [[x, y], ...] or [[x1, y1, x2, y2, ...], ...],
+                      "mask": {"size": [h, w], "counts": ...}, "attributes": {...}}]}
 
 UUIDs never clash, so two sides adding annotations never collide; "item" and
 "version" merge field by field. See docs/merge.md.

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gitannot.constants import CONFLICT_KEY
-from gitannot.merge import coco, perimage
+from gitannot.merge import coco, labelstudio, perimage
 from gitannot.merge.driver import merge_bytes, run_driver
 
 FIELDS = ("category_id", "bbox", "iscrowd", "segmentation")
@@ -186,3 +186,62 @@ def test_type_changes_are_changes() -> None:
     theirs["annotations"][0]["area"] = 1.0
     out = coco.merge_text(enc(base, 2), enc(ours, 2), enc(theirs, 2))
     assert json.loads(out.data)["annotations"] == [{"id": 1, "iscrowd": False, "area": 1.0}]
+
+
+@st.composite
+def ls_tasks(draw: st.DrawFn) -> list[Any]:
+    def region(i: int) -> dict[str, Any]:
+        return {
+            "id": f"r{i}",
+            "from_name": "label",
+            "type": "rectanglelabels",
+            "value": {"x": draw(st.integers(0, 3)), "rectanglelabels": ["a"]},
+        }
+
+    return [
+        {
+            "id": t,
+            "data": {"image": f"{t}.jpg"},
+            "annotations": [
+                {"id": 10 * t + a, "result": [region(r) for r in range(draw(st.integers(0, 3)))]}
+                for a in range(draw(st.integers(0, 2)))
+            ],
+        }
+        for t in range(1, draw(st.integers(1, 4)) + 1)
+    ]
+
+
+@st.composite
+def ls_edit(draw: st.DrawFn, base: list[Any]) -> list[Any]:
+    tasks = copy.deepcopy(base)
+    for _ in range(draw(st.integers(0, 3))):
+        regions = [r for t in tasks for a in t["annotations"] for r in a["result"]]
+        op = draw(st.sampled_from(["move", "delete", "add"]))
+        if op == "move" and regions:
+            draw(st.sampled_from(regions))["value"]["x"] = draw(st.integers(0, 3))
+        elif op == "delete" and regions:
+            target = draw(st.sampled_from(regions))
+            for t in tasks:
+                for a in t["annotations"]:
+                    a["result"] = [r for r in a["result"] if r is not target]
+        elif op == "add" and tasks and tasks[0]["annotations"]:
+            new = {"id": f"n{draw(st.integers(0, 3))}", "from_name": "label", "value": {"x": 9}}
+            result = tasks[0]["annotations"][0]["result"]
+            if new["id"] not in {r["id"] for r in result}:
+                result.append(new)
+    return tasks
+
+
+@SETTINGS
+@given(st.data())
+def test_label_studio_identities_and_parse(data: st.DataObject) -> None:
+    base = data.draw(ls_tasks())
+    x, y = data.draw(ls_edit(base)), data.draw(ls_edit(base))
+    b, xb, yb = (json.dumps(v, indent=2).encode() for v in (base, x, y))
+    assert labelstudio.merge_text(b, xb, b).data == xb
+    assert labelstudio.merge_text(b, b, yb).data == yb
+    assert labelstudio.merge_text(b, xb, xb).data == xb
+    out = labelstudio.merge_text(b, xb, yb)
+    merged = json.loads(out.data)
+    assert [t["id"] for t in merged] == [t["id"] for t in base]
+    assert bool(out.conflicts) == (CONFLICT_KEY.encode() in out.data)
