@@ -259,3 +259,24 @@ def test_local_range_report_matches_the_push_report(
         assert any(
             r.startswith(f"gitannot: {head} refs/heads/main") and r.endswith(rest) for r in remote
         ), line
+
+
+def test_removal_with_migration_in_same_push_accepted(alice: Client) -> None:
+    removed = _v2(
+        SCHEMA_V1.replace("  - {id: 2, name: car, geometry: [bbox, polygon]}\n", ""), "drop car"
+    )
+    alice.commit({"schema/labels.yaml": removed, "labels/coco/a.json": coco(["person"])})
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+
+
+def test_remap_with_ontology_version_bump_accepted(alice: Client) -> None:
+    bumped = _v2(SCHEMA_V1, "category ids of a.json renumbered: 1 person, 2 car")
+    alice.commit(
+        {
+            "schema/labels.yaml": bumped,
+            "labels/coco/a.json": coco(["person", "car"], categories=["person", "car"]),
+        }
+    )
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
