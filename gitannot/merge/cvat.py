@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from gitannot.merge.errors import UnmergeableError
 from gitannot.merge.geometry_match import Box, Shape, assign_keys, points_box
 from gitannot.merge.outcome import MergeOutcome
-from gitannot.merge.threeway import Conflict, merge_record
+from gitannot.merge.threeway import MISSING, Conflict, merge_record
 from gitannot.merge.xml_merge import (
     Child,
     RootMerge,
@@ -109,16 +110,19 @@ def _merge_image(
     decided, raw = by_bytes(b, o, t)
     if decided:
         return raw, []
-    if b is None or o is None or t is None:
-        return merge_atomic(key, b, o, t)  # an image added or deleted: merged whole
-    values = [canon(c.expanded.element) for c in (b, o, t)]
-    if values[0] in values[1:] or values[1] == values[2]:
+    if o is None or t is None:
+        return merge_atomic(key, b, o, t)  # deleted on a side: delete or conflict, whole
+    values = [canon(c.expanded.element) for c in (o, t)]
+    if (b is not None and canon(b.expanded.element) in values) or values[0] == values[1]:
         return merge_atomic(key, b, o, t)  # only layout differs on a side
-    attrs, conflict = merge_record(key, b.node.attrs, o.node.attrs, t.node.attrs)
+    # Both sides added this image (b is None): merge its shapes against an empty base.
+    base_node = b.node if b is not None else replace(o.node, attrs={}, children=[])
+    base_attrs = MISSING if b is None else b.node.attrs
+    attrs, conflict = merge_record(key, base_attrs, o.node.attrs, t.node.attrs)
     if conflict is not None:
         return conflict_of(conflict, b, o, t)
-    head = merged_head(b.node, o, attrs)
-    keys = assign_keys(_shapes(b.node), _shapes(o.node), _shapes(t.node), threshold)
+    head = merged_head(base_node, o, attrs)
+    keys = assign_keys(_shapes(base_node), _shapes(o.node), _shapes(t.node), threshold)
 
     def merge_shape(
         skey: str, sb: Child | None, so: Child | None, st: Child | None
@@ -126,7 +130,7 @@ def _merge_image(
         kind = next(c.node for c in (so, st, sb) if c is not None)
         return merge_element(f"{key} {skey}", sb, so, st, _geometry_names(kind))
 
-    side_b = Side(b.doc, b.node, keys.base)
+    side_b = Side(o.doc if b is None else b.doc, base_node, keys.base)
     side_o = Side(o.doc, o.node, keys.ours)
     side_t = Side(t.doc, t.node, keys.theirs)
     return merge_children(side_b, side_o, side_t, merge_shape, head)

@@ -169,3 +169,21 @@ def test_xml_in_another_encoding_is_refused() -> None:
     latin = b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<annotation>\xe9</annotation>\n'
     with pytest.raises(UnmergeableError, match="not UTF-8"):
         voc.merge_text(latin, latin + b" ", latin + b"  ", path="f")
+
+
+def test_cvat_image_added_on_both_sides_merges_shape_by_shape(realdata: Path) -> None:
+    full = read(realdata, PROJECT)
+    start = full.index('  <image height="10" id="1" name="img1.jpg" subset="Test"')
+    end = full.index("</image>\n", start) + len("</image>\n")
+    base = full[:start] + full[end:]  # Test img1 not there yet
+    ours = full  # adds it with its polygon and points
+    extra = '    <box label="label1" xtl="5" ytl="5" xbr="9" ybr="9" z_order="3"/>\n'
+    at = full.index("  </image>", start)
+    theirs = full[:at] + extra + full[at:]  # adds it with one more box
+    merged = merge(cvat, base, ours, theirs)
+    assert merged.clean
+    assert merged.data.decode() == theirs
+    clash = merge(
+        cvat, base, ours, theirs.replace('points="1,2;3,4;6,5"', 'points="1,2;3,4;6,6"', 1)
+    )
+    assert [c.reason for c in clash.conflicts] == ["add/add"]
