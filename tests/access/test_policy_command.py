@@ -89,3 +89,18 @@ def test_lint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["policy", "lint", str(bad)]) == 1
     line = line_of(policy_text(), "who: role:annotator") - 1
     assert f"{bad}:{line}: no user has role 'annotater'" in capsys.readouterr().err
+
+
+def test_check_records_the_policy_blob_for_the_audit_log(shared_seeded: ServerRepo) -> None:
+    from gitannot.access.check import check_access
+    from gitannot.access.offline import open_repo, push_context, resolve
+    from gitannot.core.refupdate import RefUpdate
+
+    repo = open_repo(shared_seeded.path)
+    update = RefUpdate(resolve(repo, "0"), resolve(repo, "main"), "refs/heads/annotate/bob/z")
+    ctx = push_context(
+        repo, update, "bob", base="refs/heads/main", remote="origin", admins=[], options=[]
+    )
+    assert check_access(ctx) == []  # existing commits only: nothing new to check
+    blob = shared_seeded.git("rev-parse", "main:configs/access.yaml").stdout.strip()
+    assert ctx.applied == {"policy": blob}
