@@ -1,6 +1,7 @@
 """Demo steps: the access policy on main decides who may push what, path by path."""
 
 import json
+from pathlib import Path
 
 from gitannot.demo.scenario import Demo
 
@@ -51,9 +52,7 @@ def run(demo: Demo) -> None:
     bob.git("reset", "-q", "--hard", "origin/annotate/bob/intro")
 
 
-def _with_truck(path: object) -> str:
+def _with_truck(clone: Path) -> str:
     """schema/labels.yaml with one more line: the content does not matter to access."""
-    from pathlib import Path
-
-    text = (Path(str(path)) / "schema" / "labels.yaml").read_text(encoding="utf-8")
+    text = (clone / "schema" / "labels.yaml").read_text(encoding="utf-8")
     return text + "# bob: we also need truck\n"

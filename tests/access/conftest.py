@@ -30,11 +30,19 @@ def user_client(
 
 
 @pytest.fixture(scope="module")
-def shared_seeded(tmp_path_factory: pytest.TempPathFactory, sshd: Sshd) -> Iterator[ServerRepo]:
+def shared_seeded(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ServerRepo]:
     """One seeded server for a whole table: rows use distinct refs, so they stay independent.
 
-    Set up under its own sealed environment (the per-test one does not exist yet).
+    Set up under its own sealed environment (the per-test one does not exist yet). Also
+    reachable over sshd when it is installed; ssh rows skip themselves otherwise.
     """
+    sshd: Sshd | None
+    try:
+        sshd = request.getfixturevalue("sshd")
+    except pytest.skip.Exception:
+        sshd = None
     root = tmp_path_factory.mktemp("shared")
     with pytest.MonkeyPatch.context() as mp:
         for key, value in sealed_environ(root / "home").items():
@@ -43,6 +51,12 @@ def shared_seeded(tmp_path_factory: pytest.TempPathFactory, sshd: Sshd) -> Itera
         seed(server, clone(server, root / "alice", "alice"))
     server.sshd = sshd
     yield server
+
+
+@pytest.fixture
+def needs_ssh(shared_seeded: ServerRepo) -> None:
+    if shared_seeded.sshd is None:
+        pytest.skip("sshd not installed (apt-get install openssh-server)")
 
 
 @pytest.fixture

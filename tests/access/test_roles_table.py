@@ -153,6 +153,7 @@ SSH_CASES = [c for c in CASES if c.id in SSH_IDS]
 
 
 @pytest.mark.ssh
+@pytest.mark.usefixtures("needs_ssh")
 @pytest.mark.parametrize("case", SSH_CASES, ids=[c.id for c in SSH_CASES])
 def test_role_folder_ssh(
     case: Case, shared_client: Callable[[str], Client], shared_seeded: ServerRepo
