@@ -45,6 +45,7 @@ def read_images(
     doc: dict[str, Any], rep: Reporter, pf: ParsedFile, required: bool = True
 ) -> dict[Any, tuple[float, float]]:
     sizes: dict[Any, tuple[float, float]] = {}
+    names: set[str] = set()
     for index, img in enumerate(_list(doc, "images", rep, required)):
         if type(img) is not dict:
             rep.add("coco.type", f"images[{index}] is not an object")
@@ -68,6 +69,10 @@ def read_images(
             w = h = 0
         sizes[iid] = (float(w), float(h))
         name = img.get("file_name")
+        if type(name) is str:
+            if name in names:
+                rep.add("coco.duplicate-file-name", f"file_name {name!r} appears twice", iid)
+            names.add(name)
         pf.items[str(iid)] = Item(
             str(iid), name if type(name) is str else "", float(w) or None, float(h) or None
         )
@@ -284,12 +289,15 @@ class _Checker:
                 dupes.add(key)
         elif bounds is not None:
             box = (bounds[0], bounds[1], bounds[2] - bounds[0], bounds[3] - bounds[1])
+        crowd = get("iscrowd")
+        if crowd is not None and crowd != 0 and crowd != 1:
+            rep.add("coco.type", f"iscrowd must be 0 or 1, not {crowd!r:.20}", aid)
         stored = get("area")
         if stored is not None and not self.results:
             if area is not None:
                 diff = abs(stored - area)
                 if diff > self.abs_tol and diff > self.rel_tol * max(area, stored):
-                    self._area_mismatch(stored, area, get("iscrowd"), aid)
+                    self._area_mismatch(stored, area, crowd, aid)
             elif box is not None:
                 self._box_area(stored + 0.0, box, aid)
         attributes = get("attributes")

@@ -22,12 +22,9 @@ def parse_cvat(
     if root.tag != "annotations":
         rep.add("xml.root", f"root is <{root.tag}>, CVAT uses <annotations>")
         return
-    labels = [
-        name for name in (text_of(lb, "name") for lb in root.iterfind("meta//labels/label")) if name
-    ]
-    known = set(labels)
-    pf.declared_labels.extend(dict.fromkeys(labels))
-    shapes = _Shapes(pf, rep, opts, known if labels else None)
+    specs = _label_specs(root)
+    pf.declared_labels.extend(specs)
+    shapes = _Shapes(pf, rep, opts, specs if specs else None)
     for index, image in enumerate(root.iterfind("image")):
         item = _image(image, index, rep, pf)
         if item is None:
@@ -55,6 +52,28 @@ def _original_size(root: ET.Element) -> _Size:
     return (width, height) if width and height else None
 
 
+# label -> attribute name -> (input_type, allowed values)
+_Specs = dict[str, dict[str, tuple[str, frozenset[str]]]]
+
+
+def _label_specs(root: ET.Element) -> _Specs:
+    """Labels and their attribute definitions from <meta> (task or project export)."""
+    specs: _Specs = {}
+    for label in root.iterfind("meta//labels/label"):
+        name = text_of(label, "name")
+        if not name:
+            continue
+        attrs = specs.setdefault(name, {})
+        for attr in label.iterfind("attributes/attribute"):
+            attr_name = text_of(attr, "name")
+            if attr_name:
+                raw = text_of(attr, "values") or ""
+                # Newline-separated in CVAT exports; some hand-made files use spaces.
+                values = frozenset(raw.split("\n")) | frozenset(raw.split())
+                attrs[attr_name] = (text_of(attr, "input_type") or "", values)
+    return specs
+
+
 def _image(image: ET.Element, index: int, rep: Reporter, pf: ParsedFile) -> Item | None:
     iid, name = image.get("id"), image.get("name")
     if iid is None or name is None:
@@ -62,6 +81,9 @@ def _image(image: ET.Element, index: int, rep: Reporter, pf: ParsedFile) -> Item
         return None
     subset = image.get("subset")
     key = f"{subset}/{iid}" if subset else iid
+    if key in pf.items:
+        rep.add("cvat.duplicate-id", f"<image> id {key!r} appears twice", key)
+        return None
     raw_w, raw_h = image.get("width"), image.get("height")
     width, height = number(raw_w), number(raw_h)
     if raw_w is None or raw_h is None:
@@ -76,7 +98,7 @@ def _image(image: ET.Element, index: int, rep: Reporter, pf: ParsedFile) -> Item
 
 class _Shapes:
     def __init__(
-        self, pf: ParsedFile, rep: Reporter, opts: FormatOptions, known: set[str] | None
+        self, pf: ParsedFile, rep: Reporter, opts: FormatOptions, known: _Specs | None
     ) -> None:
         self.pf, self.rep, self.tol, self.known = pf, rep, opts.bbox_tolerance_px, known
         self.seen: set[tuple[str, str, str, tuple[str | None, ...]]] = set()
@@ -93,6 +115,8 @@ class _Shapes:
         attrs: dict[str, object] = {
             a.get("name", ""): (a.text or "").strip() for a in shape.iterfind("attribute")
         }
+        if self.known is not None and label in self.known:
+            self._attributes(attrs, self.known[label], label, aid)
         if shape.get("occluded") is not None:
             attrs["occluded"] = shape.get("occluded")
         geometry, box = self._geometry(shape, aid, size)
@@ -108,6 +132,35 @@ class _Shapes:
             rep.add("annotation.duplicate", f"<{shape.tag}> {label!r} repeats a shape", aid)
         self.seen.add(key)
         self.pf.annotations.append(Annotation(aid, item, label, geometry, box, attrs))
+
+    def _attributes(
+        self,
+        attrs: dict[str, object],
+        specs: dict[str, tuple[str, frozenset[str]]],
+        label: str,
+        aid: str,
+    ) -> None:
+        for name, value in attrs.items():
+            spec = specs.get(name)
+            if spec is None:
+                self.rep.add(
+                    "cvat.unknown-attribute", f"{label!r} declares no attribute {name!r}", aid
+                )
+                continue
+            kind, allowed = spec
+            text = str(value)
+            if kind == "number":
+                bad = number(text) is None
+            elif kind == "checkbox":
+                bad = text.lower() not in ("true", "false")
+            elif kind in ("select", "radio"):
+                bad = text not in allowed
+            else:  # text and unknown input types: any value
+                bad = False
+            if bad:
+                self.rep.add(
+                    "cvat.attribute-value", f"{label}.{name} = {text!r} is not a valid {kind}", aid
+                )
 
     def _geometry(
         self, shape: ET.Element, aid: str, size: _Size

@@ -74,6 +74,10 @@ def parse_labelstudio(
         if type(task) is not dict:
             rep.add("labelstudio.structure", f"task #{index} is not an object", f"#{index}")
             continue
+        tid = str(task.get("id", f"#{index}"))
+        if tid in pf.items:
+            rep.add("labelstudio.duplicate-id", f"task id {tid} appears twice", tid)
+            continue
         checker.task(task, index)
 
 

@@ -136,6 +136,12 @@ _RULES = [
         "merge them or rename one; name -> id lookups become ambiguous",
     ),
     Rule(
+        "coco.duplicate-file-name",
+        W,
+        "two images share a file_name",
+        "usually two datasets merged without de-duplicating images",
+    ),
+    Rule(
         "coco.dangling-image-ref",
         E,
         "annotation refers to an image id not in `images`",
@@ -361,7 +367,7 @@ _RULES = [
     Rule(
         "labelstudio.duplicate-id",
         W,
-        "two results in one annotation share an id",
+        "two tasks share an id, or two results of one annotation share id and control",
         "result ids identify regions; give each region its own id",
     ),
     # --- CVAT
@@ -370,6 +376,24 @@ _RULES = [
         E,
         "shape uses a label not declared in <meta> labels",
         "add the label to the task/project or fix the shape",
+    ),
+    Rule(
+        "cvat.unknown-attribute",
+        W,
+        "shape attribute not declared for its label in <meta>",
+        "declare the attribute on the label in CVAT, or drop it",
+    ),
+    Rule(
+        "cvat.attribute-value",
+        W,
+        "attribute value not allowed by its declaration (select/radio values, checkbox, number)",
+        "pick one of the declared values",
+    ),
+    Rule(
+        "cvat.duplicate-id",
+        E,
+        "two <image> elements share an id (within a subset)",
+        "image ids must be unique; re-export from CVAT",
     ),
     Rule(
         "cvat.empty-label",

@@ -108,6 +108,26 @@ def cvat(shapes: str) -> bytes:
     ).encode()
 
 
+CVAT_SPECS = (
+    "<attributes><attribute><name>mood</name><input_type>select</input_type>"
+    "<values>happy\nsad</values></attribute>"
+    "<attribute><name>flag</name><input_type>checkbox</input_type><values>false\ntrue</values>"
+    "</attribute><attribute><name>count</name><input_type>number</input_type>"
+    "<values>0\n10\n1</values></attribute></attributes>"
+)
+
+
+def cvat_attr(name: str, value: str) -> bytes:
+    head = CVAT_HEAD.replace("<name>cat</name>", "<name>cat</name>" + CVAT_SPECS)
+    good = {"mood": "sad", "flag": "true", "count": "3"}
+    good[name] = value
+    attrs = "".join(f'<attribute name="{k}">{v}</attribute>' for k, v in good.items())
+    return (
+        f'{head}<image id="0" name="a.jpg" width="100" height="100">'
+        f"{BOX.replace('/>', '>' + attrs + '</box>')}</image></annotations>"
+    ).encode()
+
+
 BOX = '<box label="cat" xtl="10" ytl="10" xbr="30" ybr="30" occluded="0"/>'
 LS_CONTROLS = {"label": LabelStudioControl("label", "RectangleLabels", "image", ("Car", "Plane"))}
 LS_CONTEXT = FormatContext(labelstudio_controls=LS_CONTROLS)
@@ -365,6 +385,13 @@ def _cases() -> list[Case]:
         "a.json",
         coco(lambda d: d["categories"].append({"id": 3, "name": "cat"})),
     )
+    add(
+        "coco.duplicate-file-name",
+        "a-jpg-twice",
+        "a.json",
+        coco(lambda d: d["images"].append({**d["images"][0], "id": 2})),
+    )
+    add("coco.type", "iscrowd-2", "a.json", coco(lambda d: ann(d, iscrowd=2)))
     add("coco.dangling-image-ref", "image-99", "a.json", coco(lambda d: ann(d, image_id=99)))
     add("coco.unknown-category", "category-99", "a.json", coco(lambda d: ann(d, category_id=99)))
     add("coco.image-size", "zero-width", "a.json", coco(lambda d: d["images"][0].update(width=0)))
@@ -587,7 +614,31 @@ def _cases() -> list[Case]:
         ls([ls_result("r1"), ls_result("r1", x=50)]),
         context=LS_CONTEXT,
     )
+    add(
+        "labelstudio.duplicate-id",
+        "task-twice",
+        "a.json",
+        ls([ls_result()])[:-1] + b"," + ls([ls_result("r2", x=50)])[1:],
+        context=LS_CONTEXT,
+    )
     # --- CVAT
+    add(
+        "cvat.unknown-attribute",
+        "undeclared",
+        "a.xml",
+        cvat(BOX.replace("/>", '><attribute name="color">red</attribute></box>')),
+    )
+    add("cvat.attribute-value", "select", "a.xml", cvat_attr("mood", "angry"))
+    add("cvat.attribute-value", "checkbox", "a.xml", cvat_attr("flag", "yes"))
+    add("cvat.attribute-value", "number", "a.xml", cvat_attr("count", "many"))
+    add(
+        "cvat.duplicate-id",
+        "image-twice",
+        "a.xml",
+        cvat(BOX).replace(
+            b"</annotations>", b'<image id="0" name="b.jpg" width="9" height="9"/></annotations>'
+        ),
+    )
     add("cvat.unknown-label", "zebra", "a.xml", cvat(BOX.replace('"cat"', '"zebra"')))
     add("cvat.empty-label", "empty", "a.xml", cvat(BOX.replace('"cat"', '""')))
     add("cvat.required-attribute", "no-xtl", "a.xml", cvat(BOX.replace('xtl="10" ', "")))
