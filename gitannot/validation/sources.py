@@ -69,8 +69,12 @@ class GitTreeSource:
         return bytes(blob.data) if isinstance(blob, pygit2.Blob) else None
 
     def size(self, blob_id: str) -> int:
-        blob = self.repo.get(blob_id)
-        return int(blob.size) if isinstance(blob, pygit2.Blob) else 0
+        """From the object header: a huge blob is measured without being loaded."""
+        try:
+            _kind, size = self.repo.odb.read_header(blob_id)
+        except (KeyError, ValueError, pygit2.GitError):
+            return 0
+        return int(size)
 
     def walk(self) -> Iterator[Entry]:
         stack: list[tuple[str, pygit2.Tree]] = [("", self.tree)]

@@ -280,3 +280,13 @@ def test_remap_with_ontology_version_bump_accepted(alice: Client) -> None:
     )
     result = alice.push("HEAD:refs/heads/main")
     assert result.accepted, result.output
+
+
+def test_oversized_label_file_refused_before_parsing(alice: Client) -> None:
+    alice.commit({"configs/project.yaml": PROJECT + "limits: {max_file_bytes: 2000}\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    alice.commit({"labels/coco/big.json": coco(["person"] * 30)})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[file.too-large]" in result.output
+    assert "is over the limit of 2000 bytes" in result.output
