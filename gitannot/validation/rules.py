@@ -2,6 +2,7 @@
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from gitannot import __version__
 from gitannot.errors import ConfigError
@@ -23,7 +24,7 @@ class Rules:
     # Blob ids of the config files the rules came from ("" when absent), by name.
     applied: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def rules_id(self) -> str:
         """Changes whenever anything that can change a verdict changes."""
         return cache_key(
