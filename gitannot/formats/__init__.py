@@ -15,7 +15,8 @@ classes.txt>).declared_labels`` (index order).
 Status: all formats of issue 4 are done: COCO (instances, keypoints, results, panoptic
 segments_info, category lists), YOLO rows + data.yaml + classes.txt/obj.names, Pascal
 VOC, CVAT for images (and video tracks), Label Studio export + labeling config, gitannot
-per-image JSON; conflict records; bad-input handling. Not done: YOLO pose rows, COCO
+per-image JSON; conflict records; bad-input handling. YOLO pose rows when the caller
+passes FormatContext.yolo_kpt_shape (``read_kpt_shape(data_yaml_bytes)``). Not done: COCO
 panoptic PNG masks, LabelMe (reported as format.unsupported). See docs/formats.md.
 """
 
@@ -24,6 +25,7 @@ from gitannot.formats.detect import detect_format
 from gitannot.formats.labelstudio import labelstudio_controls
 from gitannot.formats.options import FormatContext, FormatOptions, LabelStudioControl
 from gitannot.formats.rules import RULES, Rule
+from gitannot.formats.yolo import read_kpt_shape
 
 __all__ = [
     "RULES",
@@ -34,5 +36,6 @@ __all__ = [
     "detect_format",
     "labelstudio_controls",
     "parse_file",
+    "read_kpt_shape",
     "supported_formats",
 ]

@@ -41,6 +41,9 @@ class FormatContext:
 
     # YOLO: class names from data.yaml / classes.txt / obj.names, index order.
     class_names: tuple[str, ...] | None = None
+    # YOLO pose: kpt_shape [count, 2 or 3] from data.yaml (yolo.read_kpt_shape); rows
+    # are then `class cx cy w h` + count x (x y [visibility]).
+    yolo_kpt_shape: tuple[int, int] | None = None
     # Image sizes (width, height) by item id or file stem, for formats that lack them.
     image_sizes: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     # Label Studio: from_name -> (to_name, control type, allowed labels) from the

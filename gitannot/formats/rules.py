@@ -270,6 +270,12 @@ _RULES = [
         "a box needs w > 0 and h > 0",
     ),
     Rule(
+        "yolo.keypoint-visibility",
+        E,
+        "pose keypoint visibility not 0, 1 or 2",
+        "v = 0 not labeled, 1 labeled not visible, 2 visible",
+    ),
+    Rule(
         "yolo.no-names",
         N,
         "no class names known; labels not resolved",
@@ -292,6 +298,12 @@ _RULES = [
         E,
         "nc differs from the number of names",
         "set nc to len(names) or drop nc",
+    ),
+    Rule(
+        "yolo-data.kpt-shape",
+        E,
+        "kpt_shape is not [number of keypoints, 2 or 3]",
+        "pose datasets: kpt_shape: [17, 3]",
     ),
     Rule(
         "yolo-data.duplicate-name",

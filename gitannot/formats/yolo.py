@@ -42,7 +42,7 @@ def parse_yolo(
         tokens = line.split()
         if not tokens:
             continue
-        made = _row(tokens, number, item, size, names, rep, opts)
+        made = _row(tokens, number, item, size, names, rep, opts, ctx.yolo_kpt_shape)
         if made is None:
             continue
         key = tuple(tokens)
@@ -60,10 +60,20 @@ def _row(
     names: tuple[str, ...] | None,
     rep: Reporter,
     opts: FormatOptions,
+    kpt_shape: tuple[int, int] | None = None,
 ) -> Annotation | None:
     aid = f"line:{number}"
     n = len(tokens)
-    if n != 5 and (n < 7 or n % 2 == 0):
+    if kpt_shape is not None:
+        expected = 5 + kpt_shape[0] * kpt_shape[1]
+        if n != expected:
+            rep.add(
+                "yolo.token-count",
+                f"line {number} has {n} values; kpt_shape {list(kpt_shape)} needs {expected}",
+                aid,
+            )
+            return None
+    elif n != 5 and (n < 7 or n % 2 == 0):
         rep.add(
             "yolo.token-count",
             f"line {number} has {n} values; expected 5 (box) or an odd count >= 7 (polygon)",
@@ -93,8 +103,12 @@ def _row(
         else:
             label = names[cls]
     tol = opts.yolo_tolerance
-    if n == 5:
-        cx, cy, w, h = values
+    if kpt_shape is not None:
+        values = _keypoints(values, kpt_shape, number, rep, aid)
+        if not values:
+            return None
+    if n == 5 or kpt_shape is not None:
+        cx, cy, w, h = values[:4]
         geometry = GeometryKind.BBOX
         if w <= 0 or h <= 0:
             rep.add("yolo.bbox-non-positive", f"line {number}: w={w:g} h={h:g}", aid)
@@ -111,7 +125,44 @@ def _row(
     if size is not None:
         iw, ih = size
         box = (x0 * iw, y0 * ih, (x1 - x0) * iw, (y1 - y0) * ih)
+    if kpt_shape is not None:
+        geometry = GeometryKind.KEYPOINTS
     return Annotation(aid, item, label, geometry, box, {}, number)
+
+
+def _keypoints(
+    values: list[float], kpt_shape: tuple[int, int], number: int, rep: Reporter, aid: str
+) -> list[float]:
+    """Check pose keypoints; return the values the range check should see (box + x, y)."""
+    count, dims = kpt_shape
+    points = values[4:]
+    if dims == 3:
+        flags = points[2::3]
+        if any(v not in (0.0, 1.0, 2.0) for v in flags):
+            rep.add("yolo.keypoint-visibility", f"line {number}: visibility {flags}", aid)
+            return []
+        xy = [c for i in range(count) for c in points[3 * i : 3 * i + 2]]
+    else:
+        xy = points
+    return values[:4] + xy
+
+
+def read_kpt_shape(data: bytes) -> tuple[int, int] | None:
+    """`kpt_shape: [count, 2 or 3]` from a data.yaml, for FormatContext.yolo_kpt_shape."""
+    try:
+        doc: Any = yaml.safe_load(data.decode("utf-8", errors="replace"))
+    except (yaml.YAMLError, RecursionError):
+        return None
+    shape = doc.get("kpt_shape") if type(doc) is dict else None
+    if (
+        type(shape) is list
+        and len(shape) == 2
+        and all(type(v) is int for v in shape)
+        and shape[0] > 0
+        and shape[1] in (2, 3)
+    ):
+        return (shape[0], shape[1])
+    return None
 
 
 def _names_report(names: list[str], where: str, rep: Reporter, pf: ParsedFile) -> None:
@@ -177,3 +228,6 @@ def parse_yolo_data(
     nc = doc.get("nc")
     if nc is not None and nc != len(names):
         rep.add("yolo-data.nc-mismatch", f"nc is {nc!r} but {len(names)} names are given")
+    shape = doc.get("kpt_shape")
+    if shape is not None and read_kpt_shape(text.encode()) is None:
+        rep.add("yolo-data.kpt-shape", f"kpt_shape {shape!r} is not [count, 2 or 3]")

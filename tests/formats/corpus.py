@@ -518,6 +518,23 @@ def _cases() -> list[Case]:
     add("yolo.outside-image", "edge", **yolo("0 0.98 0.5 0.1 0.1\n"))
     add("yolo.bbox-non-positive", "zero-w", **yolo("0 0.5 0.5 0 0.1\n"))
     add("yolo.no-names", "no-context", **yolo(GOOD_ROW, context=None))
+    pose = FormatContext(class_names=("person",), yolo_kpt_shape=(2, 3))
+    add(
+        "yolo.keypoint-visibility",
+        "flag-7",
+        **{**yolo("0 0.5 0.5 0.2 0.2 0.4 0.4 2 0.6 0.6 7\n"), "context": pose},
+    )
+    add(
+        "yolo.token-count",
+        "pose-short",
+        **{**yolo("0 0.5 0.5 0.2 0.2 0.4 0.4 2\n"), "context": pose},
+    )
+    add(
+        "yolo.coordinate-range",
+        "pose-x",
+        **{**yolo("0 0.5 0.5 0.2 0.2 1.4 0.4 2 0 0 0\n"), "context": pose},
+    )
+    add("yolo-data.kpt-shape", "shape-4", "data.yaml", b"names: [a]\nkpt_shape: [17, 4]\n")
     add("yolo-data.parse", "bad-yaml", "data.yaml", b"names: [a, b\n")
     add("yolo-data.parse", "list-root", "data.yaml", b"- a\n- b\n")
     add("yolo-data.names", "number", "data.yaml", b"names: 5\n")

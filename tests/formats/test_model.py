@@ -123,3 +123,17 @@ def test_inlined_polygon_area_matches_reference(seed: int) -> None:
 def test_dataset_yaml_detected_by_names_key() -> None:
     assert detect_format("cfg/coco8.yaml", b"path: x\nnames:\n  0: person\n") == "yolo-data"
     assert detect_format("cfg/other.yaml", b"- person\n- car\n") is None
+
+
+def test_yolo_pose_rows_with_kpt_shape() -> None:
+    from gitannot.formats import read_kpt_shape
+
+    shape = read_kpt_shape(b"names: [person]\nkpt_shape: [2, 3]\n")
+    assert shape == (2, 3)
+    ctx = FormatContext(class_names=("person",), yolo_kpt_shape=shape)
+    # The second keypoint is unlabeled (0 0 0), which is in range.
+    pf = parse_file("labels/a.txt", b"0 0.5 0.5 0.2 0.4 0.45 0.4 2 0 0 0\n", context=ctx)
+    assert pf.findings == []
+    [a] = pf.annotations
+    assert a.geometry is GeometryKind.KEYPOINTS and a.label == "person"
+    assert parse_file("data.yaml", b"names: [person]\nkpt_shape: [2, 3]\n").findings == []
