@@ -115,3 +115,8 @@ def test_bom_is_accepted_for_every_text_format() -> None:
     voc = b"<annotation><filename>a.jpg</filename><size><width>9</width><height>9</height>"
     voc += b"</size></annotation>"
     assert _rules(parse_file("a.xml", bom + voc)) == ["file.bom"]
+
+
+def test_deeply_nested_yaml_is_refused() -> None:
+    nested = b"names: " + b"[" * 20_000 + b"]" * 20_000
+    assert _rules(parse_file("data.yaml", nested)) == ["yolo-data.parse"]
