@@ -166,7 +166,7 @@ class _Checker:
                 continue
             try:
                 made = check(ann, index, seen, dupes)
-            except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError):
+            except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError):
                 self._diagnose(ann, index)
                 continue
             if made is not None:
