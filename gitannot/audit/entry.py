@@ -70,6 +70,11 @@ def decode(data: bytes) -> dict[str, Any]:
     return entry
 
 
+def _one_line(value: object) -> str:
+    """Pushers control reasons and push options: never let them add lines to a note."""
+    return " ".join(str(value).split())
+
+
 def note_block(entry: dict[str, Any], digest: str) -> str:
     """Readable text for `git notes --ref=audit show <commit>`; ends with a newline."""
     actor = entry.get("actor") or {}
@@ -82,14 +87,19 @@ def note_block(entry: dict[str, Any], digest: str) -> str:
         lines.append(f"pushed by {who}{via} at {entry['time']}")
         lines.append(f"decision: {entry.get('decision', '?')}")
     if entry.get("bypass"):
-        lines.append(f"break-glass bypass: {entry['bypass']}")
+        lines.append(f"break-glass bypass: {_one_line(entry['bypass'])}")
     for update in entry.get("updates", []):
         lines.append(
             f"  {update['ref']} {update['old'][:12]}..{update['new'][:12]} "
             f"{update['action']} {update.get('decision', '')}".rstrip()
         )
-        lines.extend(f"    - {r['rule']}: {r['message']}" for r in update.get("reasons", []))
-    lines.extend(f"  - {r['rule']}: {r['message']}" for r in entry.get("reasons", []))
+        lines.extend(
+            f"    - {_one_line(r['rule'])}: {_one_line(r['message'])}"
+            for r in update.get("reasons", [])
+        )
+    lines.extend(
+        f"  - {_one_line(r['rule'])}: {_one_line(r['message'])}" for r in entry.get("reasons", [])
+    )
     for name, blob in sorted((entry.get("applied") or {}).items()):
         lines.append(f"  applied {name} blob {blob}")
     return "\n".join(lines) + "\n"

@@ -57,6 +57,12 @@ def verify_log(
     if head is None:
         report.problems.append(f"{ref} does not exist")
         return report
+    if start is not None and not isinstance(repo.get(start.commit), pygit2.Commit):
+        report.problems.append(
+            f"the checkpoint's commit {start.commit} (entry #{start.seq}) is not in this log: "
+            "the log was rewritten, or fetch it first"
+        )
+        return report
     commits = _commits(repo, head.id, start)
     parsed = [_parse(c) for c in commits]
     walk = _Walk(
