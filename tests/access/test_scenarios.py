@@ -405,3 +405,17 @@ def test_limits(
         "EVALUATE (error, not enforced) [access.limit.forbid_paths]",
         "labels/notes/scratch.tmp",
     )
+
+
+def test_policy_on_another_branch_never_counts(
+    shared_client: ClientFactory, shared_seeded: ServerRepo
+) -> None:
+    alice, bob = shared_client("alice"), shared_client("bob")
+    sync(alice)
+    escalated = POLICY.replace("bob: {roles: [annotator]}", "bob: {roles: [admin]}")
+    alice.commit({"configs/access.yaml": escalated}, "draft: bob as admin")
+    assert_accepted(alice.push("HEAD:refs/heads/policy-draft"), "push by alice accepted")
+    sync(bob, "policy-draft")
+    bob.commit({"labels/notes/draft.txt": "x\n"}, "as if admin")
+    assert_denied(bob.push("HEAD:refs/heads/main"), "DENIED: bob may not update branch main")
+    assert_denied(bob.push("HEAD:refs/heads/policy-draft"), "DENIED: bob may not update")
