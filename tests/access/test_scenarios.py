@@ -272,6 +272,9 @@ def test_break_glass(shared_client: ClientFactory, shared_seeded: ServerRepo) ->
         "gitannot: BREAK-GLASS by alice: content rules (limits, validation) skipped; "
         "reason: 'restore INC-42'",
     )
+    # The reason reaches the audit entry for the pushed commit.
+    note = shared_seeded.git("notes", "--ref=audit", "show", "main").stdout
+    assert "restore INC-42" in note, note
     sync(bob)
     bob.commit({"labels/raw/b.zip": b"PK"}, "bob too")
     result = bob.push("HEAD:refs/heads/annotate/bob/bg", options=["gitannot.bypass=me too"])
