@@ -1,6 +1,7 @@
 """parse_file never raises and never hits its internal-error guard, whatever the bytes."""
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ from gitannot.formats import parse_file, supported_formats
 from tests.conftest import REALDATA
 from tests.formats.corpus import NAMES, coco_doc, ls, ls_result, pa, perimage
 
+# GITANNOT_FUZZ_EXAMPLES=5000 for a long run; the default keeps the suite fast.
 FUZZ = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("GITANNOT_FUZZ_EXAMPLES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -165,3 +167,18 @@ def test_cvat_attribute_values(values: list[str], tag: str) -> None:
         f'<{tag} label="a" {attrs} top="1" width="{values[1]}" height="2"/></image></annotations>'
     )
     _check(parse_file("a.xml", xml.encode(), format="cvat"))
+
+
+@FUZZ
+@given(values=st.lists(st.text(max_size=10), min_size=7, max_size=7))
+def test_voc_element_values(values: list[str]) -> None:
+    from xml.sax.saxutils import escape
+
+    v = [escape(x) for x in values]
+    xml = (
+        f"<annotation><filename>{v[0]}</filename><size><width>{v[1]}</width>"
+        f"<height>{v[2]}</height></size><object><name>{v[3]}</name><bndbox>"
+        f"<xmin>{v[4]}</xmin><ymin>{v[5]}</ymin><xmax>{v[6]}</xmax><ymax>5</ymax>"
+        "</bndbox></object></annotation>"
+    )
+    _check(parse_file("a.xml", xml.encode(), format="voc"))
