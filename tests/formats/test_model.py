@@ -137,3 +137,14 @@ def test_yolo_pose_rows_with_kpt_shape() -> None:
     [a] = pf.annotations
     assert a.geometry is GeometryKind.KEYPOINTS and a.label == "person"
     assert parse_file("data.yaml", b"names: [person]\nkpt_shape: [2, 3]\n").findings == []
+
+
+def test_per_image_example_in_docs_is_valid() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "formats.md").read_text()
+    example = text.split("### gitannot per-image JSON", 1)[1].split("```json", 1)[1]
+    data = example.split("```", 1)[0].encode()
+    pf = parse_file("labels/000123.json", data)
+    assert pf.format == "gitannot" and pf.findings == []
+    assert [a.geometry.value for a in pf.annotations] == ["bbox", "polygon", "mask"]
