@@ -1,8 +1,9 @@
 """Glob patterns for refs and paths, with a `{user}` placeholder. Pure, no I/O.
 
 `**` matches anything (slashes included), `*` and `?` stay inside one path segment,
-`{user}` is the pusher's name taken literally. Everything else is literal: no character
-classes, so a user name or a path can never smuggle in pattern syntax.
+`{user}` is the pusher's name taken literally, a trailing `/` means everything below.
+Everything else is literal: no character classes, so a user name or a path can never
+smuggle in pattern syntax.
 """
 
 import re
@@ -29,6 +30,8 @@ def matches(pattern: str, text: str, user: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _compile(pattern: str, user: str) -> re.Pattern[str]:
+    if pattern.endswith("/"):
+        pattern += "**"  # "labels/" means everything under labels/, as in .gitignore
     out: list[str] = []
     i = 0
     while i < len(pattern):

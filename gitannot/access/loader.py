@@ -142,7 +142,7 @@ class _Builder:
             effect=effect,
             actions=self.actions(item[effect.value], item.line),
             who=self.who(item.get("who"), item.line, policy),
-            refs=self.patterns(item.get("refs"), item.line, "refs"),
+            refs=self.ref_patterns(item.get("refs"), item.line),
             paths=None if paths is None else self.patterns(paths, item.line, "paths"),
             mode=self.mode(item.get("mode"), item.line),
             source=f"{self.path}:{item.line}",
@@ -169,7 +169,7 @@ class _Builder:
             kind=kind,
             value=value,
             paths=paths,
-            refs=self.patterns(item.get("refs", ["**"]), item.line, "refs"),
+            refs=self.ref_patterns(item.get("refs", ["**"]), item.line),
             mode=self.mode(item.get("mode"), item.line),
             source=f"{self.path}:{item.line}",
         )
@@ -210,6 +210,16 @@ class _Builder:
             if problem:
                 raise self.fail(line, f"{what}: {problem}")
         return tuple(values)
+
+    def ref_patterns(self, raw: object, line: int) -> tuple[str, ...]:
+        """Full ref names only: `main` would silently match nothing, so it is an error."""
+        values = self.patterns(raw, line, "refs")
+        for value in values:
+            if not value.startswith(("refs/", "*")):
+                raise self.fail(
+                    line, f"refs: {value!r} is not a full ref name (refs/heads/..., refs/tags/...)"
+                )
+        return values
 
     def mode(self, raw: object, line: int) -> Mode:
         if raw is None:

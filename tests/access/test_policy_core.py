@@ -26,6 +26,8 @@ GLOBS = [
     ("data/[ab].txt", "data/a.txt", "bob", False),  # no character classes: literal
     ("tasks/{user}/**", "tasks/a.b+c/x", "a.b+c", True),  # user names taken literally
     ("tasks/{user}/**", "tasks/aXb+c/x", "a.b+c", False),
+    ("labels/", "labels/a/b.json", "bob", True),  # trailing slash: everything below
+    ("labels/", "labels", "bob", False),
 ]
 
 
@@ -46,14 +48,19 @@ def _policy(rules: str, extra: str = "") -> str:
 
 BAD = [
     ("version: 2\nusers: {a: []}\nrules: []\n", 1, "`version: 1` is required"),
-    (_policy("  - allow: [create]\n    who: bob\n    refs: x\n  - alow: all\n"), 11, "alow"),
-    (_policy("  - allow: [push]\n    who: bob\n    refs: x\n"), 8, "unknown action(s) ['push']"),
-    (_policy("  - allow: all\n    who: role:anotator\n    refs: x\n"), 8, "no user has role"),
-    (_policy("  - allow: all\n    who: '@nope'\n    refs: x\n"), 8, "unknown group '@nope'"),
-    (_policy("  - allow: all\n    who: zed\n    refs: x\n"), 8, "unknown user 'zed'"),
-    (_policy("  - allow: all\n    deny: all\n    who: bob\n    refs: x\n"), 8, "exactly one"),
+    (_policy("  - allow: [create]\n    who: bob\n    refs: '*'\n  - alow: all\n"), 11, "alow"),
+    (
+        _policy("  - allow: [push]\n    who: bob\n    refs: '*'\n"),
+        8,
+        "unknown action(s) ['push']",
+    ),
+    (_policy("  - allow: all\n    who: role:anotator\n    refs: '*'\n"), 8, "no user has role"),
+    (_policy("  - allow: all\n    who: '@nope'\n    refs: '*'\n"), 8, "unknown group '@nope'"),
+    (_policy("  - allow: all\n    who: zed\n    refs: '*'\n"), 8, "unknown user 'zed'"),
+    (_policy("  - allow: all\n    deny: all\n    who: bob\n    refs: '*'\n"), 8, "exactly one"),
     (_policy("  - allow: all\n    who: bob\n    refs: 'a/{usr}'\n"), 8, "unknown placeholder"),
-    (_policy("  - allow: all\n    who: bob\n    refs: x\n    mode: warn\n"), 8, "mode must be"),
+    (_policy("  - allow: all\n    who: bob\n    refs: '*'\n    mode: warn\n"), 8, "mode must be"),
+    (_policy("  - allow: all\n    who: bob\n    refs: main\n"), 8, "'main' is not a full ref name"),
     ("version: 1\nusers:\n  bob: []\n  bob: [admin]\nrules: []\n", 4, "duplicate key 'bob'"),
     ("version: 1\nusers: [\n", 3, "not valid YAML"),
     (_policy("", "limits:\n  - max_blob_bytes: -1\n"), 8, "non-negative integer"),
