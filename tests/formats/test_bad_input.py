@@ -120,3 +120,14 @@ def test_bom_is_accepted_for_every_text_format() -> None:
 def test_deeply_nested_yaml_is_refused() -> None:
     nested = b"names: " + b"[" * 20_000 + b"]" * 20_000
     assert _rules(parse_file("data.yaml", nested)) == ["yolo-data.parse"]
+
+
+def test_xml_with_a_declared_latin1_encoding_is_read() -> None:
+    head = b'<?xml version="1.0" encoding="ISO-8859-1"?>'
+    body = b"<annotation><filename>caf\xe9.jpg</filename><size><width>10</width>"
+    body += b"<height>10</height></size><object><name>caf\xe9</name><bndbox><xmin>1</xmin>"
+    body += b"<ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox></object></annotation>"
+    pf = parse_file("café.xml", head + body)
+    assert pf.findings == [] and pf.annotations[0].label == "café"
+    # The same bytes without the declaration are not UTF-8: refused with a clear id.
+    assert _rules(parse_file("café.xml", body)) == ["file.encoding"]
