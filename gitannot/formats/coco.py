@@ -58,20 +58,22 @@ def read_images(
             rep.add("coco.type", f"images[{index}].id must be an integer or string")
             continue
         if iid in sizes:
-            rep.add("coco.duplicate-id", f"image id {iid} appears twice", iid)
+            rep.add("coco.duplicate-id", f"image id {iid} appears twice", f"image:{iid}")
             continue
         w, h = img.get("width"), img.get("height")
         if w is None or h is None:
-            rep.add("coco.required-key", f"image {iid} has no width/height", iid)
+            rep.add("coco.required-key", f"image {iid} has no width/height", f"image:{iid}")
             w = h = 0
         elif not (_is_num(w) and _is_num(h)) or w <= 0 or h <= 0:
-            rep.add("coco.image-size", f"image {iid} has size {w!r} x {h!r}", iid)
+            rep.add("coco.image-size", f"image {iid} has size {w!r} x {h!r}", f"image:{iid}")
             w = h = 0
         sizes[iid] = (float(w), float(h))
         name = img.get("file_name")
         if type(name) is str:
             if name in names:
-                rep.add("coco.duplicate-file-name", f"file_name {name!r} appears twice", iid)
+                rep.add(
+                    "coco.duplicate-file-name", f"file_name {name!r} appears twice", f"image:{iid}"
+                )
             names.add(name)
         pf.items[str(iid)] = Item(
             str(iid), name if type(name) is str else "", float(w) or None, float(h) or None
@@ -95,10 +97,14 @@ def read_categories(items: list[Any], rep: Reporter, pf: ParsedFile) -> dict[Any
             rep.add("coco.type", f"categories[{index}]: id must be an integer, name a string")
             continue
         if cid in cats:
-            rep.add("coco.duplicate-id", f"category id {cid} appears twice", cid)
+            rep.add("coco.duplicate-id", f"category id {cid} appears twice", f"category:{cid}")
             continue
         if name in names:
-            rep.add("coco.duplicate-category-name", f"category name {name!r} appears twice", cid)
+            rep.add(
+                "coco.duplicate-category-name",
+                f"category name {name!r} appears twice",
+                f"category:{cid}",
+            )
         names.add(name)
         kps = cat.get("keypoints")
         cats[cid] = (name, len(kps) if type(kps) is list else 0)

@@ -148,3 +148,12 @@ def test_per_image_example_in_docs_is_valid() -> None:
     pf = parse_file("labels/000123.json", data)
     assert pf.format == "gitannot" and pf.findings == []
     assert [a.geometry.value for a in pf.annotations] == ["bbox", "polygon", "mask"]
+
+
+def test_image_and_category_findings_name_their_kind() -> None:
+    dup = coco(lambda d: d["images"].append(dict(d["images"][0])))
+    assert [f.item for f in parse_file("a.json", dup).findings] == ["image:1"]
+    dup = coco(lambda d: d["categories"].append({"id": 1, "name": "dog"}))
+    assert [f.item for f in parse_file("a.json", dup).findings] == ["category:1"]
+    dangling = coco(lambda d: d["annotations"][0].update(image_id=9))
+    assert [f.item for f in parse_file("a.json", dangling).findings] == ["1"]  # annotation id
