@@ -82,13 +82,29 @@ def keyed(raw: Raw | None, field: str = "id") -> RecordSet:
         raise NotImplementedError(field)
     try:
         raws = _raws_decoder.decode(raw)
-        ids = [rec.id for rec in _ids_decoder.decode(raw)]
+        ids = _leading_ids(raws) or [rec.id for rec in _ids_decoder.decode(raw)]
     except msgspec.DecodeError as exc:
         raise NotKeyed(str(exc)) from exc
     records = dict(zip(ids, raws, strict=True))
     if len(records) != len(raws):
         raise NotKeyed("duplicate ids")
     return RecordSet(records, _gaps(raw, raws))
+
+
+_LEADING_ID = re.compile(rb'\{\s*"id"\s*:\s*(-?[0-9]+)\s*[,}]')
+
+
+def _leading_ids(raws: list[Raw]) -> list[Key] | None:
+    """Integer ids read from each record's first bytes, when "id" is every record's first
+    key (most exporters); None otherwise. Saves a third scan of the whole array."""
+    match = _LEADING_ID.match
+    ids: list[Key] = []
+    for raw in raws:
+        found = match(raw)  # type: ignore[call-overload]  # Raw is a bytes-like buffer
+        if found is None:
+            return None
+        ids.append(int(found[1]))
+    return ids if raws else None
 
 
 _CLOSE = re.compile(rb"(\s*)\]\s*\Z")
