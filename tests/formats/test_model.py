@@ -157,3 +157,14 @@ def test_image_and_category_findings_name_their_kind() -> None:
     assert [f.item for f in parse_file("a.json", dup).findings] == ["category:1"]
     dangling = coco(lambda d: d["annotations"][0].update(image_id=9))
     assert [f.item for f in parse_file("a.json", dangling).findings] == ["1"]  # annotation id
+
+
+def test_detect_format_sniffs_large_json_prefixes() -> None:
+    pad = b" " * (2 << 20)  # beyond the size detect_format parses whole
+    coco_like = b'{"info": {}, "images": [' + pad + b"]}"
+    assert detect_format("a.json", coco_like) == "coco"
+    results = b'[{"image_id": 1, "category_id": 2, "bbox": [1, 1, 2, 2]}' + pad + b"]"
+    assert detect_format("r.json", results) == "coco-results"
+    tasks = b'[{"id": 1, "data": {"image": "a.jpg"}, "annotations": []}' + pad + b"]"
+    assert detect_format("t.json", tasks) == "labelstudio"
+    assert detect_format("x.json", b'{"x": 1}' + pad) is None
