@@ -26,9 +26,10 @@ class Layout:
     key_sep: bytes  # between key and value: b":" or b": "
     ascii: bool  # non-ASCII characters written as \\u escapes
     final_newline: bool
+    newline: bytes = b"\n"  # b"\r\n" for files written on Windows
 
     def pad(self, depth: int) -> bytes:
-        return b"\n" + (self.indent or b"") * depth
+        return self.newline + (self.indent or b"") * depth
 
 
 PRETTY2 = Layout(b"  ", b",", b": ", True, True)
@@ -42,10 +43,12 @@ def detect(buf: bytes) -> Layout:
     lead = _LEAD.match(buf)
     if lead and b"\n" in lead.group(1):
         indent = lead.group(1).rsplit(b"\n", 1)[1] or None
+    newline = b"\r\n" if lead and b"\r\n" in lead.group(1) else b"\n"
     item_sep, key_sep = _separators(buf[:_SCAN_LIMIT])
     if indent is not None:
         item_sep = b","  # line breaks separate items in indented output
-    return Layout(indent, item_sep, key_sep, buf.isascii(), buf.endswith(b"\n"))
+    ends = buf.endswith(b"\n")
+    return Layout(indent, item_sep, key_sep, buf.isascii(), ends, newline)
 
 
 def _separators(head: bytes) -> tuple[bytes, bytes]:
@@ -89,7 +92,7 @@ def dumps(value: Any, layout: Layout, depth: int = 0) -> bytes:
         ensure_ascii=layout.ascii,
     ).encode()
     # json escapes newlines inside strings, so every raw newline is structure.
-    return text.replace(b"\n", layout.pad(depth)) if depth else text
+    return text.replace(b"\n", layout.pad(depth)) if depth or layout.newline != b"\n" else text
 
 
 def key_bytes(key: str, layout: Layout) -> bytes:
@@ -119,7 +122,7 @@ def object_chunks(
 
 
 def finish(chunks: list[Chunk], layout: Layout) -> list[Chunk]:
-    return [*chunks, b"\n"] if layout.final_newline else chunks
+    return [*chunks, layout.newline] if layout.final_newline else chunks
 
 
 def document(chunks: list[Chunk], layout: Layout) -> bytes:

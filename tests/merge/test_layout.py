@@ -17,6 +17,7 @@ WRITERS = {
     "compact-spaces": lambda d: json.dumps(d),
     "compact-tight": lambda d: json.dumps(d, separators=(",", ":")) + "\n",
     "non-ascii": lambda d: json.dumps(d, indent=1, ensure_ascii=False) + "\n",
+    "crlf": lambda d: (json.dumps(d, indent=2) + "\n").replace("\n", "\r\n"),
 }
 
 
