@@ -119,6 +119,8 @@ def _check_entry(
 ) -> list[str]:
     where = f"entry #{item.seq} (commit {str(item.commit.id)[:12]})"
     problems = _check_signatures(walk, item, trusted, where)
+    if item.entry.get("v") != E.FORMAT_VERSION:
+        problems.append(f"{where}: unknown entry format version {item.entry.get('v')!r}")
     problems += _check_order(walk, item)
     if item.entry.get("prev") != walk.prev_digest:
         problems.append(

@@ -24,14 +24,21 @@ PRINCIPAL = "gitannot-audit"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--repo", default=".", help="repository (server .git or a clone)")
+    repo_help = "repository: the server's bare repo or a clone that fetched the log (default .)"
+    parser.add_argument("--repo", dest="repo_top", help=repo_help)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--repo", help=repo_help)  # also accepted after the action
     sub = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    show = sub.add_parser("show", help="entries for a commit, a sequence number or a date")
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text, parents=[common])
+
+    show = action("show", "entries for a commit, a sequence number or a date")
     show.add_argument("commit", nargs="?", help="a pushed commit (any revision)")
     show.add_argument("--seq", type=int, help="entry number")
     show.add_argument("--since", help="entries at or after this ISO date/time (UTC)")
     show.add_argument("--json", action="store_true", help="print the canonical entries")
-    verify = sub.add_parser("verify", help="check signatures, chain, notes and head; exit 1")
+    verify = action("verify", "check signatures, chain, notes and head; exit 1 on any problem")
     verify.add_argument("--allowed-signers", type=Path, help="trusted key(s), ssh format")
     verify.add_argument(
         "--checkpoint",
@@ -43,18 +50,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     verify.add_argument(
         "--from-checkpoint", type=Path, help="verify only the entries after this trusted checkpoint"
     )
-    exp = sub.add_parser("export", help="compliance report")
+    exp = action("export", "compliance report: who changed what and when, denials, bypasses")
     exp.add_argument("--format", choices=["csv", "json", "md"], default="md")
     exp.add_argument("--output", type=Path, help="write here instead of stdout")
-    sub.add_parser("allowed-signers", help="allowed_signers lines for ssh-keygen and git")
-    cp = sub.add_parser("checkpoint", help="signed statement of the head (on the server)")
+    action("allowed-signers", "allowed_signers lines for ssh-keygen and git")
+    cp = action("checkpoint", "signed statement of the head for an outside witness (server)")
     cp.add_argument("--output", type=Path)
-    rot = sub.add_parser("rotate-key", help="new signing key, announced by the old one")
+    rot = action("rotate-key", "new signing key, announced by an entry signed by the old one")
     rot.add_argument("--reason", default="scheduled rotation")
 
 
 def run(args: argparse.Namespace) -> int:
-    repo = reader.open_repo(args.repo)
+    repo = reader.open_repo(args.repo or args.repo_top or ".")
     handler = {
         "show": _show, "verify": _verify, "export": _export,
         "allowed-signers": _allowed_signers, "checkpoint": _checkpoint,

@@ -1,5 +1,7 @@
 """Demo steps: every push above is in the signed audit log; anyone can verify it."""
 
+import json
+
 from gitannot.demo.scenario import Demo
 
 ORDER = 90
@@ -9,7 +11,13 @@ def run(demo: Demo) -> None:
     server = str(demo.server)
     demo.step("The audit log: every push attempt above is a signed entry on refs/notes/audit")
     demo.say("Accepted and rejected pushes alike; clients may fetch the log, never push it.")
-    demo.gitannot("audit", "--repo", server, "show", "--since", "1970-01-01")
+    demo.say("Entry #3 is the push without an identity from the first steps:")
+    demo.gitannot("audit", "show", "--seq", "3", "--repo", server)
+    report = demo.gitannot("audit", "export", "--format", "json", "--repo", server, show=False)
+    if report.ok:
+        users = json.loads(report.output)["summary"]["users"]
+        counts = ", ".join(f"{u} {d}" for u, d in sorted(users.items()))
+        demo.say(f"`gitannot audit export` counts pushes per user: {counts}")
 
     alice = demo.client("alice")
     demo.step("alice fetches the log and asks git who pushed main's tip, when, and the verdict")

@@ -24,6 +24,8 @@ def test_demo_audit_step(tmp_path: Path) -> None:
     text = "\n".join(out.lines)
     assert demo.mismatches == [], text
     assert "decision: rejected" in text  # the anonymous push of step 10
+    assert "gitannot audit #3 push" in text and "pushed by (no identity)" in text
+    assert "counts pushes per user: (no identity) {'rejected': 1}, alice {'accepted': 1}" in text
     assert 'Good "git" signature for gitannot-audit' in text
     assert "$ git notes --ref=audit show origin/main  -> ok" in text
     assert "pushed by alice via ssh-forced-command" in text
