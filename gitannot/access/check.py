@@ -94,7 +94,7 @@ class _UpdateChecker:
         self.policy = policy
         self.user = user
         self.reader = ChangeReader(ctx.repo)
-        self.hints = Hints(policy)
+        self.hints = Hints(policy, user)
 
     def check(self, update: RefUpdate) -> list[Finding]:
         action = self.ctx.action(update)

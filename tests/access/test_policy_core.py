@@ -138,3 +138,24 @@ def test_who_may_lists_users_the_policy_allows() -> None:
         "bob",
     ]
     assert who_may(policy, "refs/heads/main", Action.FORCE) == ["alice"]
+
+
+def test_hints_say_what_the_pusher_may_do_instead() -> None:
+    from gitannot.access.hints import Hints
+
+    policy = parse_policy(policy_text(), "configs/access.yaml")
+
+    def hint(user: str, ref: str, action: Action, path: str | None = None) -> str:
+        decision = decide(policy, user, ref, action, path)
+        assert not decision.allowed
+        return Hints(policy, user).hint(ref, action, path, decision)
+
+    assert "bob may update: refs/heads/annotate/bob/**" in hint(
+        "bob", "refs/heads/main", Action.UPDATE
+    )
+    assert "on this ref bob may change: labels/**" in hint(
+        "bob", "refs/heads/annotate/bob/x", Action.CREATE, "schema/a"
+    )
+    assert "carol may create: refs/heads/annotate/carol/**" in hint(
+        "carol", "refs/heads/annotate/bob/x", Action.CREATE
+    )
