@@ -31,7 +31,7 @@ _RULES = [
         "file.encoding",
         E,
         "file is not valid UTF-8",
-        "re-save the file as UTF-8 (UTF-16 and Latin-1 are not accepted)",
+        "re-save the file as UTF-8 (XML may declare another encoding in its <?xml ?> line)",
     ),
     Rule(
         "file.bom",
