@@ -2,6 +2,7 @@
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,8 @@ def _replace_somewhere(doc: Any, path: list[int], value: Any) -> Any:
     return doc
 
 
-TEMPLATES = {
-    "coco": lambda: coco_doc(),
+TEMPLATES: dict[str, Callable[[], Any]] = {
+    "coco": coco_doc,
     "labelstudio": lambda: orjson.loads(
         ls(
             [
