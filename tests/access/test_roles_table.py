@@ -51,7 +51,7 @@ def _cases() -> list[Case]:
         needles = () if ok else ("[access.path-denied]", what, NO_RULE, "allowed for alice")
         cases.append(Case("bob", f"refs/heads/annotate/bob/{folder}", folder, ok, needles))
     # Annotators on the protected branch: nothing, whatever the folder.
-    for folder in ("labels", "schema", "configs"):
+    for folder in FOLDERS:
         needles = (
             "[access.ref-denied]",
             "DENIED: bob may not update branch main (no rule allows it: deny by default)",
@@ -84,10 +84,12 @@ def _cases() -> list[Case]:
             )
         )
         cases.append(Case("dave", "refs/heads/main", folder, ok, needles))
-    cases.append(Case("dave", "refs/heads/review/dave/a", "reviews", True))
-    cases.append(
-        Case("dave", "refs/heads/review/dave/b", "schema", False, ("[access.path-denied]",))
-    )
+    # Reviewer on their review branch: labels and reviews only.
+    for folder in FOLDERS:
+        ok = folder in ("labels", "reviews")
+        ref = f"refs/heads/review/dave/{folder}"
+        needles = () if ok else ("[access.path-denied]", f"with a change to {FOLDERS[folder]}")
+        cases.append(Case("dave", ref, folder, ok, needles))
     cases.append(Case("dave", "refs/heads/schema/a", "schema", True))
     cases.append(Case("dave", "refs/heads/schema/b", "labels", False, ("[access.path-denied]",)))
     cases.append(
@@ -103,9 +105,10 @@ def _cases() -> list[Case]:
             ),
         )
     )
-    # Admin: every folder on main.
+    # Admin: every folder, on main and on a personal branch.
     for folder in FOLDERS:
         cases.append(Case("alice", "refs/heads/main", folder, True))
+        cases.append(Case("alice", f"refs/heads/annotate/alice/{folder}", folder, True))
     return cases
 
 
