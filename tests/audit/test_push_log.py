@@ -9,6 +9,7 @@ import pytest
 
 from gitannot.audit import entry as E
 from gitannot.audit import state
+from gitannot.audit.sshsig import fingerprint
 from gitannot.gitio.repo import hook_environment_without_quarantine
 from tests.audit.helpers import allowed_signers, log_entries, rebuild, ssh_keygen_verify
 from tests.gitenv import Client, ServerRepo
@@ -241,3 +242,30 @@ def test_doctor_reports_a_rewound_log(server: ServerRepo, make_client: MakeClien
     server.git("update-ref", "refs/notes/audit", "refs/notes/audit~1")
     problems = [p for p in diagnose(server.path) if p.check == "audit-log"]
     assert len(problems) == 1 and "was rewound or rewritten" in problems[0].message
+
+
+def test_ssh_key_fingerprint_and_push_certificate_are_recorded(
+    ssh_server: ServerRepo, make_client: MakeClient, tmp_path: Path
+) -> None:
+    """A signed push (SSH-signed certificate) over ssh: the entry names the key the
+    transport authenticated and the certificate's signer as git verified it."""
+    from tests.sshd import Sshd
+
+    sshd = ssh_server.sshd
+    assert isinstance(sshd, Sshd)
+    alice_pub = Path(f"{sshd.key('alice')}.pub").read_text()
+    signers = tmp_path / "push_signers"
+    signers.write_text(f"alice@example.com {' '.join(alice_pub.split()[:2])}\n")
+    ssh_server.git("config", "receive.certNonceSeed", "audit-test-seed")
+    ssh_server.git("config", "gpg.ssh.allowedSignersFile", str(signers))
+    alice = make_client(ssh_server, "alice")
+    alice.git("config", "gpg.format", "ssh")
+    alice.git("config", "user.signingkey", str(sshd.key("alice")))
+    alice.commit({"README.md": "signed\n"})
+    alice.git("config", "push.gpgSign", "true")
+    result = alice.push("HEAD:refs/heads/main", via="ssh")
+    assert result.accepted, result.output
+    transport = log_entries(ssh_server)[0].entry["transport"]
+    assert transport["GITANNOT_KEY_FINGERPRINT"] == fingerprint(alice_pub)
+    assert transport["GIT_PUSH_CERT_STATUS"] == "G"
+    assert transport["GIT_PUSH_CERT_KEY"] == fingerprint(alice_pub)
