@@ -119,7 +119,12 @@ class _Builder:
             raise self.fail(line, "`users` must list at least one user")
         out = {}
         for name, spec in users.items():
-            roles = spec.get("roles", []) if isinstance(spec, dict) else (spec or [])
+            if isinstance(spec, _Map):
+                # `{role: [admin]}` must not silently mean "no roles".
+                self.known_keys(spec, {"roles"}, f"user {name}")
+                roles = spec.get("roles", [])
+            else:
+                roles = spec or []
             out[str(name)] = frozenset(self.strings(roles, users.line, f"roles of {name}"))
         return out
 
