@@ -40,11 +40,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description="Runs the hook's access check on every new commit of OLD..NEW "
         "(use 0 for a create or a delete). Exit 0 when accepted, 1 when denied.",
     )
-    check.add_argument("--user", required=True)
-    check.add_argument("ref")
-    check.add_argument("old")
-    check.add_argument("new")
-    check.add_argument("-o", "--push-option", action="append", default=[], dest="options")
+    check.add_argument("--user", required=True, help="the pusher, as the transport names them")
+    check.add_argument("ref", help="full ref name, e.g. refs/heads/annotate/bob/x")
+    check.add_argument("old", help="revision the ref points at now, or 0 (create)")
+    check.add_argument("new", help="revision to push, or 0 (delete)")
+    check.add_argument(
+        "-o",
+        "--push-option",
+        action="append",
+        default=[],
+        dest="options",
+        metavar="OPTION",
+        help='as `git push -o`, e.g. gitannot.bypass="reason"',
+    )
     check.add_argument(
         "--admin", action="append", default=[], help="bootstrap admin (client repos)"
     )
