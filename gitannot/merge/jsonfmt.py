@@ -28,6 +28,12 @@ class Layout:
     final_newline: bool
     newline: bytes = b"\n"  # b"\r\n" for files written on Windows
 
+    def copies_to(self, other: "Layout") -> bool:
+        """Whether a record's raw bytes from this layout can go into `other` as they are
+        (ASCII escaping and the final newline do not change how a record looks)."""
+        mine = (self.indent, self.item_sep, self.key_sep, self.newline)
+        return mine == (other.indent, other.item_sep, other.key_sep, other.newline)
+
     def pad(self, depth: int) -> bytes:
         return self.newline + (self.indent or b"") * depth
 

@@ -131,7 +131,7 @@ def _merge_member(doc: _Doc, name: str, collection: bool) -> list[Chunk] | None:
 
 
 def _emit(doc: _Doc, side: int, raw: Raw) -> list[Chunk]:
-    if doc.sides[side].layout == doc.layout:
+    if doc.sides[side].layout.copies_to(doc.layout):
         return [raw]
     return [jsonfmt.dumps(records.parse(raw), doc.layout, 1)]
 
@@ -175,7 +175,7 @@ def merge_collection(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...])
     items: list[bytes | Raw] = []
     collided: list[Key] = []
     ours, theirs = recs.sets[OURS].records, recs.sets[THEIRS].records
-    same_layout = doc.sides[OURS].layout == doc.layout == doc.sides[THEIRS].layout
+    same_layout = all(doc.sides[s].layout.copies_to(doc.layout) for s in (OURS, THEIRS))
     if same_layout and not recs.override:
         _fast_loop(doc, recs, items, collided)
     else:
@@ -248,7 +248,7 @@ def _merge_one(doc: _Doc, recs: _Records, key: Key) -> bytes:
 def _item(doc: _Doc, recs: _Records, side: int, key: Key) -> bytes | Raw:
     raw = recs.raw(side, key)
     overridden = side == THEIRS and key in recs.override
-    if raw is not None and not overridden and doc.sides[side].layout == doc.layout:
+    if raw is not None and not overridden and doc.sides[side].layout.copies_to(doc.layout):
         return raw
     return jsonfmt.dumps(recs.value(side, key), doc.layout, doc.depth)
 

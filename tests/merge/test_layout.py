@@ -52,3 +52,18 @@ def test_value_dumps_at_depth() -> None:
     assert (
         jsonfmt.dumps(value, layout, 2) == b'{\n      "b": [\n        1,\n        2\n      ]\n    }'
     )
+
+
+def test_theirs_adding_non_ascii_keeps_raw_records() -> None:
+    """One side adding the first non-ASCII character is not a reformat of every record."""
+    base = base_doc()
+    ours, theirs = clone(base), clone(base)
+    ann(ours, 1)["bbox"] = [1, 1, 1, 1]
+    theirs["info"]["description"] = "Straße"
+    sides = [
+        (json.dumps(d, indent=2, ensure_ascii=False) + "\n").encode() for d in (base, ours, theirs)
+    ]
+    out = coco.merge_text(*sides)
+    expected = clone(ours)
+    expected["info"]["description"] = "Straße"
+    assert out.data == (json.dumps(expected, indent=2, ensure_ascii=False) + "\n").encode()
