@@ -116,12 +116,14 @@ def _tree(
     except RulesError as exc:
         result.findings.append(config_finding(exc, "in this tree"))
         return result
+    validator = Validator(rules, source, cache)
+    selected = _select(source, validator, paths)
     if head is not None:
         base = BaseRules.load(head)
         if base.rules is not None and base.rules.applied != rules.applied:
-            result.findings.extend(evolution_findings(base.rules, rules, source, cache))
-    validator = Validator(rules, source, cache)
-    selected = _select(source, validator, paths)
+            result.findings.extend(
+                evolution_findings(base.rules, rules, source, cache, set(selected))
+            )
     result.report = _validate_with_progress(validator, selected)
     result.findings.extend(result.report.all_findings())
     return result

@@ -84,7 +84,7 @@ def _rules_for(
             "this change replaces them, so evolution rules are not checked against them"
         )
     elif base.rules is not None:
-        out.findings.extend(evolution_findings(base.rules, pushed, tip, cache))
+        out.findings.extend(evolution_findings(base.rules, pushed, tip, cache, changed))
     return pushed
 
 

@@ -1,16 +1,25 @@
 """Tree-aware evolution checks: labels still in use, class index/id mappings."""
 
-from gitannot.core.findings import Finding
+from functools import cached_property
+
+from gitannot.core.findings import Finding, Severity
 from gitannot.schema.evolution import check_evolution
 from gitannot.schema.model import version_key
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.rules import Rules
-from gitannot.validation.service import Report, Validator
-from gitannot.validation.sources import EntryKind, Source
+from gitannot.validation.service import FileResult, Report, Validator
+from gitannot.validation.sources import Entry, EntryKind, Source
+
+# Past this many label files the (non-blocking) re-check of unchanged files is skipped.
+MAX_RECHECK_FILES = 20_000
 
 
 def evolution_findings(
-    base: Rules, pushed: Rules, source: Source, cache: ResultCache | None = None
+    base: Rules,
+    pushed: Rules,
+    source: Source,
+    cache: ResultCache | None = None,
+    changed: set[str] | None = None,
 ) -> list[Finding]:
     if base.ontology is None:
         return []  # the first ontology: nothing to evolve from
@@ -24,22 +33,78 @@ def evolution_findings(
                 hint="keep the ontology; change it with a version bump and changelog entry",
             )
         ]
-    return check_evolution(
-        base.ontology, pushed.ontology, lambda: labels_in_use(source, pushed, cache)
-    )
+    scan = TreeScan(source, pushed, cache)
+    findings = check_evolution(base.ontology, pushed.ontology, scan.labels_in_use)
+    same_ontology = base.ontology.signature() == pushed.ontology.signature()
+    same_project = base.applied.get("project") == pushed.applied.get("project")
+    if not (same_ontology and same_project):
+        findings.extend(scan.existing_invalid(changed or set(), pushed.ontology.source))
+    return findings
 
 
-def labels_in_use(source: Source, rules: Rules, cache: ResultCache | None) -> dict[str, str]:
-    """Every label name annotations in the tree use -> one file that uses it."""
-    validator = Validator(rules, source, cache)
-    used: dict[str, str] = {}
-    for entry in source.walk():
-        fmt = rules.project.format_for(entry.path)
-        if fmt is None or entry.kind is not EntryKind.FILE:
-            continue
-        for label in validator.check_file(entry, fmt).labels:
-            used.setdefault(label, entry.path)
-    return used
+class TreeScan:
+    """Every label file of a tree under one set of rules, validated once (per blob, via
+    the cache): which labels are in use, and which unchanged files the new rules break."""
+
+    def __init__(self, source: Source, rules: Rules, cache: ResultCache | None) -> None:
+        self.rules = rules
+        self.validator = Validator(rules, source, cache)
+        self.source = source
+        self._results: list[FileResult] | None = None
+
+    @cached_property
+    def _entries(self) -> list[Entry]:
+        project = self.rules.project
+        return [
+            e
+            for e in self.source.walk()
+            if e.kind is EntryKind.FILE and project.format_for(e.path) is not None
+        ]
+
+    def results(self) -> list[FileResult]:
+        if self._results is None:
+            project = self.rules.project
+            self._results = [
+                self.validator.check_file(e, project.format_for(e.path) or "")
+                for e in self._entries
+            ]
+        return self._results
+
+    def labels_in_use(self) -> dict[str, str]:
+        """Every label name annotations in the tree use -> one file that uses it."""
+        used: dict[str, str] = {}
+        for result in self.results():
+            for label in result.labels:
+                used.setdefault(label, result.path)
+        return used
+
+    def existing_invalid(self, changed: set[str], schema_source: str) -> list[Finding]:
+        """A warning when files this change does not touch fail under the new rules (they
+        are not blocked: they get fixed as they are next changed)."""
+        if len(self._entries) > MAX_RECHECK_FILES:
+            return []
+        broken = [
+            (r.path, f.rule)
+            for r in self.results()
+            if r.path not in changed
+            for f in r.findings
+            if f.blocks
+        ]
+        if not broken:
+            return []
+        files = sorted({path for path, _ in broken})
+        example_path, example_rule = broken[0]
+        return [
+            Finding(
+                rule="schema.existing-files-invalid",
+                severity=Severity.WARNING,
+                path=schema_source,
+                message=f"{len(files)} label file(s) this change does not touch have errors "
+                f"under the new rules (e.g. {example_path}: {example_rule})",
+                hint="run `gitannot validate` once the change lands and fix them, or migrate "
+                "them in the same push",
+            )
+        ]
 
 
 def ontology_bumped(rules: Rules, base: Rules | None) -> bool:

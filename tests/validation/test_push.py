@@ -290,3 +290,18 @@ def test_oversized_label_file_refused_before_parsing(alice: Client) -> None:
     assert not result.accepted
     assert "[file.too-large]" in result.output
     assert "is over the limit of 2000 bytes" in result.output
+
+
+def test_tightened_ontology_warns_about_existing_files(alice: Client) -> None:
+    """A new required attribute does not block the schema change, but the push says
+    which untouched files now fail."""
+    strict = _v2(
+        SCHEMA_V1.replace("  occluded: {type: bool}", "  occluded: {type: bool, required: true}"),
+        "occluded is required",
+    )
+    alice.commit({"schema/labels.yaml": strict})
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    assert "WARNING [schema.existing-files-invalid]" in result.output
+    assert "1 label file(s) this change does not touch have errors" in result.output
+    assert "labels/coco/a.json: schema.missing-attribute" in result.output
