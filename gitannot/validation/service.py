@@ -111,7 +111,9 @@ class Validator:
         )
         findings = list(parsed.findings)
         if self.rules.compiled is not None and not _has_errors(parsed):
-            findings.extend(self.rules.compiled.check(parsed))
+            findings.extend(
+                self.rules.compiled.check(parsed, self.rules.options.max_findings_per_rule)
+            )
         findings = apply_severities(findings, self.rules.project)
         labels = sorted({a.label for a in parsed.annotations})
         return FileResult(entry.path, parsed.format, findings, labels, dict(parsed.label_ids))

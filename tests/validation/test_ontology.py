@@ -158,3 +158,15 @@ def test_labels_in_use_only_computed_when_a_label_disappears() -> None:
         raise AssertionError("scanned the tree for a pure addition")
 
     assert check_evolution(old, added, boom) == []
+
+
+def test_findings_are_capped_per_rule() -> None:
+    parsed = ParsedFile(path="x.json", format="coco")
+    parsed.annotations = [
+        Annotation(id=str(i), item="img1", label="truck", geometry=GeometryKind.BBOX)
+        for i in range(1000)
+    ]
+    findings = CompiledOntology(load_ontology(SCHEMA)).check(parsed, max_per_rule=5)
+    assert [f.rule for f in findings] == ["schema.unknown-label"] * 6
+    assert findings[-1].message == "995 more like this not listed"
+    assert findings[-1].blocks
