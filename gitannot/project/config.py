@@ -24,6 +24,7 @@ FIXED_RULES = frozenset(
     {
         "schema.invalid",
         "project.invalid",
+        "schema.removed",
         "schema.version-not-bumped",
         "schema.changelog-missing",
         "schema.label-removed-in-use",
