@@ -34,4 +34,3 @@ def check_server_refs(ctx: PushContext) -> list[Finding]:
         for u in ctx.updates
         if u.kind is RefKind.NOTES
     ]
-
