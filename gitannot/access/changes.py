@@ -15,8 +15,16 @@ class ChangeReader:
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
         self._sizes: dict[str, int | None] = {}
+        # A branch and a tag pushed onto the same new commits share one diff each.
+        self._changes: dict[str, list[Change]] = {}
 
     def changes(self, commit: pygit2.Commit) -> list[Change]:
+        key = str(commit.id)
+        if key not in self._changes:
+            self._changes[key] = self._diff(commit)
+        return self._changes[key]
+
+    def _diff(self, commit: pygit2.Commit) -> list[Change]:
         # Only paths, modes and ids are needed: skipping binary detection saves ~40%.
         flags = pygit2.enums.DiffOption.SKIP_BINARY_CHECK
         if commit.parents:

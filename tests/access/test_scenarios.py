@@ -422,3 +422,15 @@ def test_policy_on_another_branch_never_counts(
     bob.commit({"labels/notes/draft.txt": "x\n"}, "as if admin")
     assert_denied(bob.push("HEAD:refs/heads/main"), "DENIED: bob may not update branch main")
     assert_denied(bob.push("HEAD:refs/heads/policy-draft"), "DENIED: bob may not update")
+
+
+def test_same_new_commit_on_two_refs_is_judged_per_ref(
+    shared_client: ClientFactory, shared_seeded: ServerRepo
+) -> None:
+    dave = shared_client("dave")
+    sync(dave)
+    commit = dave.commit({"schema/CHANGELOG.md": "v3: two refs\n"}, "schema on two refs")
+    result = dave.push("HEAD:refs/heads/schema/two", "HEAD:refs/heads/review/dave/two")
+    assert_denied(result, f"refs/heads/review/dave/two {commit[:12]} schema/CHANGELOG.md: DENIED")
+    assert "refs/heads/schema/two " not in result.output  # allowed there
+    assert shared_seeded.rev("refs/heads/schema/two") is None  # all or nothing
