@@ -116,6 +116,7 @@ class _Checker:
     def annotation(self, tid: str, ann_id: str, results: list[Any]) -> None:
         seen_ids: set[tuple[str, str]] = set()
         seen_geo: set[tuple[Any, ...]] = set()
+        regions: dict[str, Annotation] = {}
         for n, res in enumerate(results):
             where = f"{tid}/{ann_id}/{n}"
             if type(res) is not dict:
@@ -137,7 +138,9 @@ class _Checker:
             elif any(r == rid for r, _ in seen_ids):
                 aid = f"{aid}:{from_name}"  # one region, several controls: still unique
             seen_ids.add((rid, from_name))
-            self.result(res, rtype, value, tid, aid, seen_geo)
+            made = self.result(res, rtype, value, tid, aid, seen_geo, regions.get(rid))
+            if made is not None and made.geometry is not GeometryKind.NONE:
+                regions.setdefault(rid, made)
 
     def result(
         self,
@@ -147,7 +150,10 @@ class _Checker:
         tid: str,
         aid: str,
         seen_geo: set[tuple[Any, ...]],
-    ) -> None:
+        region: Annotation | None = None,
+    ) -> Annotation | None:
+        """Check one result; a per-region result (textarea, choices, rating sharing a
+        region's id) becomes an attribute of that region instead of an annotation."""
         rep = self.rep
         from_name, to_name = res.get("from_name"), res.get("to_name")
         labels = value.get(rtype) if rtype.endswith(("labels", "choices")) else None
@@ -173,12 +179,15 @@ class _Checker:
                         )
         base = rtype.removesuffix("labels")
         kind = _KIND.get(base, GeometryKind.NONE)
+        if kind is GeometryKind.NONE and region is not None:
+            region.attributes[str(from_name)] = _attribute_value(value)
+            return None
         ow: Any = res.get("original_width")
         oh: Any = res.get("original_height")
         ratio = ow / oh if _num(ow) and _num(oh) and ow > 0 and oh > 0 else 1.0
         box = self._geometry(base, value, ratio, aid) if kind is not GeometryKind.NONE else None
         if box is None and kind in (GeometryKind.BBOX, GeometryKind.POLYGON, GeometryKind.POINT):
-            return
+            return None
         item = self.pf.items.get(tid)
         if item is not None and item.width is None and _num(ow) and _num(oh):
             self.pf.items[tid] = Item(tid, item.file_name, float(ow), float(oh))
@@ -191,9 +200,11 @@ class _Checker:
                 rep.add("annotation.duplicate", "identical region in the same annotation", aid)
             seen_geo.add(key)
         attributes = {k: v for k, v in value.items() if k not in _GEOMETRY_KEYS and k != rtype}
-        self.pf.annotations.append(
-            Annotation(aid, tid, label_list[0] if label_list else "", kind, pixel_box, attributes)
+        made = Annotation(
+            aid, tid, label_list[0] if label_list else "", kind, pixel_box, attributes
         )
+        self.pf.annotations.append(made)
+        return made
 
     def _geometry(self, base: str, value: dict[str, Any], ratio: float, aid: str) -> _Box | None:
         """Percent-space bounding box of the region, after range checks."""
@@ -243,6 +254,15 @@ _RANGE_KEYS = ("x", "y", "width", "height", "radiusX", "radiusY")
 _GEOMETRY_KEYS = frozenset(
     ("x", "y", "width", "height", "rotation", "points", "radiusX", "radiusY", "closed")
 )
+
+
+def _attribute_value(value: dict[str, Any]) -> Any:
+    """{"choices": ["a"]} -> "a"; {"text": ["x", "y"]} -> ["x", "y"]; {"rating": 4} -> 4."""
+    rest = {k: v for k, v in value.items() if k not in _GEOMETRY_KEYS}
+    if len(rest) != 1:
+        return rest
+    (only,) = rest.values()
+    return only[0] if type(only) is list and len(only) == 1 else only
 
 
 def _num(value: Any) -> bool:

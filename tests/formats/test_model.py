@@ -168,3 +168,31 @@ def test_detect_format_sniffs_large_json_prefixes() -> None:
     tasks = b'[{"id": 1, "data": {"image": "a.jpg"}, "annotations": []}' + pad + b"]"
     assert detect_format("t.json", tasks) == "labelstudio"
     assert detect_format("x.json", b'{"x": 1}' + pad) is None
+
+
+def test_labelstudio_per_region_results_become_attributes() -> None:
+    region = ls_result("r1")
+    note = {
+        "id": "r1",
+        "type": "textarea",
+        "from_name": "note",
+        "to_name": "image",
+        "value": {"x": 10, "y": 10, "width": 20, "height": 20, "text": ["rusty"]},
+    }
+    mood = {
+        "id": "r1",
+        "type": "choices",
+        "from_name": "state",
+        "to_name": "image",
+        "value": {"x": 10, "y": 10, "width": 20, "height": 20, "choices": ["parked"]},
+    }
+    whole = {
+        "id": "c1",
+        "type": "choices",
+        "from_name": "scene",
+        "to_name": "image",
+        "value": {"choices": ["night"]},
+    }
+    [box, scene] = parse_file("a.json", ls([region, note, mood, whole])).annotations
+    assert box.label == "Car" and box.attributes == {"note": "rusty", "state": "parked"}
+    assert (scene.label, scene.geometry) == ("night", GeometryKind.NONE)
