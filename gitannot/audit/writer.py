@@ -6,6 +6,7 @@ object lands in the main store; the ref moves by compare-and-swap through libgit
 which ignores the quarantine variables that make git's own ref updates fail there.
 """
 
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,8 +80,14 @@ def append_locked(
     )
     old = str(head.commit.id) if head else ZERO_OID
     _compare_and_swap(repo, commit, old)
-    state.write_high_water(git_dir, state.HighWater(entry["seq"], digest, str(commit)))
-    state.remember_key(git_dir, sshsig.public_key_line(key.public_key()))
+    # The entry is committed from here on: failing now would reject a push the log
+    # already records as accepted. A stale mark is harmless (the writer accepts a head
+    # ahead of it; verify re-checks everything), so these are best effort.
+    try:
+        state.write_high_water(git_dir, state.HighWater(entry["seq"], digest, str(commit)))
+        state.remember_key(git_dir, sshsig.public_key_line(key.public_key()))
+    except OSError as exc:
+        sys.stderr.write(f"gitannot: audit high-water mark not updated: {exc}\n")
     return Appended(entry["seq"], digest, str(commit), entry)
 
 
