@@ -269,3 +269,20 @@ def test_ssh_key_fingerprint_and_push_certificate_are_recorded(
     assert transport["GITANNOT_KEY_FINGERPRINT"] == fingerprint(alice_pub)
     assert transport["GIT_PUSH_CERT_STATUS"] == "G"
     assert transport["GIT_PUSH_CERT_KEY"] == fingerprint(alice_pub)
+
+
+def test_timed_out_push_is_logged(server: ServerRepo, make_client: MakeClient) -> None:
+    config = server.path / "gitannot" / "server.yaml"
+    config.write_text(
+        config.read_text().replace("hook_timeout_seconds: 4.0", "hook_timeout_seconds: 0.5")
+    )
+    alice = make_client(server, "alice")
+    alice.commit({"README.md": "x\n"})
+    result = alice.push(
+        "HEAD:refs/heads/main", identity_env={"GITANNOT_USER": "alice", "GITANNOT_FAULT": "hang"}
+    )
+    assert not result.accepted and "[internal.timeout]" in result.output
+    (entry,) = [e.entry for e in log_entries(server)]
+    assert entry["decision"] == "rejected" and "time limit of 0.5s" in entry["error"]
+    assert entry["reasons"][0]["rule"] == "internal.timeout"
+    assert entry["actor"]["user"] == "alice"
