@@ -228,6 +228,9 @@ class _Checker:
             if not all(_num(v) for v in nums):
                 self.rep.add("labelstudio.structure", f"{base} needs numbers {keys}", aid)
                 return None
+            if base != "keypoint" and (nums[2] <= 0 or nums[3] <= 0):
+                self.rep.add("labelstudio.bbox-non-positive", f"{base} size {nums[2:]}", aid)
+                return None
             corners = _corners(base, [float(v) for v in nums], value.get("rotation"), ratio)
         if not all(math.isfinite(c) for xy in corners for c in xy):
             self.rep.add("value.not-finite", "NaN/infinite coordinate", aid)

@@ -365,6 +365,12 @@ _RULES = [
         "Label Studio stores coordinates as percentages of the image size",
     ),
     Rule(
+        "labelstudio.bbox-non-positive",
+        E,
+        "rectangle or ellipse with zero or negative size",
+        "draw the region again (a click without a drag leaves an empty box)",
+    ),
+    Rule(
         "labelstudio.outside-image",
         W,
         "region extends past the image edge (values themselves are within 0..100)",

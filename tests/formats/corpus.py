@@ -604,6 +604,13 @@ def _cases() -> list[Case]:
         context=LS_CONTEXT,
     )
     add(
+        "labelstudio.bbox-non-positive",
+        "width-0",
+        "a.json",
+        ls([ls_result(width=0)]),
+        context=LS_CONTEXT,
+    )
+    add(
         "labelstudio.outside-image",
         "x-90-w-20",
         "a.json",
