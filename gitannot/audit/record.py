@@ -111,11 +111,13 @@ def receipt_step(ctx: PushContext) -> list[str]:
 
 
 def find_push_entry(repo: pygit2.Repository, ctx: PushContext) -> reader.LogEntry | None:
-    """The newest accepted push entry with exactly these ref updates and pusher.
+    """The newest accepted push entry by this pusher that holds these ref updates.
 
     Concurrent pushes interleave, so walk back a bounded distance rather than take the
     head; an entry already completed by a receipt is skipped."""
-    wanted = sorted((u.ref, u.old, u.new) for u in ctx.updates)
+    # Only the refs git really moved reach post-receive: a subset of the push's updates
+    # when git refused some of them after pre-receive accepted.
+    wanted = {(u.ref, u.old, u.new) for u in ctx.updates}
     user = ctx.identity.user if ctx.identity else None
     completed: set[int] = set()
     commit = reader.head_commit(repo)
@@ -134,7 +136,7 @@ def find_push_entry(repo: pygit2.Repository, ctx: PushContext) -> reader.LogEntr
             and entry.get("decision") == "accepted"
             and item.seq not in completed
             and (entry.get("actor") or {}).get("user") == user
-            and sorted((u["ref"], u["old"], u["new"]) for u in entry["updates"]) == wanted
+            and wanted <= {(u["ref"], u["old"], u["new"]) for u in entry["updates"]}
         ):
             return item
         commit = commit.parents[0] if commit.parents else None
