@@ -286,3 +286,22 @@ def test_timed_out_push_is_logged(server: ServerRepo, make_client: MakeClient) -
     assert entry["decision"] == "rejected" and "time limit of 0.5s" in entry["error"]
     assert entry["reasons"][0]["rule"] == "internal.timeout"
     assert entry["actor"]["user"] == "alice"
+
+
+def test_receipt_lists_only_refs_git_really_moved(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    """receive.denyDeletes is applied by git *after* pre-receive: gitannot accepts and
+    logs both updates, git refuses the delete, the receipt records only the create."""
+    alice = make_client(server, "alice")
+    base = alice.commit({"README.md": "1\n"})
+    assert alice.push("HEAD:refs/heads/main", "HEAD:refs/heads/old").accepted
+    server.git("config", "receive.denyDeletes", "true")
+    result = alice.push(":refs/heads/old", "HEAD:refs/heads/new")
+    assert not result.accepted  # the delete was refused by git, the create went through
+    assert server.rev("refs/heads/new") == base and server.rev("refs/heads/old") == base
+    push, receipt = log_entries(server)[-2:]
+    assert push.entry["decision"] == "accepted"
+    assert sorted(u["ref"] for u in push.entry["updates"]) == ["refs/heads/new", "refs/heads/old"]
+    assert receipt.entry["completes"] == push.seq
+    assert [u["ref"] for u in receipt.entry["updates"]] == ["refs/heads/new"]
