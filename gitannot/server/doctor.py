@@ -5,6 +5,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from gitannot.audit.writer import head_problem
 from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import GitannotError
 from gitannot.resources import hook_shim
@@ -117,8 +118,6 @@ def _check_audit_key(git_dir: Path) -> list[Problem]:
 
 def _check_audit_log(git_dir: Path) -> list[Problem]:
     """A rewound or foreign-written audit ref makes every push fail: say so up front."""
-    from gitannot.audit.writer import head_problem
-
     problem = head_problem(git_dir)
     if problem is None:
         return []
