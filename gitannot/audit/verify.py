@@ -57,6 +57,7 @@ def verify_log(
     head = reader.head_commit(repo, ref)
     if head is None:
         report.problems.append(f"{ref} does not exist")
+        report.problems.extend(p for what, mark in marks for p in _check_mark(report, what, mark))
         return report
     if start is not None and not isinstance(repo.get(start.commit), pygit2.Commit):
         report.problems.append(

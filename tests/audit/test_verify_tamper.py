@@ -189,3 +189,14 @@ def test_verify_from_checkpoint_checks_only_what_follows(
     writer.append(server.path, synthetic_fields(server, "erin"))
     rc, out = verify(server, capsys, "--from-checkpoint", str(cp))
     assert rc == 0 and out.startswith("OK: 1 entries verified; head #6"), out
+
+
+def test_deleted_ref(
+    server: ServerRepo, logged: list[LogEntry], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.git("update-ref", "-d", "refs/notes/audit")
+    rc, out = verify(server, capsys)
+    assert rc == 1 and "FAIL: refs/notes/audit does not exist" in out
+    assert (
+        "was rewound: its head is entry #0 but the server's high-water mark records entry #5" in out
+    )
