@@ -45,6 +45,20 @@ def changed_paths(repo: pygit2.Repository, old: str, new: str) -> list[str]:
     return sorted({d.new_file.path for d in diff.deltas} | {d.old_file.path for d in diff.deltas})
 
 
+def _since(repo: pygit2.Repository, entry: dict[str, Any], update: dict[str, Any]) -> str:
+    """What a ref update is compared with: its old value; for a new branch, where it
+    forked from the default branch as it was then (not the empty tree: a new branch
+    does not change every file it holds)."""
+    if set(update["old"]) != {"0"} or set(update["new"]) == {"0"}:
+        return str(update["old"])
+    base = (entry.get("base") or {}).get("commit")
+    try:
+        fork = repo.merge_base(base, update["new"]) if base else None
+    except (KeyError, ValueError, pygit2.GitError):
+        fork = None
+    return str(fork) if fork is not None else str(update["old"])
+
+
 def rows(repo: pygit2.Repository, items: list[LogEntry]) -> list[dict[str, Any]]:
     out = []
     for item in items:
@@ -54,7 +68,7 @@ def rows(repo: pygit2.Repository, items: list[LogEntry]) -> list[dict[str, Any]]
         remote = (transport.get("SSH_CONNECTION") or transport.get("REMOTE_ADDR") or "").split()
         for u in e.get("updates") or [{}]:
             accepted = e.get("type") == E.PUSH and u.get("decision") == "accepted"
-            paths = changed_paths(repo, u["old"], u["new"]) if accepted else []
+            paths = changed_paths(repo, _since(repo, e, u), u["new"]) if accepted else []
             rules = [r["rule"] for r in [*u.get("reasons", []), *e.get("reasons", [])]]
             out.append({
                 "seq": item.seq, "time": e.get("time", ""), "type": e.get("type", ""),

@@ -124,3 +124,15 @@ def test_many_notes_use_fanout_and_git_reads_them(server: ServerRepo) -> None:
         == 0
     )
     assert E.seq_path(1300) == "seq/000001/000001300"
+
+
+def test_export_new_branch_counts_only_its_own_changes(
+    server: ServerRepo, pushed: dict[str, str], make_client: MakeClient,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    alice = make_client(server, "alice")
+    alice.commit({"labels/new.json": "{}\n"})
+    assert alice.push("HEAD:refs/heads/feature").accepted
+    rc, out = run(capsys, "audit", "--repo", str(server.path), "export", "--format", "csv")
+    row = [r for r in csv.DictReader(io.StringIO(out)) if r["ref"] == "refs/heads/feature"][0]
+    assert rc == 0 and row["action"] == "create" and row["paths"] == "labels/new.json"
