@@ -134,5 +134,5 @@ def test_export_new_branch_counts_only_its_own_changes(
     alice.commit({"labels/new.json": "{}\n"})
     assert alice.push("HEAD:refs/heads/feature").accepted
     rc, out = run(capsys, "audit", "--repo", str(server.path), "export", "--format", "csv")
-    row = [r for r in csv.DictReader(io.StringIO(out)) if r["ref"] == "refs/heads/feature"][0]
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["ref"] == "refs/heads/feature")
     assert rc == 0 and row["action"] == "create" and row["paths"] == "labels/new.json"
