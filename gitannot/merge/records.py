@@ -100,7 +100,7 @@ def _leading_ids(raws: list[Raw]) -> list[Key] | None:
     match = _LEADING_ID.match
     ids: list[Key] = []
     for raw in raws:
-        found = match(raw)  # type: ignore[call-overload]  # Raw is a bytes-like buffer
+        found = match(raw)  # Raw is a bytes-like buffer: re reads it in place
         if found is None:
             return None
         ids.append(int(found[1]))
