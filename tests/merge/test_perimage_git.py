@@ -107,3 +107,28 @@ def test_conflicts_stay_parseable(tmp_path, indent, kind):
     records = [a for a in merged["annotations"] if CONFLICT_KEY in a]
     assert [r["reason"] for r in records] == [kind]
     assert records[0]["key"] == uid(3) and records[0]["theirs"]["label"] == "tram"
+
+
+def test_reformat_on_one_side_while_the_other_edits(tmp_path):
+    ours, theirs = base_doc(), base_doc()
+    find(ours, 6)["label"] = "van"
+    theirs_bytes = (json.dumps(theirs, indent=4, sort_keys=True) + "\n").encode()
+    result = merge3(tmp_path, REL, dump(base_doc(), 2), dump(ours, 2), theirs_bytes)
+    assert result.returncode == 0, result.output
+    assert json.loads(result.data) == ours
+    assert result.data.startswith(
+        b'{\n    "version": 1,\n    "item": {\n        "'
+    )  # theirs' indent
+
+
+def test_resolve_ours_of_delete_modify_removes_the_record(tmp_path, monkeypatch):
+    from gitannot.main import main
+
+    ours, theirs = base_doc(), base_doc()
+    ours["annotations"] = [a for a in ours["annotations"] if a["id"] != uid(2)]
+    find(theirs, 2)["label"] = "tram"
+    result = merge3(tmp_path, REL, dump(base_doc(), 2), dump(ours, 2), dump(theirs, 2))
+    assert result.returncode != 0
+    monkeypatch.chdir(result.repo)
+    assert main(["resolve", REL, "--ours"]) == 0
+    assert (result.repo / REL).read_bytes() == dump(ours, 2)
