@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     paths = list(args.paths) or files_with_conflicts()
     total = 0
     for path in paths:
-        raw = _read(path)
+        raw = read(path)
         if XML_CONFLICT in raw and not raw.lstrip().startswith((b"{", b"[")):
             count = raw.count(XML_CONFLICT)  # VOC / CVAT adapters: elements in place
             print(f"{path}: {count} <gitannot_conflict> element(s); edit the file to resolve")
@@ -53,7 +53,7 @@ def files_with_conflicts() -> list[Path]:
     return [Path(line) for line in proc.stdout.splitlines() if line]
 
 
-def _read(path: Path) -> bytes:
+def read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -62,7 +62,7 @@ def _read(path: Path) -> bytes:
 
 def load(path: Path) -> object:
     try:
-        return orjson.loads(_read(path))
+        return orjson.loads(read(path))
     except orjson.JSONDecodeError as exc:
         raise UsageError(
             f"{path}: not a JSON file ({exc})",

@@ -3,11 +3,11 @@
 import argparse
 from pathlib import Path
 
-from gitannot.commands.conflicts import load
+from gitannot.commands.conflicts import read
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
-from gitannot.merge import jsonfmt
-from gitannot.merge.conflicts import SIDES, resolve
+from gitannot.merge.conflicts import SIDES
+from gitannot.merge.resolving import resolve_bytes
 
 NAME = "resolve"
 HELP = "resolve merge conflict records in an annotation file"
@@ -37,10 +37,15 @@ def run(args: argparse.Namespace) -> int:
     choose = dict(_pick(p) for p in args.pick)
     if not choose and args.default is None:
         raise UsageError("nothing to do", "pass --ours, --theirs, --base or --pick ID=SIDE")
-    raw = args.path.read_bytes()
-    doc, left = resolve(load(args.path), choose, args.default)
-    layout = jsonfmt.detect(raw)
-    args.path.write_bytes(jsonfmt.document([jsonfmt.dumps(doc, layout)], layout))
+    try:
+        data, left = resolve_bytes(read(args.path), choose, args.default)
+    except ValueError as exc:  # orjson and the record splitter raise ValueError
+        raise UsageError(
+            f"{args.path}: not a JSON file ({exc})",
+            "conflicts in YOLO files are git-style <<<<<<< markers and in VOC/CVAT files "
+            "<gitannot_conflict> elements: edit them by hand",
+        ) from exc
+    args.path.write_bytes(data)
     if left:
         print(f"{args.path}: {left} conflict(s) left")
         return EXIT_DENIED

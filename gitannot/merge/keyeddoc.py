@@ -302,11 +302,7 @@ def _join_array(doc: _Doc, recs: _Records, items: list[Chunk]) -> list[Chunk]:
     gaps = recs.sets[doc.template].gaps
     if gaps is None:
         gaps = _default_gaps(doc.layout, doc.depth)
-    opened, joiner, closed = gaps
-    out: list[Chunk] = [joiner] * (2 * len(items) + 1)
-    out[1::2] = items  # items interleaved with joiners, no intermediate copy
-    out[0], out[-1] = b"[" + opened, closed + b"]"
-    return out
+    return records.join_array(items, gaps)
 
 
 def _default_gaps(layout: Layout, depth: int) -> tuple[bytes, bytes, bytes]:

@@ -88,7 +88,7 @@ def keyed(raw: Raw | None, field: str = "id") -> RecordSet:
     records = dict(zip(ids, raws, strict=True))
     if len(records) != len(raws):
         raise NotKeyed("duplicate ids")
-    return RecordSet(records, _gaps(raw, raws))
+    return RecordSet(records, array_gaps(raw, raws))
 
 
 _LEADING_ID = re.compile(rb'\{\s*"id"\s*:\s*(-?[0-9]+)\s*[,}]')
@@ -110,7 +110,7 @@ def _leading_ids(raws: list[Raw]) -> list[Key] | None:
 _CLOSE = re.compile(rb"(\s*)\]\s*\Z")
 
 
-def _gaps(raw: Raw | bytes, raws: list[Raw]) -> tuple[bytes, bytes, bytes] | None:
+def array_gaps(raw: Raw | bytes, raws: list[Raw]) -> tuple[bytes, bytes, bytes] | None:
     """How the array spaced its items, read from its first two; None if unknown."""
     if len(raws) < 2:
         return None
@@ -124,3 +124,14 @@ def _gaps(raw: Raw | bytes, raws: list[Raw]) -> tuple[bytes, bytes, bytes] | Non
     if not joined or not closed:
         return None
     return opened.group(1), joined.group(0), closed.group(1)
+
+
+def join_array(items: list[Any], gaps: tuple[bytes, bytes, bytes]) -> list[Any]:
+    """Output chunks of an array: items interleaved with joiners, nothing copied."""
+    if not items:
+        return [b"[]"]
+    opened, joiner, closed = gaps
+    out: list[Any] = [joiner] * (2 * len(items) + 1)
+    out[1::2] = items
+    out[0], out[-1] = b"[" + opened, closed + b"]"
+    return out

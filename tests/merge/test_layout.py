@@ -67,3 +67,26 @@ def test_theirs_adding_non_ascii_keeps_raw_records() -> None:
     expected = clone(ours)
     expected["info"]["description"] = "Straße"
     assert out.data == (json.dumps(expected, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def test_resolve_keeps_every_other_byte() -> None:
+    """resolve touches only conflict records: odd spacing elsewhere survives."""
+    from gitannot.merge.resolving import resolve_bytes
+
+    record = (
+        '{"__gitannot_conflict__": 1, "key": 2, "reason": "modify/modify", "fields": ["x"],'
+        ' "base": {"id": 2, "x": 0}, "ours": {"id": 2, "x": 1}, "theirs": {"id": 2, "x": 2}}'
+    )
+    text = '{"info":   {"a" : 1}, "annotations": [{"id": 1,  "x": 0}, ' + record + ", "
+    text += '{"id": 3, "x":0}], "images": []}\n'
+    out, left = resolve_bytes(text.encode(), {}, "theirs")
+    assert left == 0
+    assert out.startswith(b'{"info": {"a" : 1}, "annotations": [{"id": 1,  "x": 0}, {"id": 2')
+    assert json.loads(out)["annotations"][1] == {"id": 2, "x": 2}
+    assert b'{"id": 3, "x":0}]' in out
+    gone, _ = resolve_bytes(
+        text.replace('"ours": {"id": 2, "x": 1}', '"ours": null').encode(), {}, "ours"
+    )
+    assert [a["id"] for a in json.loads(gone)["annotations"]] == [1, 3]
+    kept, left = resolve_bytes(text.encode(), {"7": "ours"}, None)
+    assert left == 1 and kept == text.encode().replace(b'"info":   {', b'"info": {')
