@@ -245,3 +245,22 @@ def test_label_studio_identities_and_parse(data: st.DataObject) -> None:
     merged = json.loads(out.data)
     assert [t["id"] for t in merged] == [t["id"] for t in base]
     assert bool(out.conflicts) == (CONFLICT_KEY.encode() in out.data)
+
+
+@SETTINGS
+@given(triple(), st.sampled_from(["ours", "theirs", "base"]))
+def test_resolve_settles_every_conflict(t: tuple[Any, Any, Any, int | None], side: str) -> None:
+    from gitannot.merge.resolving import resolve_bytes
+
+    base, x, y, indent = t
+    out = coco.merge_text(enc(base, indent), enc(x, indent), enc(y, indent))
+    resolved, left = resolve_bytes(out.data, {}, side)
+    doc = json.loads(resolved)
+    assert left == 0 and CONFLICT_KEY.encode() not in resolved
+    chosen = {c.key: getattr(c, side) for c in out.conflicts}
+    by_id = _by_id(doc)
+    for key, value in chosen.items():
+        if isinstance(key, int):
+            assert by_id.get(key) == value  # None: the record is gone
+    if not out.conflicts:
+        assert resolved == out.data
