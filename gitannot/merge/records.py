@@ -59,6 +59,17 @@ def elements(raw: Raw | bytes) -> list[Raw]:
         raise ValueError(f"not a JSON array: {exc}") from exc
 
 
+_any_decoder = msgspec.json.Decoder(msgspec.Raw)
+
+
+def validate(buf: bytes) -> None:
+    """Raise ValueError unless `buf` is one JSON value (scanned, no objects built)."""
+    try:
+        _any_decoder.decode(buf)
+    except msgspec.DecodeError as exc:
+        raise ValueError(str(exc)) from exc
+
+
 def parse(raw: Raw | bytes) -> Any:
     return orjson.loads(memoryview(raw) if isinstance(raw, Raw) else raw)
 

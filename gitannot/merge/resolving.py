@@ -20,7 +20,7 @@ _HAS_CONFLICT = re.compile(re.escape(CONFLICT_KEY.encode()))
 def resolve_bytes(buf: bytes, choose: dict[str, str], default: str | None) -> tuple[bytes, int]:
     """The file with conflict records settled (see conflicts.resolve); (bytes, left)."""
     if not _HAS_CONFLICT.search(buf):
-        records.parse(buf)  # still refuse a file that is not JSON
+        records.validate(buf)  # still refuse a file that is not JSON
         return buf, 0
     layout = jsonfmt.detect(buf)
     if buf.lstrip()[:1] != b"{":  # an array document (Label Studio): parsed whole
