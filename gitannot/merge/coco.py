@@ -13,6 +13,8 @@ SPEC = DocSpec(
     collections=("categories", "images", "annotations"),
     rekey=True,
     refs=(("images", "annotations", "image_id"), ("categories", "annotations", "category_id")),
+    # Panoptic COCO: one annotation per image, no annotation id.
+    fallback_keys=(("annotations", "image_id"),),
 )
 
 

@@ -19,6 +19,7 @@ from gitannot.merge.threeway import MISSING as _ABSENT
 from gitannot.merge.threeway import Conflict, is_missing, merge_record, same_value
 
 BASE, OURS, THEIRS = 0, 1, 2
+_Sets = tuple[RecordSet, RecordSet, RecordSet]
 # Merges one record present with different content on all sides: (value, conflicts).
 RecordMerger = Callable[[Key, Any, Any, Any], tuple[Any, list[Conflict]]]
 
@@ -30,6 +31,8 @@ class DocSpec:
     rekey: bool = False  # both sides adding one id: re-key theirs instead of add/add
     # (referenced collection, referring collection, field): rewritten when re-keyed
     refs: tuple[tuple[str, str, str], ...] = ()
+    # (collection, field): the key when records have no usable "id" (never re-keyed)
+    fallback_keys: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -139,8 +142,9 @@ def _emit(doc: _Doc, side: int, raw: Raw) -> list[Chunk]:
 class _Records:
     """Three sides of one collection, with lazily parsed values."""
 
-    def __init__(self, sets: tuple[RecordSet, RecordSet, RecordSet]) -> None:
+    def __init__(self, sets: "_Sets", rekey: bool) -> None:
         self.sets = sets
+        self.rekey = rekey  # id collisions get fresh ids (never for fallback keys)
         self.cache: tuple[dict[Key, Any], ...] = ({}, {}, {})
         self.override: dict[Key, Any] = {}  # theirs' records with references rewritten
 
@@ -168,9 +172,22 @@ class _Records:
         return same_value(self.value(a, key), self.value(b, key))
 
 
+def _keyed(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> tuple[_Sets, bool]:
+    """All three sides keyed by "id" (True), else all by the collection's fallback field."""
+    try:
+        return tuple(records.keyed(r) for r in raws), True  # type: ignore[arg-type,return-value]
+    except records.NotKeyed:
+        fallback = dict(doc.spec.fallback_keys).get(name)
+        if fallback is None:
+            raise
+        sets = tuple(records.keyed(r, fallback) for r in raws)  # type: ignore[arg-type]
+        return sets, False  # type: ignore[return-value]
+
+
 def merge_collection(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> list[Chunk]:
     """One array of id-keyed records merged record by record, laid out at doc.depth."""
-    recs = _Records(tuple(records.keyed(r) for r in raws))  # type: ignore[arg-type]
+    sets, by_id = _keyed(doc, name, raws)
+    recs = _Records(sets, rekey=doc.spec.rekey and by_id)
     _rewrite_refs(doc, name, recs)
     items: list[bytes | Raw] = []
     collided: list[Key] = []
@@ -225,7 +242,7 @@ def _decide(doc: _Doc, recs: _Records, key: Key, items: list[Chunk], collided: l
     elif recs.same(THEIRS, BASE, key):
         if key in ours:
             items.append(_item(doc, recs, OURS, key))
-    elif doc.spec.rekey and key in theirs and recs.raw(BASE, key) is None:
+    elif recs.rekey and key in theirs and recs.raw(BASE, key) is None:
         items.append(_item(doc, recs, OURS, key))
         collided.append(key)  # an id collision, not a conflict: re-keyed below
     else:

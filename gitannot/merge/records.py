@@ -86,20 +86,31 @@ class RecordSet:
 
 
 def keyed(raw: Raw | None, field: str = "id") -> RecordSet:
-    """Key an array of objects by their `id`; raises NotKeyed when that is impossible."""
+    """Key an array of objects by `field`; raises NotKeyed when that is impossible."""
     if raw is None:
         return RecordSet({}, None)
-    if field != "id":
-        raise NotImplementedError(field)
     try:
         raws = _raws_decoder.decode(raw)
-        ids = _leading_ids(raws) or [rec.id for rec in _ids_decoder.decode(raw)]
+        if field == "id":
+            ids = _leading_ids(raws) or [rec.id for rec in _ids_decoder.decode(raw)]
+        else:
+            ids = [getattr(rec, field) for rec in _key_decoder(field).decode(raw)]
     except msgspec.DecodeError as exc:
         raise NotKeyed(str(exc)) from exc
     records = dict(zip(ids, raws, strict=True))
     if len(records) != len(raws):
         raise NotKeyed("duplicate ids")
     return RecordSet(records, array_gaps(raw, raws))
+
+
+_key_decoders: dict[str, msgspec.json.Decoder[Any]] = {}
+
+
+def _key_decoder(field: str) -> msgspec.json.Decoder[Any]:
+    if field not in _key_decoders:
+        struct = msgspec.defstruct("_Key", [(field, int | str)])
+        _key_decoders[field] = msgspec.json.Decoder(list[struct])  # type: ignore[valid-type]
+    return _key_decoders[field]
 
 
 _LEADING_ID = re.compile(rb'\{\s*"id"\s*:\s*(-?[0-9]+)\s*[,}]')

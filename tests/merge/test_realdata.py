@@ -47,8 +47,10 @@ def test_realdata_coco_two_annotators(realdata: Path, rel: str) -> None:
     ours, theirs = edits(doc)
     out = coco.merge_text(raw, redump(ours, raw), redump(theirs, raw))
     merged = json.loads(out.data)
-    keyed = all("id" in a for a in doc["annotations"])
-    if keyed and len(doc["annotations"]) > 1:
+    anns = doc["annotations"]
+    by_image = len({a.get("image_id") for a in anns}) == len(anns)  # panoptic: no ids
+    keyed = all("id" in a for a in anns) or by_image
+    if keyed and len(anns) > 1:
         assert out.clean
         expected = copy.deepcopy(ours)
         expected["annotations"][-1]["reviewed_by"] = "carol"
@@ -71,3 +73,34 @@ def test_realdata_coco_through_git(tmp_path: Path, realdata: Path) -> None:
     assert merged["annotations"][0]["reviewed_by"] == "bob"
     assert merged["annotations"][-1]["reviewed_by"] == "carol"
     assert merged["images"][-1]["file_name"] == "new.jpg"
+
+
+def _enc(doc: Any) -> bytes:
+    return (json.dumps(doc, indent=2) + "\n").encode()
+
+
+def test_panoptic_keys_by_image_and_never_rekeys() -> None:
+    base = {
+        "images": [{"id": 1}],
+        "categories": [],
+        "annotations": [{"image_id": 1, "file_name": "1.png", "segments_info": []}],
+    }
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    ours["annotations"].append({"image_id": 2, "file_name": "o.png", "segments_info": []})
+    theirs["annotations"].append({"image_id": 2, "file_name": "t.png", "segments_info": []})
+    out = coco.merge_text(_enc(base), _enc(ours), _enc(theirs))
+    (conflict,) = out.conflicts  # same image, two different annotations: a real conflict
+    assert conflict.key == 2 and conflict.reason == "add/add" and conflict.fields == ["file_name"]
+
+
+def test_unkeyable_annotations_merge_as_one_value() -> None:
+    base = {"images": [], "annotations": [{"bbox": [1]}, {"bbox": [2]}], "categories": []}
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    ours["annotations"][0]["bbox"] = [9]
+    theirs["annotations"][1]["bbox"] = [8]
+    out = coco.merge_text(_enc(base), _enc(ours), _enc(theirs))
+    merged = json.loads(out.data)
+    assert merged["annotations"][CONFLICT_KEY] == 1
+    assert merged["annotations"]["ours"] == ours["annotations"]
+    theirs_only = coco.merge_text(_enc(base), _enc(base), _enc(theirs))
+    assert json.loads(theirs_only.data) == theirs
