@@ -54,6 +54,17 @@ def _merge(demo: Demo, alice: DemoClient, ref: str, expect: str) -> None:
     demo.print_outcome(f"git merge {ref} (alice)", outcome, expect)
 
 
+def _line_merge_conflicts(demo: Demo, client: DemoClient, base: str, ours: str, theirs: str) -> int:
+    """What `git merge-file` (no driver) makes of the same three versions."""
+    paths = []
+    for name, ref in (("base", base), ("ours", ours), ("theirs", theirs)):
+        target = demo.root / f"line-merge-{name}.json"
+        target.write_text(client.git("show", f"{ref}:{PATH}").output, encoding="utf-8")
+        paths.append(str(target))
+    outcome = client.git("merge-file", "-p", paths[1], paths[0], paths[2], check=False)
+    return outcome.returncode
+
+
 def run(demo: Demo) -> None:
     alice = demo.client("alice")
     demo.step("alice publishes a COCO batch that two annotators will work on at once")
@@ -77,10 +88,13 @@ def run(demo: Demo) -> None:
     carol.commit({PATH: _text(doc)}, "Mark 2 occluded, fix box 3, add a car (id 7)")
     carol.push("HEAD:refs/heads/annotate/carol/street", expect="accepted")
     demo.say("carol: marked 2 occluded, moved 3, and also added an annotation 7 (other image)")
-    demo.say("a line merge conflicts here: adjacent lines and two appends at the same place")
 
     demo.step("alice merges both branches with plain `git merge`: the driver merges per annotation")
     alice.git("fetch", "-q", "origin")
+    conflicts = _line_merge_conflicts(
+        demo, alice, "origin/main", "origin/annotate/bob/street", "origin/annotate/carol/street"
+    )
+    demo.say(f"for comparison, git's own line merge of these versions: {conflicts} conflict(s)")
     _merge(demo, alice, "origin/annotate/bob/street", "accepted")
     _merge(demo, alice, "origin/annotate/carol/street", "accepted")
     merged = json.loads((alice.path / PATH).read_text(encoding="utf-8"))
