@@ -17,13 +17,32 @@ from gitannot.constants import EXIT_INTERNAL, EXIT_USAGE
 from gitannot.errors import GitannotError
 
 
-def command_modules() -> list[ModuleType]:
-    modules = [
-        importlib.import_module(f"{commands.__name__}.{info.name}")
+def command_module_names() -> list[str]:
+    return sorted(
+        info.name
         for info in pkgutil.iter_modules(commands.__path__)
         if not info.name.startswith("_")
-    ]
+    )
+
+
+def command_modules(only: str | None = None) -> list[ModuleType]:
+    """All command modules, or just the one whose file is `only` (e.g. "merge_driver").
+
+    Importing one module instead of all matters: git starts the merge driver once per
+    file and the hooks once per push, and every command pulls in its own dependencies.
+    """
+    names = [only] if only else command_module_names()
+    modules = [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
     return sorted(modules, key=lambda m: str(m.NAME))
+
+
+def _requested_module(argv: Sequence[str]) -> str | None:
+    """The module for argv's command word, when it is one (no module is imported here)."""
+    words = [arg for arg in argv if not arg.startswith("-")]
+    if not words or argv[0].startswith("-"):
+        return None
+    name = words[0].replace("-", "_")
+    return name if name in command_module_names() else None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gitannot",
         description="Git server enforcement, annotation-aware merges and a signed audit log "
@@ -41,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gitannot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in command_modules():
+    for module in command_modules(only):
         kwargs = {} if getattr(module, "HIDDEN", False) else {"help": module.HELP}
         cmd = sub.add_parser(module.NAME, description=module.HELP, **kwargs)
         module.add_arguments(cmd)
@@ -50,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_requested_module(argv))
     args = parser.parse_args(argv)
     if not hasattr(args, "_run"):
         parser.print_help(sys.stderr)
