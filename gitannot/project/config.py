@@ -11,6 +11,8 @@ from gitannot.schema.model import DEFAULT_SCHEMA_PATH
 from gitannot.schema.yamlsrc import LineDict, load_yaml, where
 
 DEFAULT_PROJECT_PATH = "configs/project.yaml"
+# Where the Label Studio labeling config is looked for when `labelstudio_config` is unset.
+DEFAULT_LABELSTUDIO_CONFIG = "configs/labelstudio.xml"
 DETECT = "detect"
 KNOWN_FORMATS = frozenset(
     {"coco", "coco-results", "coco-panoptic", "coco-categories", "yolo", "yolo-data", "voc"}
@@ -51,7 +53,8 @@ class ProjectConfig:
     dataset_type: str = ""
     dataset_version: str = ""
     schema_path: str = DEFAULT_SCHEMA_PATH
-    # Label Studio labeling config (XML) that exports are checked against, if any.
+    # Label Studio labeling config (XML) that exports are checked against; "" means
+    # DEFAULT_LABELSTUDIO_CONFIG if that file exists.
     labelstudio_config: str = ""
     label_roots: tuple[str, ...] = ("labels/",)
     formats: list[FormatRule] = field(default_factory=list)

@@ -6,14 +6,18 @@ from dataclasses import dataclass, field
 from gitannot.core.annotation import ParsedFile
 from gitannot.core.findings import Finding, Severity
 from gitannot.formats import parse_file
-from gitannot.formats.labelstudio import labelstudio_controls
-from gitannot.formats.options import FormatContext, LabelStudioControl
+from gitannot.formats.options import FormatContext
 from gitannot.project.config import DETECT
 from gitannot.validation.cache import ResultCache, cache_key
+from gitannot.validation.context import ContextReader
 from gitannot.validation.findings_io import apply_severities, from_cache, to_cache
-from gitannot.validation.names import find_names_file, parse_names
 from gitannot.validation.rules import Rules
 from gitannot.validation.sources import Entry, EntryKind, Source
+
+# Bumped whenever what a verdict depends on changes without a change to any blob id (v2:
+# pose kpt_shape from data.yaml), so results cached by an older gitannot of the same
+# version number are not served.
+RESULT_KEY = "result-v2"
 
 
 @dataclass
@@ -47,8 +51,7 @@ class Validator:
         self.rules = rules
         self.source = source
         self.cache = cache or ResultCache(None)
-        self._names_by_folder: dict[str, tuple[str | None, tuple[str, ...] | None, str]] = {}
-        self._ls: tuple[dict[str, LabelStudioControl] | None, str] | None = None
+        self.context = ContextReader(rules.project, rules.options, source)
 
     def is_annotation_path(self, path: str) -> bool:
         return self.rules.project.format_for(path) is not None
@@ -73,8 +76,10 @@ class Validator:
             report.findings.append(_not_a_file(entry))
 
     def check_file(self, entry: Entry, fmt: str) -> FileResult:
-        context, context_id = self._context(entry.path, fmt)
-        key = cache_key("result", self.rules.rules_id, fmt, entry.blob_id, context_id)
+        # Context files (names, kpt_shape, labeling config) change verdicts: their blob
+        # ids are part of the key.
+        context, context_id = self.context.for_file(entry.path, fmt)
+        key = cache_key(RESULT_KEY, self.rules.rules_id, fmt, entry.blob_id, context_id)
         hit = self.cache.get(key)
         if isinstance(hit, dict):
             return _from_cached(entry.path, hit)
@@ -117,48 +122,6 @@ class Validator:
         findings = apply_severities(findings, self.rules.project)
         labels = sorted({a.label for a in parsed.annotations})
         return FileResult(entry.path, parsed.format, findings, labels, dict(parsed.label_ids))
-
-    def _context(self, path: str, fmt: str) -> tuple[FormatContext, str]:
-        """Outside facts a file needs, and the blob ids they came from (for the cache key):
-        YOLO class names from the nearest names file, Label Studio controls from the
-        project's labeling config."""
-        if path.endswith(".txt") and fmt in ("yolo", DETECT):
-            names, blob = self._yolo_names(path)
-            return FormatContext(class_names=names), blob
-        ls_path = self.rules.project.labelstudio_config
-        if ls_path and path.endswith(".json") and fmt in ("labelstudio", DETECT):
-            controls, blob = self._ls_controls(ls_path)
-            return FormatContext(labelstudio_controls=controls), blob
-        return FormatContext(), ""
-
-    def _ls_controls(self, ls_path: str) -> tuple[dict[str, LabelStudioControl] | None, str]:
-        if self._ls is None:
-            entry = self.source.entry(ls_path)
-            data = self.source.read(ls_path)
-            if data is None:  # declared but absent: the controls are simply unknown
-                self._ls = (None, "")
-            else:
-                self._ls = (labelstudio_controls(data, self.rules.options), entry.blob_id)
-        return self._ls
-
-    def _yolo_names(self, path: str) -> tuple[tuple[str, ...] | None, str]:
-        """Memoised per folder: thousands of row files share one names file."""
-        folder = path.rsplit("/", 1)[0] if "/" in path else ""
-        if folder not in self._names_by_folder:
-            self._names_by_folder[folder] = self._load_names(path)
-        names_path, names, blob = self._names_by_folder[folder]
-        if names_path is None or names_path == path:
-            return None, ""
-        return names, blob
-
-    def _load_names(self, path: str) -> tuple[str | None, tuple[str, ...] | None, str]:
-        names_path = find_names_file(self.source, path)
-        if names_path is None:
-            return None, None, ""
-        data = self.source.read(names_path)
-        if data is None:
-            return None, None, ""
-        return names_path, parse_names(names_path, data), self.source.entry(names_path).blob_id
 
 
 def _has_errors(parsed: ParsedFile) -> bool:

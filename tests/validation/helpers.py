@@ -48,3 +48,54 @@ def coco(labels: list[str], *, categories: list[str] | None = None, **attrs: Any
         "categories": cats,
     }
     return json.dumps(doc, indent=1) + "\n"
+
+
+# A Label Studio labeling config and a one-task export that uses it (labels from SCHEMA_V1).
+LS_CONFIG = """\
+<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image">
+    <Label value="person"/>
+    <Label value="car"/>
+  </RectangleLabels>
+</View>
+"""
+
+
+def ls_export(from_name: str = "label", label: str = "car") -> str:
+    """One task with one rectangle, as Label Studio exports it (JSON list of tasks)."""
+    region = {
+        "id": "r1",
+        "type": "rectanglelabels",
+        "from_name": from_name,
+        "to_name": "image",
+        "original_width": 640,
+        "original_height": 480,
+        "value": {"x": 10, "y": 10, "width": 20, "height": 20, "rectanglelabels": [label]},
+    }
+    task = {
+        "id": 1,
+        "data": {"image": "/data/a.jpg"},
+        "annotations": [{"id": 1, "result": [region]}],
+    }
+    return json.dumps([task], indent=1) + "\n"
+
+
+# Ultralytics pose layout: kpt_shape [17, 3] (COCO keypoints, x y visibility).
+POSE_DATA = "names: [person]\nnc: 1\nkpt_shape: [17, 3]\n"
+
+
+def pose_row(visibility: int = 2, keypoints: int = 17) -> str:
+    """One person: box, then `keypoints` x (x y v); 5 + 17*3 = 56 values for [17, 3]."""
+    points = " ".join(f"0.{40 + k % 20} 0.{30 + k % 20} {visibility}" for k in range(keypoints))
+    return f"0 0.5 0.5 0.4 0.6 {points}\n"
+
+
+def schema_v2_with_keypoints() -> str:
+    """SCHEMA_V1 where person may carry keypoints (pose rows), as version 2."""
+    allowed = SCHEMA_V1.replace(
+        "name: person, geometry: [bbox, polygon]", "name: person, geometry: [bbox, keypoints]"
+    )
+    return allowed.replace("version: 1\n", "version: 2\n") + (
+        "  - {version: 2, changes: [person keypoints]}\n"
+    )

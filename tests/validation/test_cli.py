@@ -11,7 +11,16 @@ from gitannot.main import main
 from gitannot.schema.loader import load_ontology
 from gitannot.validation.output import Progress
 from tests.gitenv import git
-from tests.validation.helpers import PROJECT, SCHEMA_V1, coco
+from tests.validation.helpers import (
+    LS_CONFIG,
+    POSE_DATA,
+    PROJECT,
+    SCHEMA_V1,
+    coco,
+    ls_export,
+    pose_row,
+    schema_v2_with_keypoints,
+)
 
 
 @pytest.fixture
@@ -200,3 +209,40 @@ def test_progress_only_on_a_terminal_and_large_inputs() -> None:
     pipe = io.StringIO()
     Progress(100, pipe).update(1, "x")
     assert pipe.getvalue() == ""
+
+
+def test_yolo_pose_rows_use_kpt_shape_and_its_blob_keys_the_cache(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "schema/labels.yaml").write_text(schema_v2_with_keypoints())
+    git("commit", "-qam", "person keypoints", cwd=repo)
+    (repo / "labels/pose/train").mkdir(parents=True)
+    (repo / "labels/pose/data.yaml").write_text(POSE_DATA)
+    (repo / "labels/pose/train/p1.txt").write_text(pose_row())
+    assert main(["validate", "labels/pose"]) == 0, capsys.readouterr().out
+    (repo / "labels/pose/train/p2.txt").write_text(pose_row(visibility=5))
+    assert main(["validate", "labels/pose"]) == 1
+    assert "[yolo.keypoint-visibility] labels/pose/train/p2.txt#line:1" in capsys.readouterr().out
+    # Same row file, new kpt_shape (same names): the cached verdict must not be reused.
+    (repo / "labels/pose/train/p2.txt").unlink()
+    (repo / "labels/pose/data.yaml").write_text(POSE_DATA.replace("[17, 3]", "[16, 3]"))
+    assert main(["validate", "labels/pose/train/p1.txt"]) == 1
+    assert "kpt_shape [16, 3] needs 53" in capsys.readouterr().out
+
+
+def test_labelstudio_config_at_the_conventional_path_joins_the_cache_key(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "labels/ls").mkdir()
+    (repo / "labels/ls/export.json").write_text(ls_export(from_name="bbox"))
+    assert main(["validate", "labels/ls/export.json"]) == 0  # no labeling config: unchecked
+    capsys.readouterr()
+    (repo / "configs/labelstudio.xml").write_text(LS_CONFIG)
+    assert main(["validate", "labels/ls/export.json"]) == 1
+    out = capsys.readouterr().out
+    assert "(0 from cache)" in out
+    assert "[labelstudio.dangling-from-name] labels/ls/export.json#1/1/r1" in out
+    # A declared config wins over the conventional path.
+    (repo / "configs/other.xml").write_text(LS_CONFIG.replace('name="label"', 'name="bbox"'))
+    (repo / "configs/project.yaml").write_text(PROJECT + "labelstudio_config: configs/other.xml\n")
+    assert main(["validate", "labels/ls/export.json"]) == 0, capsys.readouterr().out

@@ -5,7 +5,16 @@ from collections.abc import Callable
 import pytest
 
 from tests.gitenv import Client, ServerRepo
-from tests.validation.helpers import PROJECT, SCHEMA_V1, coco
+from tests.validation.helpers import (
+    LS_CONFIG,
+    POSE_DATA,
+    PROJECT,
+    SCHEMA_V1,
+    coco,
+    ls_export,
+    pose_row,
+    schema_v2_with_keypoints,
+)
 
 MakeClient = Callable[[ServerRepo, str], Client]
 
@@ -305,3 +314,63 @@ def test_tightened_ontology_warns_about_existing_files(alice: Client) -> None:
     assert "WARNING [schema.existing-files-invalid]" in result.output
     assert "1 label file(s) this change does not touch have errors" in result.output
     assert "labels/coco/a.json: schema.missing-attribute" in result.output
+
+
+def test_labelstudio_export_checked_against_the_declared_labeling_config(alice: Client) -> None:
+    project = PROJECT + "labelstudio_config: configs/ls/config.xml\n"
+    alice.commit(
+        {
+            "configs/project.yaml": project,
+            "configs/ls/config.xml": LS_CONFIG,
+            "labels/ls/good.json": ls_export(),
+        }
+    )
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    alice.commit({"labels/ls/bad.json": ls_export(from_name="bbox")})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[labelstudio.dangling-from-name] refs/heads/main" in result.output
+    assert "labels/ls/bad.json" in result.output
+
+
+def test_labelstudio_config_at_the_conventional_path_is_used_when_none_declared(
+    alice: Client,
+) -> None:
+    """PROJECT declares no labelstudio_config: configs/labelstudio.xml is the default."""
+    alice.commit({"configs/labelstudio.xml": LS_CONFIG, "labels/ls/good.json": ls_export()})
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    alice.commit({"labels/ls/bad.json": ls_export(label="dog")})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[labelstudio.unknown-label]" in result.output  # a warning: 'dog' not offered
+    assert "[schema.unknown-label]" in result.output  # the error that blocks
+    alice.commit({"labels/ls/bad.json": ls_export(from_name="bbox")})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[labelstudio.dangling-from-name]" in result.output
+
+
+def test_yolo_pose_rows_checked_with_kpt_shape_from_data_yaml(alice: Client) -> None:
+    """kpt_shape comes from the data.yaml that gives the names: 17 x (x y v) per row."""
+    alice.commit(
+        {
+            "schema/labels.yaml": schema_v2_with_keypoints(),
+            "labels/pose/data.yaml": POSE_DATA,
+            "labels/pose/train/p1.txt": pose_row(),
+        }
+    )
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    alice.commit(
+        {
+            "labels/pose/train/p2.txt": pose_row(visibility=5),
+            "labels/pose/train/p3.txt": pose_row(keypoints=16),
+        }
+    )
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[yolo.keypoint-visibility] refs/heads/main" in result.output
+    assert "labels/pose/train/p2.txt" in result.output
+    assert "kpt_shape [17, 3] needs 56" in result.output
