@@ -1,6 +1,8 @@
 """`gitannot conflicts [PATH...]`: list the conflict records a merge left in label files."""
 
 import argparse
+import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -8,7 +10,9 @@ import orjson
 
 from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
+from gitannot.merge import geometry_resolve
 from gitannot.merge.conflicts import find
+from gitannot.merge.errors import UnmergeableError
 
 NAME = "conflicts"
 HELP = "list merge conflict records left in annotation files"
@@ -23,10 +27,11 @@ def run(args: argparse.Namespace) -> int:
     total = 0
     for path in paths:
         raw = read(path)
-        if XML_CONFLICT in raw and not raw.lstrip().startswith((b"{", b"[")):
-            count = raw.count(XML_CONFLICT)  # VOC / CVAT adapters: elements in place
-            print(f"{path}: {count} <gitannot_conflict> element(s); edit the file to resolve")
-            total += count
+        fmt = geometry_resolve.format_of(raw, str(path))
+        if fmt is not None:  # YOLO markers, VOC / CVAT elements: listed one by one
+            for conflict in geometry_conflicts(path, raw, fmt):
+                print(_describe(path, raw, conflict))
+                total += 1
             continue
         for found in find(load(path)):
             rec = found.record
@@ -37,20 +42,51 @@ def run(args: argparse.Namespace) -> int:
             )
             total += 1
     if total:
-        print(f"{total} conflict(s); resolve with `gitannot resolve PATH --ours|--theirs`")
+        how = "gitannot resolve PATH --ours|--theirs|--pick KEY=SIDE"
+        print(f"{total} conflict(s); resolve with `{how}`")
     return EXIT_DENIED if total else EXIT_OK
 
 
 XML_CONFLICT = b"<gitannot_conflict"
+YOLO_CONFLICT = "<<<<<<< ours ("  # the YOLO adapter's first marker line (or a longer one)
+_LINE_MARKER = re.compile(rb"^<{7}", re.M)
 
 
 def files_with_conflicts() -> list[Path]:
-    """Tracked files in the work tree that hold a conflict record (JSON or XML)."""
-    args = ["git", "grep", "-l", "-F", "-e", CONFLICT_KEY, "-e", XML_CONFLICT.decode()]
+    """Tracked files in the work tree that hold a conflict (JSON, XML or YOLO)."""
+    found = _grep([CONFLICT_KEY, XML_CONFLICT.decode()])
+    # Only .txt files are merged as YOLO; elsewhere the marker text is not ours.
+    found += [p for p in _grep([YOLO_CONFLICT], ":(icase)*.txt") if p not in found]
+    return found
+
+
+def _grep(needles: list[str], *pathspec: str) -> list[Path]:
+    args = ["git", "grep", "-l", "-F", *(a for n in needles for a in ("-e", n)), "--", *pathspec]
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode > 1:
         raise UsageError(proc.stderr.strip() or "git grep failed", "run inside a git work tree")
     return [Path(line) for line in proc.stdout.splitlines() if line]
+
+
+def geometry_conflicts(path: Path, raw: bytes, fmt: str) -> list[geometry_resolve.Found]:
+    """The YOLO / VOC / CVAT conflicts in a file; a usage error when they cannot be read."""
+    hint = "edit the file by hand, then `git add` it"
+    try:
+        found = geometry_resolve.find(raw, fmt)
+    except UnmergeableError as exc:
+        raise UsageError(f"{path}: cannot read its conflicts ({exc})", hint) from exc
+    if not found and _LINE_MARKER.search(raw):  # the driver fell back to git merge-file
+        raise UsageError(f"{path}: holds git's own line-merge conflict markers", hint)
+    return found
+
+
+def _describe(path: Path, raw: bytes, found: geometry_resolve.Found) -> str:
+    start, end = found.span
+    start += len(raw[start:end]) - len(raw[start:end].lstrip())  # span holds the indent
+    line = raw.count(b"\n", 0, start) + 1
+    # Keys may hold spaces (CVAT: "image 52 base:1"): quoted as `--pick` needs them.
+    text = f"{path}: line {line} key={shlex.quote(found.key)} reason={found.reason}"
+    return text + (f" fields={found.fields}" if found.fields else "")
 
 
 def read(path: Path) -> bytes:
@@ -66,5 +102,5 @@ def load(path: Path) -> object:
     except orjson.JSONDecodeError as exc:
         raise UsageError(
             f"{path}: not a JSON file ({exc})",
-            "conflicts in YOLO files are git-style <<<<<<< markers: edit them by hand",
+            "gitannot reads conflicts in JSON, YOLO .txt and VOC / CVAT XML files",
         ) from exc

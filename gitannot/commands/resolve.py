@@ -1,16 +1,22 @@
-"""`gitannot resolve PATH --ours|--theirs|--base|--pick ID=SIDE`: settle conflict records."""
+"""`gitannot resolve PATH --ours|--theirs|--base|--pick KEY=SIDE`: settle conflicts.
+
+JSON conflict records, YOLO marker blocks and VOC / CVAT `<gitannot_conflict>`
+elements alike; only the conflicts' bytes change, every other byte stays as it is.
+"""
 
 import argparse
+import sys
 from pathlib import Path
 
-from gitannot.commands.conflicts import read
-from gitannot.constants import EXIT_DENIED, EXIT_OK
+from gitannot.commands.conflicts import geometry_conflicts, read
+from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
+from gitannot.merge import geometry_resolve
 from gitannot.merge.conflicts import SIDES
 from gitannot.merge.resolving import resolve_bytes
 
 NAME = "resolve"
-HELP = "resolve merge conflict records in an annotation file"
+HELP = "resolve merge conflicts in an annotation file (JSON, YOLO, VOC, CVAT)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,24 +34,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pick",
         action="append",
         default=[],
-        metavar="ID=SIDE",
-        help="take SIDE (ours/theirs/base) for the record with key ID; repeatable",
+        metavar="KEY=SIDE",
+        help="take SIDE (ours/theirs/base) for the conflict with that key "
+        "(as `gitannot conflicts` prints it); repeatable",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     choose = dict(_pick(p) for p in args.pick)
     if not choose and args.default is None:
-        raise UsageError("nothing to do", "pass --ours, --theirs, --base or --pick ID=SIDE")
-    try:
-        data, left = resolve_bytes(read(args.path), choose, args.default)
-    except ValueError as exc:  # orjson and the record splitter raise ValueError
-        raise UsageError(
-            f"{args.path}: not a JSON file ({exc})",
-            "conflicts in YOLO files are git-style <<<<<<< markers and in VOC/CVAT files "
-            "<gitannot_conflict> elements: edit them by hand",
-        ) from exc
-    args.path.write_bytes(data)
+        raise UsageError("nothing to do", "pass --ours, --theirs, --base or --pick KEY=SIDE")
+    raw = read(args.path)
+    fmt = geometry_resolve.format_of(raw, str(args.path))
+    if fmt is None:
+        data, left = _resolve_json(args.path, raw, choose, args.default)
+        had = CONFLICT_KEY.encode() in raw
+    else:
+        keys = {found.key for found in geometry_conflicts(args.path, raw, fmt)}
+        for key in sorted(set(choose) - keys):  # a typo must not pass silently
+            sys.stderr.write(f"gitannot: warning: {args.path}: no conflict with key {key!r}\n")
+        data, left = geometry_resolve.resolve(raw, fmt, choose, args.default)
+        had = bool(keys)
+    if not had:
+        print(f"{args.path}: no conflicts to resolve")
+        return EXIT_DENIED
+    if data != raw:
+        args.path.write_bytes(data)
     if left:
         print(f"{args.path}: {left} conflict(s) left")
         return EXIT_DENIED
@@ -53,8 +67,20 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _resolve_json(
+    path: Path, raw: bytes, choose: dict[str, str], default: str | None
+) -> tuple[bytes, int]:
+    try:
+        return resolve_bytes(raw, choose, default)
+    except ValueError as exc:  # orjson and the record splitter raise ValueError
+        raise UsageError(
+            f"{path}: not a JSON file ({exc})",
+            "gitannot resolves conflicts in JSON, YOLO .txt and VOC / CVAT XML files",
+        ) from exc
+
+
 def _pick(text: str) -> tuple[str, str]:
     key, sep, side = text.rpartition("=")
     if not sep or side not in SIDES:
-        raise UsageError(f"bad --pick {text!r}", "use ID=ours, ID=theirs or ID=base")
+        raise UsageError(f"bad --pick {text!r}", "use KEY=ours, KEY=theirs or KEY=base")
     return key, side

@@ -3,7 +3,8 @@
 Git's contract: the result goes to %A; exit 0 when clean, non-zero when conflicted.
 The format is chosen by path and content; anything unknown, unparseable or failing
 falls back to `git merge-file` (git's own line merge, with its exit code), so the
-driver never loses data and never crashes.
+driver never loses data and never crashes. The YOLO / VOC / CVAT adapters also get
+git's marker size and the repository's IoU threshold (settings.py, git config).
 """
 
 import gc
@@ -16,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
-from gitannot.merge import coco, labelstudio, perimage, records
+from gitannot.merge import coco, labelstudio, perimage, records, settings
 from gitannot.merge.outcome import MergeOutcome
 
 Merger = Callable[..., MergeOutcome]
 # YOLO, VOC and CVAT adapters live in their own modules (same merge_text signature).
 _XML_MODULES = {"voc": "gitannot.merge.voc", "cvat": "gitannot.merge.cvat"}
+GEOMETRY = frozenset({"yolo", "voc", "cvat"})  # id-less: matched by IoU, take the options
 
 
 @dataclass
@@ -69,8 +71,19 @@ def adapter(fmt: str) -> Merger:
     return merge_text
 
 
-def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> MergeOutcome | None:
-    """The merged file, or None when no adapter applies (caller falls back)."""
+def merge_bytes(
+    base: bytes,
+    ours: bytes,
+    theirs: bytes,
+    path: str,
+    *,
+    marker_size: int = 7,
+    iou_threshold: Callable[[], float] = lambda: settings.DEFAULT_IOU,
+) -> MergeOutcome | None:
+    """The merged file, or None when no adapter applies (caller falls back).
+
+    `iou_threshold` is called only for the id-less formats, so JSON merges never pay
+    for reading git config."""
     if ours == theirs or base == theirs:
         return MergeOutcome(ours, [], "trivial")
     if base == ours:
@@ -80,6 +93,10 @@ def merge_bytes(base: bytes, ours: bytes, theirs: bytes, path: str) -> MergeOutc
     other = theirs if sample is ours else ours
     if fmt is None or (not records.blank(other) and detect(other, path) != fmt):
         return None
+    if fmt in GEOMETRY:
+        return adapter(fmt)(
+            base, ours, theirs, path=path, iou_threshold=iou_threshold(), marker_size=marker_size
+        )
     return adapter(fmt)(base, ours, theirs, path=path)
 
 
@@ -89,7 +106,9 @@ def run_driver(
     base, ours, theirs = (p.read_bytes() for p in (base_path, ours_path, theirs_path))
     gc.disable()  # millions of short-lived records, no cycles: collection is pure cost
     try:
-        outcome = merge_bytes(base, ours, theirs, path)
+        outcome = merge_bytes(
+            base, ours, theirs, path, marker_size=marker_size, iou_threshold=settings.iou_threshold
+        )
         note = "" if outcome else "format not recognised"
     except Exception as exc:  # any failure: git's line merge keeps every byte
         outcome, note = None, f"{type(exc).__name__}: {exc}"

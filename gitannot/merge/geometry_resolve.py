@@ -24,6 +24,20 @@ class Found:
     reason: str
     sides: dict[str, bytes]  # side -> the raw row / element, empty when absent
     span: tuple[int, int]  # bytes to replace
+    fields: str = ""  # XML: the clashing fields, comma-separated (YOLO markers name none)
+
+
+def format_of(data: bytes, path: str) -> str | None:
+    """The `fmt` for `find` ("yolo", "voc", "cvat"); None for JSON and anything else.
+    Same order as the driver's detection: content first, then the file name."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head in (b"{", b"["):
+        return None
+    if path.lower().endswith(".txt"):
+        return "yolo"  # may start with a marker line, so before the `<` test
+    if head == b"<" or path.lower().endswith(".xml"):
+        return "cvat" if b"<annotations" in data[:4096] else "voc"
+    return None
 
 
 def find(data: bytes, fmt: str) -> list[Found]:
@@ -99,6 +113,7 @@ def _find_xml(data: bytes) -> list[Found]:
 
 def _xml_found(doc: Doc, parent: Node, index: int, node: Node) -> Found:
     key, reason = node.attrs.get("key", ""), node.attrs.get("reason", "")
+    fields = node.attrs.get("fields", "")
     sides = dict.fromkeys(SIDES, b"")
     for child in node.children:
         if child.tag in sides:
@@ -106,7 +121,7 @@ def _xml_found(doc: Doc, parent: Node, index: int, node: Node) -> Found:
     lead_start = parent.children[index - 1].end if index else parent.inner_start
     lead = doc.data[lead_start : node.start]
     if lead.strip():  # not just indentation (a comment): replace the element only
-        return Found(key, reason, sides, (node.start, node.end))
+        return Found(key, reason, sides, (node.start, node.end), fields)
     # The indentation goes with the element, so an absent side leaves no blank line.
     with_lead = {name: lead + raw if raw else b"" for name, raw in sides.items()}
-    return Found(key, reason, with_lead, (lead_start, node.end))
+    return Found(key, reason, with_lead, (lead_start, node.end), fields)

@@ -244,6 +244,10 @@ def test_conflicts_command_lists_xml_conflict_elements(tmp_path, monkeypatch, ca
     (tmp_path / "b.json").write_text('{"annotations": []}\n')
     monkeypatch.chdir(tmp_path)
     assert main(["conflicts", "a.xml"]) == 1
-    assert "a.xml: 1 <gitannot_conflict> element(s)" in capsys.readouterr().out
+    assert "a.xml: line 1 key='' reason=modify/modify" in capsys.readouterr().out
     assert main(["conflicts", "b.json"]) == 0
-    assert main(["resolve", "a.xml", "--ours"]) == 2  # not JSON: a usage error
+    assert main(["resolve", "b.json", "--ours"]) == 1  # nothing to resolve
+    assert main(["resolve", "a.xml", "--ours"]) == 0  # no <ours> inside: the element goes
+    assert (tmp_path / "a.xml").read_text() == "<annotation></annotation>\n"
+    (tmp_path / "c.md").write_text("<<<<<<< ours (x, y)\n")
+    assert main(["conflicts", "c.md"]) == 2  # neither JSON nor a label file gitannot merges
