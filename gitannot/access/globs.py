@@ -1,15 +1,13 @@
-"""Glob patterns for refs and paths, with a `{user}` placeholder. Pure, no I/O.
+"""Glob patterns for refs and paths in the access policy. Pure, no I/O.
 
-`**` matches anything (slashes included), `*` and `?` stay inside one path segment,
-`{user}` is the pusher's name taken literally, a trailing `/` means everything below.
-Everything else is literal: no character classes, so a user name or a path can never
-smuggle in pattern syntax.
+The syntax is gitannot.core.globs' (`**`, `*`, `?`, literal otherwise) with `{user}` as
+the pusher's name; a trailing `/` means everything below.
 """
 
 import re
 from functools import lru_cache
 
-USER_PLACEHOLDER = "{user}"
+from gitannot.core.globs import USER_PLACEHOLDER, translate
 
 
 def check_pattern(pattern: str) -> str | None:
@@ -32,25 +30,4 @@ def matches(pattern: str, text: str, user: str) -> bool:
 def _compile(pattern: str, user: str) -> re.Pattern[str]:
     if pattern.endswith("/"):
         pattern += "**"  # "labels/" means everything under labels/, as in .gitignore
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith(USER_PLACEHOLDER, i):
-            out.append(re.escape(user))
-            i += len(USER_PLACEHOLDER)
-        elif pattern.startswith("**/", i):
-            out.append("(?:.*/)?")  # zero or more whole segments
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out), re.DOTALL)
+    return re.compile(translate(pattern, user=user), re.DOTALL)
