@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from gitannot.merge.errors import UnmergeableError
 from gitannot.merge.geometry_match import Box, Shape, assign_keys, points_box
-from gitannot.merge.outcome import MergeOutcome
+from gitannot.merge.outcome import MergeOutcome, whole_file_shortcut
 from gitannot.merge.threeway import MISSING, Conflict, merge_record
 from gitannot.merge.xml_merge import (
     Child,
@@ -56,10 +56,9 @@ def merge_text(
     marker_size: int = 7,  # accepted like yolo's; XML conflicts need no markers
 ) -> MergeOutcome:
     """Three-way merge of one CVAT-for-images file; UnmergeableError if unparsable."""
-    if ours == theirs or base == theirs:
-        return MergeOutcome(ours, [], FORMAT)
-    if base == ours:
-        return MergeOutcome(theirs, [], FORMAT)
+    shortcut = whole_file_shortcut(base, ours, theirs, FORMAT)
+    if shortcut is not None:
+        return shortcut
     return merge_full(base, ours, theirs, path=path, iou_threshold=iou_threshold)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.merge import coco, labelstudio, perimage, records, settings
-from gitannot.merge.outcome import MergeOutcome
+from gitannot.merge.outcome import MergeOutcome, whole_file_shortcut
 
 Merger = Callable[..., MergeOutcome]
 # YOLO, VOC and CVAT adapters live in their own modules (same merge_text signature).
@@ -84,10 +84,9 @@ def merge_bytes(
 
     `iou_threshold` is called only for the id-less formats, so JSON merges never pay
     for reading git config."""
-    if ours == theirs or base == theirs:
-        return MergeOutcome(ours, [], "trivial")
-    if base == ours:
-        return MergeOutcome(theirs, [], "trivial")
+    shortcut = whole_file_shortcut(base, ours, theirs, "trivial")
+    if shortcut is not None:
+        return shortcut
     sample = theirs if records.blank(ours) else ours
     fmt = detect(sample, path)
     other = theirs if sample is ours else ours

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from gitannot.merge.errors import UnmergeableError
 from gitannot.merge.geometry_match import Box, Shape, assign_keys
-from gitannot.merge.outcome import MergeOutcome
+from gitannot.merge.outcome import MergeOutcome, whole_file_shortcut
 from gitannot.merge.threeway import Conflict
 from gitannot.merge.xml_merge import (
     Child,
@@ -40,10 +40,9 @@ def merge_text(
     marker_size: int = 7,  # accepted like yolo's; XML conflicts need no markers
 ) -> MergeOutcome:
     """Three-way merge of one VOC file; raises UnmergeableError if any side is not VOC."""
-    if ours == theirs or base == theirs:
-        return MergeOutcome(ours, [], FORMAT)
-    if base == ours:
-        return MergeOutcome(theirs, [], FORMAT)
+    shortcut = whole_file_shortcut(base, ours, theirs, FORMAT)
+    if shortcut is not None:
+        return shortcut
     return merge_full(base, ours, theirs, path=path, iou_threshold=iou_threshold)
 
 

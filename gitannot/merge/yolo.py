@@ -23,7 +23,7 @@ from gitannot.merge.geometry_match import (
     merged_order,
     points_box,
 )
-from gitannot.merge.outcome import MergeOutcome
+from gitannot.merge.outcome import MergeOutcome, whole_file_shortcut
 from gitannot.merge.threeway import MISSING, Conflict, is_missing, merge_record
 
 FORMAT = "yolo"
@@ -61,10 +61,9 @@ def merge_text(
     marker_size: int = 7,
 ) -> MergeOutcome:
     """Three-way merge of one YOLO label file; raises UnmergeableError if unparsable."""
-    if ours == theirs or base == theirs:
-        return MergeOutcome(ours, [], FORMAT)
-    if base == ours:
-        return MergeOutcome(theirs, [], FORMAT)
+    shortcut = whole_file_shortcut(base, ours, theirs, FORMAT)
+    if shortcut is not None:
+        return shortcut
     b, o, t = (parse(data, path, side) for data, side in _sides(base, ours, theirs))
     return merge_rows(b, o, t, iou_threshold=iou_threshold, marker_size=marker_size)
 
