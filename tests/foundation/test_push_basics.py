@@ -117,22 +117,24 @@ def test_timeout_rejects_push(
 
 
 def test_unreadable_server_config_rejects_push(
-    server: ServerRepo, make_client: Callable[[ServerRepo, str], Client]
+    any_server: ServerRepo, via: str, make_client: Callable[[ServerRepo, str], Client]
 ) -> None:
+    server = any_server
     (server.path / "gitannot" / "server.yaml").write_text("admins: [unterminated\n")
     alice = make_client(server, "alice")
     alice.commit({"README.md": "x\n"})
-    result = alice.push("HEAD:refs/heads/main")
+    result = alice.push("HEAD:refs/heads/main", via=via)
     assert not result.accepted
     assert "server.yaml cannot be read" in result.output
 
 
 def test_missing_interpreter_rejects_push(
-    server: ServerRepo, make_client: Callable[[ServerRepo, str], Client]
+    any_server: ServerRepo, via: str, make_client: Callable[[ServerRepo, str], Client]
 ) -> None:
+    server = any_server
     (server.path / "gitannot" / "interpreter").write_text("/nonexistent/python\n")
     alice = make_client(server, "alice")
     alice.commit({"README.md": "x\n"})
-    result = alice.push("HEAD:refs/heads/main")
+    result = alice.push("HEAD:refs/heads/main", via=via)
     assert not result.accepted
     assert "no usable interpreter" in result.output
