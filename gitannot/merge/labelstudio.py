@@ -73,20 +73,27 @@ def _merge_task(key: Any, base: Any, ours: Any, theirs: Any) -> tuple[Any, list[
 
 
 def _merge_item(path: str, b: Any, o: Any, t: Any, lists: Lists, out: list[Conflict]) -> Any:
-    """One record; its keyed lists merge item by item, its other fields field by field."""
+    """One record; its keyed lists merge item by item, its other fields field by field.
+
+    When its own fields conflict, the record becomes one conflict record holding the
+    whole record of each side (lists included), so resolving it loses nothing."""
     nested = {}
+    found: list[Conflict] = []  # conflicts inside the lists: kept only if this merges
     if all(isinstance(v, dict) for v in (b, o, t)):
         for name, (key_fn, inner) in lists.items():
             sides = [v.get(name, MISSING) for v in (b, o, t)]
             if all(isinstance(v, list) for v in sides):
                 with suppress(NotKeyed):  # not keyable: merged as one plain field below
-                    nested[name] = _merge_list(f"{path}/{name}", sides, key_fn, inner, out)
+                    nested[name] = _merge_list(f"{path}/{name}", sides, key_fn, inner, found)
     strip = [_without(v, nested) for v in (b, o, t)]
     value, conflict = merge_record(path, *strip)
     if conflict is not None:
-        conflict.key = path
+        conflict.base, conflict.ours, conflict.theirs = (
+            None if is_missing(v) else v for v in (b, o, t)
+        )
         out.append(conflict)
         return conflict_record(conflict)
+    out += found
     if is_missing(value) or not nested:
         return value
     order = [*o] + [n for n in t if n not in o]

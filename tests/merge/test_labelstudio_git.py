@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from gitannot.constants import CONFLICT_KEY
+from gitannot.main import main
 from gitannot.merge.driver import detect
 from tests.merge.gitmerge import merge3
 
@@ -88,3 +89,23 @@ def test_unchanged_tasks_keep_their_bytes(tmp_path, export):
     expected = copy.deepcopy(ours)
     expected[-1]["annotations"][0]["lead_time"] = 2.0
     assert result.data == dump(expected)  # byte for byte, indent 4, no final newline
+
+
+def test_task_field_conflict_record_keeps_the_annotations(tmp_path, export, monkeypatch):
+    """A task whose own field conflicts becomes one record holding whole tasks: resolving
+    it to a side keeps that side's annotations (none may be stripped from the record)."""
+    raw, tasks = export
+    ours, theirs = copy.deepcopy(tasks), copy.deepcopy(tasks)
+    ours[0]["data"] = dict(ours[0]["data"], image="ours.jpg")
+    theirs[0]["data"] = dict(theirs[0]["data"], image="theirs.jpg")
+    regions(ours, 0, 0)[0]["value"] = dict(regions(ours, 0, 0)[0]["value"], x=1.0)
+    regions(theirs, 0, 0)[0]["value"] = dict(regions(theirs, 0, 0)[0]["value"], x=2.0)
+    result = merge3(tmp_path, REL, raw, dump(ours), dump(theirs))
+    assert result.returncode != 0
+    record = json.loads(result.data)[0]
+    assert record[CONFLICT_KEY] == 1 and record["fields"] == ["data"]
+    assert (record["base"], record["ours"], record["theirs"]) == (tasks[0], ours[0], theirs[0])
+    assert result.data.count(CONFLICT_KEY.encode()) == 1  # nothing nested, counted once
+    monkeypatch.chdir(result.repo)
+    assert main(["resolve", REL, "--ours"]) == 0
+    assert json.loads((result.repo / REL).read_bytes())[0] == ours[0]
