@@ -56,7 +56,7 @@ def merge_record(key: str | int, base: Any, ours: Any, theirs: Any) -> tuple[Any
     absent = _MISSING
     if base is absent:
         if isinstance(ours, dict) and isinstance(theirs, dict):
-            return _merge_fields(key, {}, ours, theirs, "add/add")
+            return _merge_fields(key, None, ours, theirs, "add/add")
         return absent, Conflict(key, None, ours, theirs, "add/add")
     if ours is absent or theirs is absent:
         reason = "delete/modify" if ours is absent else "modify/delete"
@@ -67,14 +67,19 @@ def merge_record(key: str | int, base: Any, ours: Any, theirs: Any) -> tuple[Any
 
 
 def _merge_fields(
-    key: str | int, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any], reason: str
+    key: str | int,
+    base: dict[str, Any] | None,  # None: absent (both sides added the record)
+    ours: dict[str, Any],
+    theirs: dict[str, Any],
+    reason: str,
 ) -> tuple[Any, Conflict | None]:
     out: dict[str, Any] = {}
     clashing: list[str] = []
+    fields = base or {}
     names = list(ours) + [n for n in theirs if n not in ours]
-    names += [n for n in base if n not in ours and n not in theirs]
+    names += [n for n in fields if n not in ours and n not in theirs]
     for name in names:
-        b, o, t = base.get(name, _MISSING), ours.get(name, _MISSING), theirs.get(name, _MISSING)
+        b, o, t = fields.get(name, _MISSING), ours.get(name, _MISSING), theirs.get(name, _MISSING)
         if same_value(o, t):
             value = o
         elif same_value(o, b):
@@ -87,9 +92,7 @@ def _merge_fields(
         if value is not _MISSING:
             out[name] = value
     if clashing:
-        return _MISSING, Conflict(
-            key, base if base else None, ours, theirs, reason, fields=clashing
-        )
+        return _MISSING, Conflict(key, base, ours, theirs, reason, fields=clashing)
     return out, None
 
 

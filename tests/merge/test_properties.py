@@ -115,8 +115,8 @@ def _assert_side_kept(base: Any, side: Any, merged: Any, rekeyed_ok: bool) -> No
         stripped = {f: v for f, v in rec.items() if f != "id"}
         assert any({f: v for f, v in r.items() if f != "id"} == stripped for r in m.values())
     for key in b:
-        if key not in s:  # deleted on this side: gone, or a conflict record
-            assert key not in m or key in conflicted or m[key] != b[key]
+        if key not in s:  # deleted on this side: gone, or only in a conflict record
+            assert key not in m
 
 
 @SETTINGS
@@ -264,3 +264,16 @@ def test_resolve_settles_every_conflict(t: tuple[Any, Any, Any, int | None], sid
             assert by_id.get(key) == value  # None: the record is gone
     if not out.conflicts:
         assert resolved == out.data
+
+
+def test_an_empty_base_object_is_kept_in_the_conflict_record() -> None:
+    """`{}` in base is present, not absent: resolving --base restores it."""
+    from gitannot.merge.resolving import resolve_bytes
+
+    base = {"info": {}, "images": [], "annotations": [], "categories": []}
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    ours["info"]["v"], theirs["info"]["v"] = 1, 2
+    out = coco.merge_text(enc(base, 2), enc(ours, 2), enc(theirs, 2))
+    assert [(c.key, c.base) for c in out.conflicts] == [("info", {})]
+    resolved, left = resolve_bytes(out.data, {}, "base")
+    assert left == 0 and json.loads(resolved) == base
