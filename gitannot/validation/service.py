@@ -76,10 +76,10 @@ class Validator:
             report.findings.append(_not_a_file(entry))
 
     def check_file(self, entry: Entry, fmt: str) -> FileResult:
-        # Context files (names, kpt_shape, labeling config) change verdicts: their blob
-        # ids are part of the key.
+        # The path changes verdicts (detection by extension, VOC's file name check), and
+        # so do context files (names, kpt_shape, labeling config): their blob ids join too.
         context, context_id = self.context.for_file(entry.path, fmt)
-        key = cache_key(RESULT_KEY, self.rules.rules_id, fmt, entry.blob_id, context_id)
+        key = cache_key(RESULT_KEY, self.rules.rules_id, fmt, entry.path, entry.blob_id, context_id)
         hit = self.cache.get(key)
         if isinstance(hit, dict):
             return _from_cached(entry.path, hit)

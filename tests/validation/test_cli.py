@@ -246,3 +246,28 @@ def test_labelstudio_config_at_the_conventional_path_joins_the_cache_key(
     (repo / "configs/other.xml").write_text(LS_CONFIG.replace('name="label"', 'name="bbox"'))
     (repo / "configs/project.yaml").write_text(PROJECT + "labelstudio_config: configs/other.xml\n")
     assert main(["validate", "labels/ls/export.json"]) == 0, capsys.readouterr().out
+
+
+VOC = (
+    "<annotation><filename>a.jpg</filename><size><width>100</width><height>100</height>"
+    "</size><object><name>person</name><bndbox><xmin>10</xmin><ymin>10</ymin><xmax>20</xmax>"
+    "<ymax>20</ymax></bndbox></object></annotation>\n"
+)
+
+
+def test_same_blob_at_another_path_is_not_served_from_cache(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A verdict depends on the path too (detection by extension, VOC's file name check):
+    the same bytes elsewhere must be validated again, not take the first path's verdict."""
+    (repo / "labels/voc").mkdir()
+    (repo / "labels/voc/a.xml").write_text(VOC)
+    assert main(["validate", "labels/voc/a.xml"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    os.rename(repo / "labels/voc/a.xml", repo / "labels/voc/b.json")
+    assert main(["validate", "labels/voc/b.json"]) == 1
+    out = capsys.readouterr().out
+    assert "(0 from cache)" in out and "ERROR [json.parse] labels/voc/b.json" in out
+    os.rename(repo / "labels/voc/b.json", repo / "labels/voc/b.xml")
+    assert main(["validate", "labels/voc/b.xml"]) == 0
+    assert "WARNING [voc.filename-mismatch] labels/voc/b.xml" in capsys.readouterr().out

@@ -201,8 +201,9 @@ def test_unchanged_blob_comes_from_cache(alice: Client) -> None:
     first = alice.push("HEAD:refs/heads/work-1")
     assert first.accepted, first.output
     assert any("(0 from cache)" in line for line in first.remote_lines())
-    # Same blob on another branch, from a new commit: validated from the cache.
-    alice.commit({"labels/coco/c.json": coco(["bicycle"])})
+    # Same blob at the same path on another branch, from a new commit: from the cache.
+    alice.git("checkout", "-q", "HEAD~1")
+    alice.commit({"labels/coco/b.json": coco(["bicycle"])}, "the same file again")
     second = alice.push("HEAD:refs/heads/work-2")
     assert second.accepted, second.output
     assert any("validated 1 label file(s) (1 from cache)" in ln for ln in second.remote_lines())
