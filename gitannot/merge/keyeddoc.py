@@ -172,23 +172,23 @@ class _Records:
         return same_value(self.value(a, key), self.value(b, key))
 
 
-def _keyed(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> tuple[_Sets, bool]:
-    """All three sides keyed by "id" (True), else all by the collection's fallback field."""
+def _keyed(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> tuple[_Sets, str]:
+    """All three sides keyed by "id", else all by the collection's fallback field."""
     try:
-        return tuple(records.keyed(r) for r in raws), True  # type: ignore[arg-type,return-value]
+        return tuple(records.keyed(r) for r in raws), "id"  # type: ignore[arg-type,return-value]
     except records.NotKeyed:
         fallback = dict(doc.spec.fallback_keys).get(name)
         if fallback is None:
             raise
         sets = tuple(records.keyed(r, fallback) for r in raws)  # type: ignore[arg-type]
-        return sets, False  # type: ignore[return-value]
+        return sets, fallback  # type: ignore[return-value]
 
 
 def merge_collection(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> list[Chunk]:
     """One array of id-keyed records merged record by record, laid out at doc.depth."""
-    sets, by_id = _keyed(doc, name, raws)
-    recs = _Records(sets, rekey=doc.spec.rekey and by_id)
-    _rewrite_refs(doc, name, recs)
+    sets, key_field = _keyed(doc, name, raws)
+    recs = _Records(sets, rekey=doc.spec.rekey and key_field == "id")
+    _rewrite_refs(doc, name, recs, key_field)
     items: list[bytes | Raw] = []
     collided: list[Key] = []
     ours, theirs = recs.sets[OURS].records, recs.sets[THEIRS].records
@@ -288,8 +288,9 @@ def _rekey(doc: _Doc, name: str, recs: _Records, collided: list[Key]) -> list[by
     return items
 
 
-def _rewrite_refs(doc: _Doc, name: str, recs: _Records) -> None:
-    """Point theirs' new or changed records at the re-keyed ids of what they reference."""
+def _rewrite_refs(doc: _Doc, name: str, recs: _Records, key_field: str) -> None:
+    """Point theirs' new or changed records at the re-keyed ids of what they reference.
+    A record keyed by the reference itself (panoptic: image_id) moves to the new key."""
     rules = [
         (doc.remaps[target], fld)
         for target, src, fld in doc.spec.refs
@@ -297,8 +298,9 @@ def _rewrite_refs(doc: _Doc, name: str, recs: _Records) -> None:
     ]
     if not rules:
         return
-    base = recs.sets[BASE].records
-    for key, raw in recs.sets[THEIRS].records.items():
+    base, theirs = recs.sets[BASE].records, recs.sets[THEIRS]
+    moved: dict[Key, Key] = {}
+    for key, raw in theirs.records.items():
         if base.get(key) == raw:
             continue
         value = recs.value(THEIRS, key)
@@ -307,10 +309,17 @@ def _rewrite_refs(doc: _Doc, name: str, recs: _Records) -> None:
         new = dict(value)
         for remap, fld in rules:
             ref = new.get(fld)
-            if isinstance(ref, int) and ref in remap:
+            if type(ref) is int and ref in remap:  # not bool: True == 1
                 new[fld] = remap[ref]
         if new != value:
             recs.override[key] = new
+            if new.get(key_field, key) != key:
+                moved[key] = new[key_field]
+    if moved:
+        rekeyed = {moved.get(k, k): raw for k, raw in theirs.records.items()}
+        if len(rekeyed) == len(theirs.records):  # else keys stay: a conflict, never a loss
+            theirs.records = rekeyed
+            recs.override = {moved.get(k, k): v for k, v in recs.override.items()}
 
 
 def _join_array(doc: _Doc, recs: _Records, items: list[Chunk]) -> list[Chunk]:

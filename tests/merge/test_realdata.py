@@ -104,3 +104,18 @@ def test_unkeyable_annotations_merge_as_one_value() -> None:
     assert merged["annotations"]["ours"] == ours["annotations"]
     theirs_only = coco.merge_text(_enc(base), _enc(base), _enc(theirs))
     assert json.loads(theirs_only.data) == theirs
+
+
+def test_panoptic_annotation_follows_its_rekeyed_image() -> None:
+    """Both sides adding image 2: theirs' image is re-keyed, and its panoptic annotation
+    (keyed by image_id) moves with it instead of clashing with ours' annotation."""
+    base: dict[str, Any] = {"images": [{"id": 1}], "categories": [], "annotations": []}
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    for side, name in ((ours, "o"), (theirs, "t")):
+        side["images"].append({"id": 2, "file_name": f"{name}.jpg"})
+        side["annotations"].append({"image_id": 2, "file_name": f"{name}.png"})
+    out = coco.merge_text(_enc(base), _enc(ours), _enc(theirs))
+    assert out.conflicts == []
+    merged = json.loads(out.data)
+    assert merged["images"] == [{"id": 1}, ours["images"][1], {"id": 3, "file_name": "t.jpg"}]
+    assert merged["annotations"] == [ours["annotations"][0], {"image_id": 3, "file_name": "t.png"}]
