@@ -434,3 +434,34 @@ def test_same_new_commit_on_two_refs_is_judged_per_ref(
     assert_denied(result, f"refs/heads/review/dave/two {commit[:12]} schema/CHANGELOG.md: DENIED")
     assert "refs/heads/schema/two " not in result.output  # allowed there
     assert shared_seeded.rev("refs/heads/schema/two") is None  # all or nothing
+
+
+def test_fast_forward_to_commits_already_on_another_branch_is_checked(
+    user_client: ClientFactory, seeded: ServerRepo
+) -> None:
+    """Commits already on the server were checked against *their* ref's rights only.
+
+    alice (admin) parks a policy draft on a side branch; dave may fast-forward main for
+    labels/reviews/tasks but not configs/: moving main onto the draft brings no
+    brand-new commit, yet it changes configs/ on main and must be judged as such.
+    """
+    alice, dave = user_client("alice"), user_client("dave")
+    sync(alice)
+    escalated = POLICY.replace("dave: {roles: [reviewer, schema-owner]}", "dave: {roles: [admin]}")
+    assert escalated != POLICY
+    draft = alice.commit({"configs/access.yaml": escalated}, "draft: dave as admin")
+    assert_accepted(alice.push("HEAD:refs/heads/policy-draft"), "push by alice accepted")
+    sync(dave, "policy-draft")
+    result = dave.push("HEAD:refs/heads/main")
+    assert_denied(
+        result,
+        f"refs/heads/main {draft[:12]} configs/access.yaml: DENIED: dave may not update "
+        "branch main with a change to configs/access.yaml",
+    )
+    assert seeded.git("show", "main:configs/access.yaml").stdout == POLICY
+    # The same laundering through a branch dave may create (schema/**, schema paths only).
+    result = dave.push("HEAD:refs/heads/schema/draft")
+    assert_denied(result, f"refs/heads/schema/draft {draft[:12]} configs/access.yaml: DENIED")
+    # A new branch of main's own (trusted) history still brings no paths.
+    sync(dave)
+    assert_accepted(dave.push("HEAD:refs/heads/schema/fresh"), "push by dave accepted")
