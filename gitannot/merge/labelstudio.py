@@ -18,7 +18,14 @@ from gitannot.merge.conflicts import conflict_record
 from gitannot.merge.keyeddoc import DocSpec, array_doc, merge_collection
 from gitannot.merge.outcome import MergeOutcome
 from gitannot.merge.records import NotKeyed, blank
-from gitannot.merge.threeway import MISSING, Conflict, is_missing, merge_record, same_value
+from gitannot.merge.threeway import (
+    CLASH,
+    MISSING,
+    Conflict,
+    is_missing,
+    merge_record,
+    one_side,
+)
 
 SPEC = DocSpec(format="labelstudio", collections=())
 KeyFn = Callable[[Any], str | int | None]
@@ -115,13 +122,8 @@ def _merge_list(
     merged = []
     for key in [*om, *(k for k in tm if k not in om)]:
         bv, ov, tv = (m.get(key, MISSING) for m in maps)
-        if same_value(ov, tv):
-            value = ov
-        elif same_value(ov, bv):
-            value = tv
-        elif same_value(tv, bv):
-            value = ov
-        else:
+        value = one_side(bv, ov, tv)
+        if value is CLASH:
             value = _merge_item(f"{path}/{key}", bv, ov, tv, inner, out)
         if not is_missing(value):
             merged.append(value)

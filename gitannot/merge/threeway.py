@@ -10,6 +10,7 @@ from typing import Any
 
 _MISSING: Any = object()
 MISSING: Any = _MISSING  # "absent on this side": pass it for a record a side lacks
+CLASH: Any = object()  # one_side: both sides changed the value, differently
 
 
 @dataclass
@@ -22,37 +23,11 @@ class Conflict:
     fields: list[str] = field(default_factory=list)
 
 
-@dataclass
-class KeyedMerge:
-    # Insertion order is output order: ours' order, then theirs' additions in their order.
-    merged: dict[str, Any]
-    conflicts: list[Conflict]
-
-
-def merge_keyed(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> KeyedMerge:
-    merged: dict[str, Any] = {}
-    conflicts: list[Conflict] = []
-    keys = list(ours) + [k for k in theirs if k not in ours]
-    keys += [k for k in base if k not in ours and k not in theirs]
-    for key in keys:
-        b, o, t = base.get(key, _MISSING), ours.get(key, _MISSING), theirs.get(key, _MISSING)
-        value, conflict = merge_record(key, b, o, t)
-        if conflict is not None:
-            conflicts.append(conflict)
-            merged[key] = conflict
-        elif value is not _MISSING:
-            merged[key] = value
-    return KeyedMerge(merged=merged, conflicts=conflicts)
-
-
 def merge_record(key: str | int, base: Any, ours: Any, theirs: Any) -> tuple[Any, Conflict | None]:
     """Merge one record; returns (value or _MISSING for deleted, conflict or None)."""
-    if same_value(ours, theirs):
-        return ours, None
-    if same_value(ours, base):
-        return theirs, None
-    if same_value(theirs, base):
-        return ours, None
+    value = one_side(base, ours, theirs)
+    if value is not CLASH:
+        return value, None
     absent = _MISSING
     if base is absent:
         if isinstance(ours, dict) and isinstance(theirs, dict):
@@ -80,20 +55,21 @@ def _merge_fields(
     names += [n for n in fields if n not in ours and n not in theirs]
     for name in names:
         b, o, t = fields.get(name, _MISSING), ours.get(name, _MISSING), theirs.get(name, _MISSING)
-        if same_value(o, t):
-            value = o
-        elif same_value(o, b):
-            value = t
-        elif same_value(t, b):
-            value = o
-        else:
+        value = one_side(b, o, t)
+        if value is CLASH:
             clashing.append(name)
-            continue
-        if value is not _MISSING:
+        elif value is not _MISSING:
             out[name] = value
     if clashing:
         return _MISSING, Conflict(key, base, ours, theirs, reason, fields=clashing)
     return out, None
+
+
+def one_side(base: Any, ours: Any, theirs: Any) -> Any:
+    """The merge when at most one side changed the value (or both alike), else CLASH."""
+    if same_value(ours, theirs) or same_value(theirs, base):
+        return ours
+    return theirs if same_value(ours, base) else CLASH
 
 
 def same_value(a: Any, b: Any) -> bool:
