@@ -21,9 +21,8 @@ from gitannot.merge import coco, labelstudio, perimage, records, settings
 from gitannot.merge.outcome import MergeOutcome, whole_file_shortcut
 
 Merger = Callable[..., MergeOutcome]
-# YOLO, VOC and CVAT adapters live in their own modules (same merge_text signature).
-_XML_MODULES = {"voc": "gitannot.merge.voc", "cvat": "gitannot.merge.cvat"}
-GEOMETRY = frozenset({"yolo", "voc", "cvat"})  # id-less: matched by IoU, take the options
+# id-less formats, matched by IoU: each module's merge_text takes the IoU and marker size
+GEOMETRY = frozenset({"yolo", "voc", "cvat"})
 
 
 @dataclass
@@ -59,16 +58,15 @@ def detect(data: bytes, path: str) -> str | None:
 
 
 def adapter(fmt: str) -> Merger:
-    builtin: dict[str, Merger] = {
+    if fmt in GEOMETRY:  # imported on demand: JSON merges never load the XML stack
+        merge_text: Merger = importlib.import_module(f"gitannot.merge.{fmt}").merge_text
+        return merge_text
+    json_adapters: dict[str, Merger] = {
         "coco": coco.merge_stream,
         "perimage": perimage.merge_stream,
         "labelstudio": labelstudio.merge_text,
     }
-    if fmt in builtin:
-        return builtin[fmt]
-    module = importlib.import_module(_XML_MODULES.get(fmt, f"gitannot.merge.{fmt}"))
-    merge_text: Merger = module.merge_text
-    return merge_text
+    return json_adapters[fmt]
 
 
 def merge_bytes(

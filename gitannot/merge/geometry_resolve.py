@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gitannot.merge.conflicts import SIDES
 from gitannot.merge.errors import UnmergeableError
 from gitannot.merge.xml_objects import CONFLICT_TAG, Doc, Node, expand, parse_doc
 
-SIDES = ("ours", "theirs", "base")
 _HEAD = re.compile(r"^<{7,} ours \((?P<reason>[^,]*), (?P<key>.*)\)\r?\n?$")
 
 

@@ -127,6 +127,13 @@ def object_chunks(
     return out
 
 
+def default_gaps(layout: Layout, depth: int) -> tuple[bytes, bytes, bytes]:
+    """How an array at `depth` spaces its items (see records.array_gaps) in `layout`."""
+    if layout.indent is None:
+        return b"", layout.item_sep, b""
+    return layout.pad(depth), b"," + layout.pad(depth), layout.pad(depth - 1)
+
+
 def finish(chunks: list[Chunk], layout: Layout) -> list[Chunk]:
     return [*chunks, layout.newline] if layout.final_newline else chunks
 

@@ -325,13 +325,5 @@ def _rewrite_refs(doc: _Doc, name: str, recs: _Records, key_field: str) -> None:
 def _join_array(doc: _Doc, recs: _Records, items: list[Chunk]) -> list[Chunk]:
     if not items:
         return [b"[]"]
-    gaps = recs.sets[doc.template].gaps
-    if gaps is None:
-        gaps = _default_gaps(doc.layout, doc.depth)
+    gaps = recs.sets[doc.template].gaps or jsonfmt.default_gaps(doc.layout, doc.depth)
     return records.join_array(items, gaps)
-
-
-def _default_gaps(layout: Layout, depth: int) -> tuple[bytes, bytes, bytes]:
-    if layout.indent is None:
-        return b"", layout.item_sep, b""
-    return layout.pad(depth), b"," + layout.pad(depth), layout.pad(depth - 1)

@@ -58,11 +58,5 @@ def _member(
         left += found
         if value is not None or not is_conflict_record(parsed):
             items.append(jsonfmt.dumps(value, layout, 2))
-    gaps = records.array_gaps(raw, elements) or _default_gaps(layout)
+    gaps = records.array_gaps(raw, elements) or jsonfmt.default_gaps(layout, 2)
     return records.join_array(items, gaps), left
-
-
-def _default_gaps(layout: Layout) -> tuple[bytes, bytes, bytes]:
-    if layout.indent is None:
-        return b"", layout.item_sep, b""
-    return layout.pad(2), b"," + layout.pad(2), layout.pad(1)
