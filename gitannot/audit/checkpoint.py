@@ -40,7 +40,8 @@ def make(head: reader.LogEntry, key: Ed25519PrivateKey, repo_name: str) -> str:
 
 
 def load(text: str, trusted_keys: list[str]) -> Checkpoint:
-    """Parse and check a checkpoint's signature; its key must be trusted."""
+    """Parse and check a checkpoint's signature; its key must be one of `trusted_keys`
+    (an empty list trusts nothing: the checkpoint's own key never vouches for itself)."""
     line, _, armor = text.partition("\n")
     data = (line + "\n").encode()
     try:
@@ -50,7 +51,7 @@ def load(text: str, trusted_keys: list[str]) -> Checkpoint:
         raise AuditReadError(f"checkpoint does not verify: {exc}") from exc
     if statement.get("type") != "checkpoint" or signer.public_key != statement.get("key"):
         raise AuditReadError("checkpoint is malformed or signed by a key it does not name")
-    if trusted_keys and signer.public_key not in trusted_keys:
+    if signer.public_key not in trusted_keys:
         raise AuditReadError(f"checkpoint is signed by untrusted key {signer.fingerprint}")
     mark = HighWater(int(statement["seq"]), str(statement["entry"]), str(statement["commit"]))
     return Checkpoint(mark=mark, key=signer.public_key, statement=statement)

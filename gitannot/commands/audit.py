@@ -102,7 +102,14 @@ def _show(repo: pygit2.Repository, args: argparse.Namespace) -> int:
 
 def _trusted_keys(repo: pygit2.Repository, signers: Path | None) -> list[str]:
     if signers is not None:
-        return _keys_in(signers.read_text(encoding="utf-8"))
+        keys = _keys_in(signers.read_text(encoding="utf-8"))
+        if not keys:
+            # An empty trust list would let a checkpoint's own key vouch for the log.
+            raise UsageError(
+                f"no ssh-ed25519 key in {signers}",
+                "pass the allowed_signers file from `gitannot audit allowed-signers` on the server",
+            )
+        return keys
     git_dir = _git_dir(repo)
     keys = state.known_keys(git_dir)
     pub = Path(f"{audit_key_path(git_dir)}.pub")

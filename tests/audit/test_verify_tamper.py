@@ -200,3 +200,33 @@ def test_deleted_ref(
     assert (
         "was rewound: its head is entry #0 but the server's high-water mark records entry #5" in out
     )
+
+
+def test_forged_log_and_checkpoint_never_verify_without_a_trusted_key(
+    server: ServerRepo, logged: list[LogEntry], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A log re-signed end to end by another key, with a checkpoint from that key: an
+    allowed-signers file that names no usable key must not make it verify."""
+    from gitannot.audit import checkpoint
+    from gitannot.audit.errors import AuditReadError
+
+    other = Ed25519PrivateKey.generate()
+    forged = [(d, sshsig.sign(other, d, E.NAMESPACE)) for d, _ in pairs(logged)]
+    rebuild(server, forged, key=other)
+    cp = tmp_path / "forged-cp.txt"
+    cp.write_text(checkpoint.make(log_entries(server)[1], other, "labels.git"))
+    clone = tmp_path / "auditor.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(clone)], check=True)
+    subprocess.run(["git", "--git-dir", str(clone), "fetch", "-q", str(server.path),
+                    "refs/notes/audit:refs/notes/audit"], check=True)  # fmt: skip
+    for text in ("", "# the admin's key was RSA by mistake\nx ssh-rsa AAAAB3Nza\n"):
+        signers = tmp_path / "signers"
+        signers.write_text(text)
+        capsys.readouterr()
+        rc = main(["audit", "--repo", str(clone), "verify", "--allowed-signers", str(signers),
+                   "--from-checkpoint", str(cp)])  # fmt: skip
+        out = capsys.readouterr()
+        assert rc != 0 and "OK:" not in out.out, out
+        assert f"no ssh-ed25519 key in {signers}" in out.err
+    with pytest.raises(AuditReadError, match="untrusted key"):
+        checkpoint.load(cp.read_text(), [])
