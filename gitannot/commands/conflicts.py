@@ -12,6 +12,7 @@ from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
 from gitannot.merge import geometry_resolve
 from gitannot.merge.conflicts import find
+from gitannot.merge.driver import GEOMETRY, detect
 from gitannot.merge.errors import UnmergeableError
 
 NAME = "conflicts"
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     total = 0
     for path in paths:
         raw = read(path)
-        fmt = geometry_resolve.format_of(raw, str(path))
+        fmt = geometry_format(path, raw)
         if fmt is not None:  # YOLO markers, VOC / CVAT elements: listed one by one
             for conflict in geometry_conflicts(path, raw, fmt):
                 print(_describe(path, raw, conflict))
@@ -66,6 +67,16 @@ def _grep(needles: list[str], *pathspec: str) -> list[Path]:
     if proc.returncode > 1:
         raise UsageError(proc.stderr.strip() or "git grep failed", "run inside a git work tree")
     return [Path(line) for line in proc.stdout.splitlines() if line]
+
+
+def geometry_format(path: Path, raw: bytes) -> str | None:
+    """ "yolo", "voc" or "cvat" as the merge driver detects the file; None otherwise
+    (JSON, or nothing gitannot merges: the JSON reader then says why)."""
+    try:
+        fmt = detect(raw, str(path))
+    except ValueError:  # a broken JSON object
+        return None
+    return fmt if fmt in GEOMETRY else None
 
 
 def geometry_conflicts(path: Path, raw: bytes, fmt: str) -> list[geometry_resolve.Found]:

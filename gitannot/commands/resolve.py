@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from gitannot.commands.conflicts import geometry_conflicts, read
+from gitannot.commands.conflicts import geometry_conflicts, geometry_format, read
 from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
 from gitannot.merge import geometry_resolve
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if not choose and args.default is None:
         raise UsageError("nothing to do", "pass --ours, --theirs, --base or --pick KEY=SIDE")
     raw = read(args.path)
-    fmt = geometry_resolve.format_of(raw, str(args.path))
+    fmt = geometry_format(args.path, raw)
     if fmt is None:
         data, left = _resolve_json(args.path, raw, choose, args.default)
         had = CONFLICT_KEY.encode() in raw

@@ -27,19 +27,6 @@ class Found:
     fields: str = ""  # XML: the clashing fields, comma-separated (YOLO markers name none)
 
 
-def format_of(data: bytes, path: str) -> str | None:
-    """The `fmt` for `find` ("yolo", "voc", "cvat"); None for JSON and anything else.
-    Same order as the driver's detection: content first, then the file name."""
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if head in (b"{", b"["):
-        return None
-    if path.lower().endswith(".txt"):
-        return "yolo"  # may start with a marker line, so before the `<` test
-    if head == b"<" or path.lower().endswith(".xml"):
-        return "cvat" if b"<annotations" in data[:4096] else "voc"
-    return None
-
-
 def find(data: bytes, fmt: str) -> list[Found]:
     """Every conflict in a YOLO (`fmt="yolo"`) or VOC / CVAT XML file, in file order."""
     return _find_yolo(data) if fmt == "yolo" else _find_xml(data)
