@@ -277,3 +277,56 @@ def test_an_empty_base_object_is_kept_in_the_conflict_record() -> None:
     assert [(c.key, c.base) for c in out.conflicts] == [("info", {})]
     resolved, left = resolve_bytes(out.data, {}, "base")
     assert left == 0 and json.loads(resolved) == base
+
+
+@st.composite
+def adds(draw: st.DrawFn, side: str) -> dict[str, Any]:
+    """Base (images 1-2, categories 1-2, annotations 10-11) plus images, categories and
+    annotations this side adds under ids the other side may use too (names carry the
+    side); ours may point annotation 10 at what it added, theirs annotation 11."""
+    doc: dict[str, Any] = {
+        "images": [{"id": i, "file_name": f"base{i}.jpg"} for i in (1, 2)],
+        "categories": [{"id": c, "name": f"base{c}"} for c in (1, 2)],
+        "annotations": [
+            {"id": a, "image_id": 1, "category_id": 1, "note": f"base{a}"} for a in (10, 11)
+        ],
+    }
+    for i in draw(st.sets(st.integers(3, 5), max_size=3)):
+        doc["images"].append({"id": i, "file_name": f"{side}{i}.jpg"})
+    for c in draw(st.sets(st.integers(3, 4), max_size=2)):
+        doc["categories"].append({"id": c, "name": f"{side}{c}"})
+    image_ids = [i["id"] for i in doc["images"]]
+    category_ids = [c["id"] for c in doc["categories"]]
+    edited = doc["annotations"][0 if side == "ours" else 1]
+    edited["image_id"] = draw(st.sampled_from(image_ids))
+    edited["category_id"] = draw(st.sampled_from(category_ids))
+    for a in draw(st.sets(st.integers(1, 4), max_size=4)):
+        ref = {"image_id": draw(st.sampled_from(image_ids))}
+        ref["category_id"] = draw(st.sampled_from(category_ids))
+        doc["annotations"].append({"id": a, **ref, "note": f"{side}{a}"})
+    return doc
+
+
+def _resolved(doc: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """Each annotation as (note, its image's file name, its category's name)."""
+    images = {i["id"]: i["file_name"] for i in doc["images"]}
+    cats = {c["id"]: c["name"] for c in doc["categories"]}
+    return {(a["note"], images[a["image_id"]], cats[a["category_id"]]) for a in doc["annotations"]}
+
+
+@SETTINGS
+@given(adds("ours"), adds("theirs"), st.sampled_from([None, 2]))
+def test_rekeying_keeps_every_reference(ours: Any, theirs: Any, indent: int | None) -> None:
+    """Both sides adding under the same ids merges clean; every annotation of either
+    side still points at the same image and category (by content) as on its side."""
+    base = {name: ours[name][:2] for name in ("images", "categories")}
+    base["annotations"] = [
+        {"id": a, "image_id": 1, "category_id": 1, "note": f"base{a}"} for a in (10, 11)
+    ]
+    out = coco.merge_text(enc(base, indent), enc(ours, indent), enc(theirs, indent))
+    assert out.conflicts == []
+    merged = json.loads(out.data)
+    for name in ("images", "categories", "annotations"):
+        assert len({r["id"] for r in merged[name]}) == len(merged[name])
+    mine = {r for r in _resolved(ours) if r[0] != "base11"}  # theirs edited base11
+    assert _resolved(merged) == mine | {r for r in _resolved(theirs) if r[0] != "base10"}
