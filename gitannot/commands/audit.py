@@ -177,15 +177,19 @@ def _export(repo: pygit2.Repository, args: argparse.Namespace) -> int:
 
 
 def log_keys(repo: pygit2.Repository) -> list[str]:
-    """Every key the log was signed with: the first entry's, then each rotation's."""
+    """Every key the log was signed with: the first entry's, then each rotation's that
+    the key in force signed (a rotation anyone else wrote names no key of the log)."""
     keys: list[str] = []
     for item in reader.entries(repo):
+        if keys and item.entry.get("type") != E.ROTATE:
+            continue  # only the first entry and rotations can name a key
+        try:
+            signer = sshsig.verify(item.signature, item.data, E.NAMESPACE).public_key
+        except sshsig.SignatureError:
+            continue
         if not keys:
-            try:
-                keys.append(sshsig.verify(item.signature, item.data, E.NAMESPACE).public_key)
-            except sshsig.SignatureError:
-                continue
-        if item.entry.get("type") == E.ROTATE:
+            keys.append(signer)
+        if item.entry.get("type") == E.ROTATE and signer == keys[-1]:
             keys.append(" ".join(str(item.entry["new_key"]).split()[:2]))
     return keys
 

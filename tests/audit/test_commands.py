@@ -136,3 +136,32 @@ def test_export_new_branch_counts_only_its_own_changes(
     rc, out = run(capsys, "audit", "--repo", str(server.path), "export", "--format", "csv")
     row = next(r for r in csv.DictReader(io.StringIO(out)) if r["ref"] == "refs/heads/feature")
     assert rc == 0 and row["action"] == "create" and row["paths"] == "labels/new.json"
+
+
+def test_allowed_signers_ignores_a_rotation_the_log_key_did_not_sign(
+    server: ServerRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rotation entry written by someone without the key must not put their key into
+    the allowed_signers file auditors feed to ssh-keygen and git."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from gitannot.audit import sshsig
+    from tests.audit.helpers import rebuild
+
+    real = " ".join((server.path / "gitannot" / "audit_ed25519.pub").read_text().split()[:2])
+    writer.append(server.path, synthetic_fields(server, "alice"))
+    first = log_entries(server)[0]
+    mallory = Ed25519PrivateKey.generate()
+    fake = sshsig.public_key_line(mallory.public_key())
+    rotation = {
+        "type": E.ROTATE, "v": E.FORMAT_VERSION, "seq": 2, "prev": first.digest,
+        "time": "2026-01-15T12:00:00.000000Z", "new_key": fake, "old_key": real,
+        "actor": {"user": "mallory", "source": "server-operator", "variable": ""},
+        "reason": "trust me",
+    }  # fmt: skip
+    data = E.canonical_bytes(rotation)
+    forged = (data, sshsig.sign(mallory, data, E.NAMESPACE))
+    rebuild(server, [(first.data, first.signature), forged])
+    rc, out = run(capsys, "audit", "--repo", str(server.path), "allowed-signers")
+    assert rc == 0
+    assert out == f'gitannot-audit namespaces="gitannot-audit,git" {real}\n'
