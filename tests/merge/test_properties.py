@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from gitannot.constants import CONFLICT_KEY
 from gitannot.merge import coco, labelstudio, perimage
 from gitannot.merge.driver import merge_bytes, run_driver
+from gitannot.merge.resolving import resolve_bytes
 
 FIELDS = ("category_id", "bbox", "iscrowd", "segmentation")
 # More examples for a deeper run: GITANNOT_HYPOTHESIS_EXAMPLES=2000 pytest ...
@@ -216,8 +217,10 @@ def ls_edit(draw: st.DrawFn, base: list[Any]) -> list[Any]:
     tasks = copy.deepcopy(base)
     for _ in range(draw(st.integers(0, 3))):
         regions = [r for t in tasks for a in t["annotations"] for r in a["result"]]
-        op = draw(st.sampled_from(["move", "delete", "add"]))
-        if op == "move" and regions:
+        op = draw(st.sampled_from(["move", "delete", "add", "data"]))
+        if op == "data":  # a task's own field: conflicts with the other side's edit
+            draw(st.sampled_from(tasks))["data"]["image"] = draw(st.sampled_from("xyz"))
+        elif op == "move" and regions:
             draw(st.sampled_from(regions))["value"]["x"] = draw(st.integers(0, 3))
         elif op == "delete" and regions:
             target = draw(st.sampled_from(regions))
@@ -243,8 +246,13 @@ def test_label_studio_identities_and_parse(data: st.DataObject) -> None:
     assert labelstudio.merge_text(b, xb, xb).data == xb
     out = labelstudio.merge_text(b, xb, yb)
     merged = json.loads(out.data)
-    assert [t["id"] for t in merged] == [t["id"] for t in base]
-    assert bool(out.conflicts) == (CONFLICT_KEY.encode() in out.data)
+    assert [str(t.get("id", t.get("key"))) for t in merged] == [str(t["id"]) for t in base]
+    assert len(out.conflicts) == out.data.count(CONFLICT_KEY.encode())  # one record each
+    for side in ("ours", "theirs"):  # a conflicted task holds each side's whole task
+        resolved = json.loads(resolve_bytes(out.data, {}, side)[0])
+        for task, tx, ty in zip(merged, x, y, strict=True):
+            if CONFLICT_KEY in task:
+                assert resolved[merged.index(task)] == (tx if side == "ours" else ty)
 
 
 @SETTINGS
