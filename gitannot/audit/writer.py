@@ -156,6 +156,9 @@ def _compare_and_swap(repo: pygit2.Repository, new: pygit2.Oid, old: str) -> Non
             "another process wrote the log without gitannot's lock",
         )
     try:
-        repo.create_reference_direct(AUDIT_REF, new, old != ZERO_OID, message="gitannot audit")
+        if reference is None:  # fails if someone created it meanwhile
+            repo.create_reference_direct(AUDIT_REF, new, False, message="gitannot audit")
+        else:  # libgit2 checks the old value under the ref lock: a true compare-and-swap
+            reference.set_target(new, "gitannot audit")
     except (pygit2.GitError, ValueError) as exc:
         raise AuditWriteError(f"{AUDIT_REF} could not be updated: {exc}") from exc
