@@ -177,7 +177,7 @@ def test_a_higher_threshold_turns_a_small_move_into_delete_plus_add(
     assert default.data.decode() == fmt.flag(1)(ours)
     strict = merge(tmp_path / "strict", fmt, ours, theirs, {KEY: "0.8"})
     assert strict.returncode != 0
-    assert b"delete/modify" in strict.data or b"modify/delete" in strict.data
+    assert strict.data.count(b"delete/modify") == 1 and b"modify/delete" not in strict.data
     assert "warning" not in strict.output
 
 
