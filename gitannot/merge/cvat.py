@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from gitannot.merge.errors import UnmergeableError
 from gitannot.merge.geometry_match import Box, Shape, assign_keys, points_box
-from gitannot.merge.outcome import MergeOutcome, whole_file_shortcut
+from gitannot.merge.outcome import MergeOutcome
 from gitannot.merge.threeway import MISSING, Conflict, merge_record
 from gitannot.merge.xml_merge import (
     Child,
@@ -55,17 +55,8 @@ def merge_text(
     iou_threshold: float = 0.5,
     marker_size: int = 7,  # accepted like yolo's; XML conflicts need no markers
 ) -> MergeOutcome:
-    """Three-way merge of one CVAT-for-images file; UnmergeableError if unparsable."""
-    shortcut = whole_file_shortcut(base, ours, theirs, FORMAT)
-    if shortcut is not None:
-        return shortcut
-    return merge_full(base, ours, theirs, path=path, iou_threshold=iou_threshold)
-
-
-def merge_full(
-    base: bytes, ours: bytes, theirs: bytes, *, path: str, iou_threshold: float = 0.5
-) -> MergeOutcome:
-    """The merge without the whole-file shortcuts (property tests call it directly)."""
+    """Three-way merge of one CVAT-for-images file; UnmergeableError if unparsable.
+    Whole-file shortcuts (a side unchanged) are the driver's: this always parses."""
     data, conflicts = merge_document(
         base, ours, theirs, path=path, root=ROOT, merge_root=_root_merger(iou_threshold)
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.merge import coco, labelstudio, perimage, records, settings
-from gitannot.merge.outcome import MergeOutcome, whole_file_shortcut
+from gitannot.merge.outcome import MergeOutcome
 
 Merger = Callable[..., MergeOutcome]
 # id-less formats, matched by IoU: each module's merge_text takes the IoU and marker size
@@ -82,9 +82,10 @@ def merge_bytes(
 
     `iou_threshold` is called only for the id-less formats, so JSON merges never pay
     for reading git config."""
-    shortcut = whole_file_shortcut(base, ours, theirs, "trivial")
-    if shortcut is not None:
-        return shortcut
+    if ours == theirs or base == theirs:  # a side left the file as it was, or both alike
+        return MergeOutcome(ours, [], "trivial")
+    if base == ours:
+        return MergeOutcome(theirs, [], "trivial")
     sample = theirs if records.blank(ours) else ours
     fmt = detect(sample, path)
     other = theirs if sample is ours else ours

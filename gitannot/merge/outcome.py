@@ -27,12 +27,3 @@ class MergeOutcome:
     @property
     def clean(self) -> bool:
         return not self.conflicts
-
-
-def whole_file_shortcut(base: bytes, ours: bytes, theirs: bytes, fmt: str) -> MergeOutcome | None:
-    """The merge when a side left the file as it was, or both changed it alike; else None."""
-    if ours == theirs or base == theirs:
-        return MergeOutcome(ours, [], fmt)
-    if base == ours:
-        return MergeOutcome(theirs, [], fmt)
-    return None

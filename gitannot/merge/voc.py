@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from gitannot.merge.errors import UnmergeableError
 from gitannot.merge.geometry_match import Box, Shape, assign_keys
-from gitannot.merge.outcome import MergeOutcome, whole_file_shortcut
+from gitannot.merge.outcome import MergeOutcome
 from gitannot.merge.threeway import Conflict
 from gitannot.merge.xml_merge import (
     Child,
@@ -39,17 +39,8 @@ def merge_text(
     iou_threshold: float = 0.5,
     marker_size: int = 7,  # accepted like yolo's; XML conflicts need no markers
 ) -> MergeOutcome:
-    """Three-way merge of one VOC file; raises UnmergeableError if any side is not VOC."""
-    shortcut = whole_file_shortcut(base, ours, theirs, FORMAT)
-    if shortcut is not None:
-        return shortcut
-    return merge_full(base, ours, theirs, path=path, iou_threshold=iou_threshold)
-
-
-def merge_full(
-    base: bytes, ours: bytes, theirs: bytes, *, path: str, iou_threshold: float = 0.5
-) -> MergeOutcome:
-    """The merge without the whole-file shortcuts (property tests call it directly)."""
+    """Three-way merge of one VOC file; raises UnmergeableError if any side is not VOC.
+    Whole-file shortcuts (a side unchanged) are the driver's: this always parses."""
     data, conflicts = merge_document(
         base, ours, theirs, path=path, root=ROOT, merge_root=_root_merger(iou_threshold)
     )

@@ -23,7 +23,7 @@ from gitannot.merge.geometry_match import (
     merged_order,
     points_box,
 )
-from gitannot.merge.outcome import MergeOutcome, whole_file_shortcut
+from gitannot.merge.outcome import MergeOutcome
 from gitannot.merge.threeway import MISSING, Conflict, is_missing, merge_record
 
 FORMAT = "yolo"
@@ -60,16 +60,11 @@ def merge_text(
     iou_threshold: float = 0.5,
     marker_size: int = 7,
 ) -> MergeOutcome:
-    """Three-way merge of one YOLO label file; raises UnmergeableError if unparsable."""
-    shortcut = whole_file_shortcut(base, ours, theirs, FORMAT)
-    if shortcut is not None:
-        return shortcut
-    b, o, t = (parse(data, path, side) for data, side in _sides(base, ours, theirs))
+    """Three-way merge of one YOLO label file; raises UnmergeableError if unparsable.
+    Whole-file shortcuts (a side unchanged) are the driver's: this always parses."""
+    sides = ((base, "base"), (ours, "ours"), (theirs, "theirs"))
+    b, o, t = (parse(data, path, side) for data, side in sides)
     return merge_rows(b, o, t, iou_threshold=iou_threshold, marker_size=marker_size)
-
-
-def _sides(base: bytes, ours: bytes, theirs: bytes) -> list[tuple[bytes, str]]:
-    return [(base, "base"), (ours, "ours"), (theirs, "theirs")]
 
 
 def parse(data: bytes, path: str, side: str) -> LabelFile:
@@ -116,7 +111,7 @@ def merge_rows(
     iou_threshold: float = 0.5,
     marker_size: int = 7,
 ) -> MergeOutcome:
-    """Row-level three-way merge (no byte shortcuts; used directly by property tests)."""
+    """Row-level three-way merge of parsed files."""
     keys = assign_keys(
         [r.shape() for r in base.rows],
         [r.shape() for r in ours.rows],

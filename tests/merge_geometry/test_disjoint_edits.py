@@ -108,7 +108,7 @@ def test_edits_to_different_objects_merge_to_both(objs: list[Obj], data: st.Data
             files = [yolo.parse(d, "f", s) for d, s in zip(enc, ("b", "o", "t"), strict=True)]
             merged = yolo.merge_rows(*files)
         else:
-            merged = module.merge_full(*enc, path="f")  # type: ignore[attr-defined]
+            merged = module.merge_text(*enc, path="f")
         assert len(merged.conflicts) == len(clashes), (fmt.name, merged.data.decode())
         for side, clash in (("ours", "clash-ours"), ("theirs", "clash-theirs")):
             resolved = [(k, clash if op == "clash" else op) for k, op in enumerate(ops)]
