@@ -458,9 +458,10 @@ def parse_coco_panoptic(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOpt
             if sid in seen:
                 rep.add("coco.duplicate-id", f"segment id {sid} twice in image {image_id}", aid)
             seen.add(sid)
-            cat = cats.get(seg.get("category_id"))
+            cid = seg.get("category_id")
+            cat = cats.get(cid) if _is_id(cid) else None
             if cat is None:
-                rep.add("coco.unknown-category", f"category_id {seg.get('category_id')}", aid)
+                rep.add("coco.unknown-category", f"category_id {cid!s:.40}", aid)
             box = None
             bbox = seg.get("bbox")
             if type(bbox) is list and len(bbox) == 4 and all(_is_num(v) for v in bbox):

@@ -12,7 +12,9 @@ def polygon_area(flat: list[float]) -> float:
 
 
 def decode_compressed_rle(counts: str) -> list[int] | None:
-    """COCO's LEB128-like compressed counts string (pycocotools rleFrString), or None."""
+    """COCO's LEB128-like compressed counts string (pycocotools rleFrString), or None.
+    A count is at most 13 characters (65 bits; pycocotools reads it into 64): a longer
+    one would make ever larger ints, quadratic in the length of a hostile string."""
     out: list[int] = []
     pos = 0
     n = len(counts)
@@ -21,7 +23,7 @@ def decode_compressed_rle(counts: str) -> list[int] | None:
         shift = 0
         more = True
         while more:
-            if pos >= n:
+            if pos >= n or shift > 60:
                 return None
             c = ord(counts[pos]) - 48
             if c < 0 or c > 63:

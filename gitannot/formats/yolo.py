@@ -13,10 +13,13 @@ import yaml
 
 from gitannot.core.annotation import Annotation, GeometryKind, Item, ParsedFile
 from gitannot.formats.conflicts import strip_text_conflicts
+from gitannot.formats.loaders import load_text
 from gitannot.formats.options import FormatContext, FormatOptions
 from gitannot.formats.report import Reporter
+from gitannot.schema.yamlsrc import NoAliasLoader
 
 _CLASS = re.compile(r"\d+")
+KptShape = tuple[int, int]
 
 
 def _stem(path: str) -> str:
@@ -60,7 +63,7 @@ def _row(
     names: tuple[str, ...] | None,
     rep: Reporter,
     opts: FormatOptions,
-    kpt_shape: tuple[int, int] | None = None,
+    kpt_shape: KptShape | None = None,
 ) -> Annotation | None:
     aid = f"line:{number}"
     n = len(tokens)
@@ -83,7 +86,8 @@ def _row(
     if not _CLASS.fullmatch(tokens[0]):
         rep.add("yolo.number", f"line {number}: class {tokens[0]!r} is not an integer", aid)
         return None
-    cls = int(tokens[0])
+    # int() refuses over 4300 digits; an index that long is out of range anyway.
+    cls = int(tokens[0]) if len(tokens[0]) <= 18 else 1 << 62
     try:
         values = [float(t) for t in tokens[1:]]
     except ValueError:
@@ -97,7 +101,7 @@ def _row(
         if cls >= len(names):
             rep.add(
                 "yolo.class-out-of-range",
-                f"line {number}: class {cls} but only {len(names)} names",
+                f"line {number}: class {tokens[0]:.20} but only {len(names)} names",
                 aid,
             )
         else:
@@ -131,7 +135,7 @@ def _row(
 
 
 def _keypoints(
-    values: list[float], kpt_shape: tuple[int, int], number: int, rep: Reporter, aid: str
+    values: list[float], kpt_shape: KptShape, number: int, rep: Reporter, aid: str
 ) -> list[float]:
     """Check pose keypoints; return the values the range check should see (box + x, y)."""
     count, dims = kpt_shape
@@ -147,12 +151,37 @@ def _keypoints(
     return values[:4] + xy
 
 
-def read_kpt_shape(data: bytes) -> tuple[int, int] | None:
+def read_kpt_shape(data: bytes) -> KptShape | None:
     """`kpt_shape: [count, 2 or 3]` from a data.yaml, for FormatContext.yolo_kpt_shape."""
     try:
-        doc: Any = yaml.safe_load(data.decode("utf-8", errors="replace"))
+        doc: Any = _load_yaml(data.decode("utf-8", errors="replace"))
     except (yaml.YAMLError, RecursionError):
         return None
+    return _kpt_shape(doc)
+
+
+def read_names_file(path: str, data: bytes) -> tuple[tuple[str, ...] | None, KptShape | None]:
+    """Class names in index order (None when the file gives no clean list) and, from a
+    data.yaml, `kpt_shape`: what FormatContext needs, read exactly as this file's own
+    checks read it (their findings are dropped here; validating the file reports them)."""
+    rep = Reporter(path, FormatOptions())
+    text = load_text(data, rep)
+    if text is None:
+        return None, None
+    if not path.endswith((".yaml", ".yml")):
+        return tuple(_text_names(text, rep)), None
+    doc = _yaml_doc(text, rep)
+    if doc is None:
+        return None, None
+    names = _yaml_names(doc)
+    return (tuple(names) if names is not None else None), _kpt_shape(doc)
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=NoAliasLoader)  # a SafeLoader without aliases
+
+
+def _kpt_shape(doc: Any) -> KptShape | None:
     shape = doc.get("kpt_shape") if type(doc) is dict else None
     if (
         type(shape) is list
@@ -186,48 +215,65 @@ def parse_yolo_names(
     pf: ParsedFile, text: str, rep: Reporter, opts: FormatOptions, ctx: FormatContext
 ) -> None:
     """classes.txt / obj.names: one class name per line, index = line number - 1."""
+    _names_report(_text_names(text, rep), "", rep, pf)
+
+
+def _text_names(text: str, rep: Reporter) -> list[str]:
     rows = strip_text_conflicts(text.splitlines(), rep)
     names = [line.strip() for _, line in rows]
     while names and not names[-1]:
         names.pop()  # trailing blank lines are harmless; blank lines inside shift indexes
-    _names_report(names, "", rep, pf)
+    return names
 
 
 def parse_yolo_data(
     pf: ParsedFile, text: str, rep: Reporter, opts: FormatOptions, ctx: FormatContext
 ) -> None:
     """Ultralytics / YOLOv5 data.yaml: names (list or {index: name}) and nc."""
-    if "<<<<<<<" in text:
-        strip_text_conflicts(text.splitlines(), rep)
+    doc = _yaml_doc(text, rep)
+    if doc is None:
         return
-    try:
-        doc: Any = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        rep.add("yolo-data.parse", f"invalid YAML: {exc}".replace("\n", " "))
-        return
-    except RecursionError:
-        rep.add("yolo-data.parse", "YAML nested too deeply")
-        return
-    if type(doc) is not dict:
-        rep.add("yolo-data.parse", "data.yaml must be a mapping")
-        return
-    raw = doc.get("names")
-    names: list[str] | None = None
-    if type(raw) is list and all(type(n) is str for n in raw):
-        names = raw
-    elif (
-        type(raw) is dict
-        and all(type(k) is int and type(v) is str for k, v in raw.items())
-        and sorted(raw) == list(range(len(raw)))
-    ):
-        names = [raw[i] for i in range(len(raw))]
+    names = _yaml_names(doc)
     if names is None:
         rep.add("yolo-data.names", "`names` must be a list of strings or {0: name, ...}")
         return
     _names_report(names, "", rep, pf)
     nc = doc.get("nc")
     if nc is not None and nc != len(names):
-        rep.add("yolo-data.nc-mismatch", f"nc is {nc!r} but {len(names)} names are given")
+        rep.add("yolo-data.nc-mismatch", f"nc is {nc!r:.40} but {len(names)} names are given")
     shape = doc.get("kpt_shape")
-    if shape is not None and read_kpt_shape(text.encode()) is None:
-        rep.add("yolo-data.kpt-shape", f"kpt_shape {shape!r} is not [count, 2 or 3]")
+    if shape is not None and _kpt_shape(doc) is None:
+        rep.add("yolo-data.kpt-shape", f"kpt_shape {shape!r:.40} is not [count, 2 or 3]")
+
+
+def _yaml_doc(text: str, rep: Reporter) -> dict[Any, Any] | None:
+    """The data.yaml mapping, or None with a finding."""
+    if "<<<<<<<" in text:
+        strip_text_conflicts(text.splitlines(), rep)
+        return None
+    try:
+        doc: Any = _load_yaml(text)
+    except yaml.YAMLError as exc:
+        rep.add("yolo-data.parse", f"invalid YAML: {exc}".replace("\n", " "))
+        return None
+    except RecursionError:
+        rep.add("yolo-data.parse", "YAML nested too deeply")
+        return None
+    if type(doc) is not dict:
+        rep.add("yolo-data.parse", "data.yaml must be a mapping")
+        return None
+    return doc
+
+
+def _yaml_names(doc: dict[Any, Any]) -> list[str] | None:
+    """`names` as a list of strings or {0: name, 1: name, ...}; None otherwise."""
+    raw = doc.get("names")
+    if type(raw) is list and all(type(n) is str for n in raw):
+        return raw
+    if (
+        type(raw) is dict
+        and all(type(k) is int and type(v) is str for k, v in raw.items())
+        and sorted(raw) == list(range(len(raw)))
+    ):
+        return [raw[i] for i in range(len(raw))]
+    return None

@@ -17,16 +17,22 @@ class LineDict(dict[str, Any]):
 MAX_YAML_BYTES = 4 * 1024 * 1024
 
 
-class _Loader(yaml.SafeLoader):
+class NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader without aliases: they let a few lines expand to gigabytes ("billion
+    laughs") once walked or printed; rules and names files never need them, and they are
+    read from pushed commits."""
+
     def compose_node(self, parent: Any, index: Any) -> Any:
-        # Aliases let a few lines expand to gigabytes ("billion laughs"); rules and
-        # names files never need them, and they are read from pushed commits.
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed here", event.start_mark
             )
         return super().compose_node(parent, index)
+
+
+class _Loader(NoAliasLoader):
+    """Mappings become LineDicts (string keys, lines kept)."""
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:

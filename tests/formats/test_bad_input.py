@@ -1,13 +1,14 @@
 """Hostile and broken input: a clear finding naming the file, never an exception, and
 memory bounded by the input rather than by what the input asks for."""
 
+import time
 import tracemalloc
 
 import orjson
 import pytest
 
 from gitannot.core.findings import Severity
-from gitannot.formats import FormatOptions, parse_file
+from gitannot.formats import FormatContext, FormatOptions, parse_file
 from tests.formats.corpus import coco
 
 LAUGHS = (
@@ -87,7 +88,7 @@ def test_yaml_alias_bomb_is_cheap() -> None:
         + b"names: *m\n"
     )
     pf, peak = _peak_bytes(parse_file, "data.yaml", bomb)
-    assert _rules(pf) == ["yolo-data.names"]
+    assert _rules(pf) == ["yolo-data.parse"]  # aliases refused, as in every rules file
     assert peak < 5_000_000
 
 
@@ -131,3 +132,53 @@ def test_xml_with_a_declared_latin1_encoding_is_read() -> None:
     assert pf.findings == [] and pf.annotations[0].label == "café"
     # The same bytes without the declaration are not UTF-8: refused with a clear id.
     assert _rules(parse_file("café.xml", body)) == ["file.encoding"]
+
+
+def _alias_bomb(key: str) -> bytes:
+    """Eight levels of nine aliases: 9^9 leaves (hundreds of MB once repr'd or walked)."""
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    return ("\n".join(lines) + f"\nnames: [p, q]\n{key}: *h\n").encode()
+
+
+@pytest.mark.parametrize("key", ["nc", "kpt_shape"])
+def test_yaml_alias_bomb_under_any_key_is_refused_cheaply(key: str) -> None:
+    pf, peak = _peak_bytes(parse_file, "data.yaml", _alias_bomb(key))
+    assert _rules(pf) == ["yolo-data.parse"]
+    assert "alias" in pf.findings[0].message
+    assert peak < 5_000_000
+
+
+def test_yolo_class_index_too_long_for_int_is_out_of_range() -> None:
+    """int() refuses strings over 4300 digits: the adapter must not crash on one."""
+    row = b"9" * 5000 + b" 0.5 0.5 0.1 0.1\n"
+    names = FormatContext(class_names=("a",))
+    assert _rules(parse_file("labels/a.txt", row, format="yolo", context=names)) == [
+        "yolo.class-out-of-range"
+    ]
+    assert _rules(parse_file("labels/a.txt", row, format="yolo")) == ["yolo.no-names"]
+
+
+def test_panoptic_segment_with_an_unhashable_category_id() -> None:
+    doc = {
+        "images": [{"id": 1, "width": 4, "height": 4, "file_name": "a.jpg"}],
+        "categories": [{"id": 1, "name": "a"}],
+        "annotations": [
+            {"image_id": 1, "file_name": "a.png", "segments_info": [{"id": 1, "category_id": [1]}]}
+        ],
+    }
+    pf = parse_file("a.json", orjson.dumps(doc))
+    assert pf.format == "coco-panoptic" and _rules(pf) == ["coco.unknown-category"]
+
+
+def test_compressed_rle_with_endless_continuation_is_refused_in_linear_time() -> None:
+    """A count that never ends ('o' has the continuation bit) used to build ever larger
+    ints: quadratic, minutes for a few MB. A count longer than 64 bits is refused."""
+    counts = "o" * 2_000_000 + "0"
+    segmentation = {"size": [10, 10], "counts": counts}
+    data = coco(lambda d: d["annotations"][0].update(segmentation=segmentation))
+    started = time.perf_counter()
+    pf = parse_file("a.json", data)
+    assert time.perf_counter() - started < 10  # was ~130 s
+    assert "coco.rle-counts" in _rules(pf)
