@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from gitannot.formats.labelstudio import labelstudio_controls
 from gitannot.formats.options import FormatContext, FormatOptions, LabelStudioControl
+from gitannot.formats.yolo import KptShape
 from gitannot.project.config import DEFAULT_LABELSTUDIO_CONFIG, DETECT, ProjectConfig
-from gitannot.validation.names import KptShape, Names, find_names_file, parse_names_file
+from gitannot.validation.names import Names, find_names_file, parse_names_file
 from gitannot.validation.sources import Source
 
 Controls = Mapping[str, LabelStudioControl]

@@ -113,6 +113,10 @@ def test_names_files() -> None:
 
     assert parse_names("data.yaml", b"names: [a, b]\nnc: 2\n") == ("a", "b")
     assert parse_names("data.yaml", b"names: {0: a, 2: c, 1: b}\n") == ("a", "b", "c")
-    assert parse_names("classes.txt", b"\xef\xbb\xbfa\n\nb\n") == ("a", "b")
+    # Read as the names file's own checks read it: a blank line inside shifts the indexes
+    # (and is a yolo-data.empty-name error there), conflict markers are no names.
+    assert parse_names("classes.txt", b"\xef\xbb\xbfa\n\nb\n") == ("a", "", "b")
+    assert parse_names("classes.txt", b"a\n<<<<<<< ours\nb\n=======\nc\n>>>>>>> x\n") == ("a",)
+    assert parse_names("data.yaml", b"names: {0: a, 2: c}\n") is None  # a gap: no clean list
     assert parse_names("data.yaml", b"x: &a [1]\nnames: *a\n") is None  # aliases refused
     assert parse_names("data.yaml", b"names: [unterminated\n") is None
