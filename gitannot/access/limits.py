@@ -17,7 +17,7 @@ class Change:
     path: str
     mode: int | None = None
     oid: str | None = None
-    size: int | None = None  # blob size; None for deletions, trees and submodules
+    size: int | None = None  # blob size; None for deletions, submodules and unreadable blobs
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,11 @@ def check_change(limits: Iterable[Limit], change: Change, user: str) -> list[Lim
 
 def _breaks(lim: Limit, change: Change) -> str | None:
     if lim.kind is LimitKind.MAX_BLOB_BYTES:
-        if change.size is not None and change.size > lim.value:
+        if change.mode == MODE_SUBMODULE:
+            return None  # a gitlink has no size here (forbid_submodules covers it)
+        if change.size is None:  # fail closed: an unreadable object is not a small one
+            return f"its size cannot be read, so the limit of {lim.value} bytes is not met"
+        if change.size > lim.value:
             return f"file is {change.size} bytes, over the limit of {lim.value} bytes"
         return None
     if lim.kind is LimitKind.FORBID_PATHS:

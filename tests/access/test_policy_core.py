@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
+import pygit2
 import pytest
 
 from gitannot.access import globs
+from gitannot.access import limits as lim
+from gitannot.access.changes import ChangeReader
 from gitannot.access.evaluate import decide, who_may
 from gitannot.access.loader import PolicyError, parse_policy
 from gitannot.core.refupdate import Action
 from tests.access.helpers import policy_text
+from tests.gitenv import git
 
 GLOBS = [
     ("refs/heads/annotate/{user}/*", "refs/heads/annotate/bob/x", "bob", True),
@@ -160,3 +165,25 @@ def test_hints_say_what_the_pusher_may_do_instead() -> None:
     assert "carol may create: refs/heads/annotate/carol/**" in hint(
         "carol", "refs/heads/annotate/bob/x", Action.CREATE
     )
+
+
+def test_unreadable_blob_breaks_max_blob_bytes(tmp_path: Path) -> None:
+    """A blob whose size cannot be read (missing from a partial clone) is never let
+    through a size limit; a submodule has no size and is left to forbid_submodules."""
+    git("init", "-q", "--bare", str(tmp_path / "r.git"))
+    git_dir = ["--git-dir", str(tmp_path / "r.git")]
+    missing, gitlink = "1" * 40, "2" * 40
+    tree = git(
+        *git_dir, "mktree", "--missing",
+        input=f"100644 blob {missing}\ta.json\n160000 commit {gitlink}\tsub\n",
+    ).stdout.strip()  # fmt: skip
+    commit = git(*git_dir, "commit-tree", "-m", "x", tree).stdout.strip()
+    repo = pygit2.Repository(str(tmp_path / "r.git"))
+    changes = ChangeReader(repo).changes(repo.get(commit))
+    assert [(c.path, c.size) for c in changes] == [("a.json", None), ("sub", None)]
+    policy = parse_policy(_policy("", "limits:\n  - max_blob_bytes: 10\n"), "configs/access.yaml")
+    limits = lim.applicable(policy, "refs/heads/main", "alice")
+    hits = [h for c in changes for h in lim.check_change(limits, c, "alice")]
+    assert [(h.path, h.message) for h in hits] == [
+        ("a.json", "its size cannot be read, so the limit of 10 bytes is not met")
+    ]
