@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             dest="default",
             action="store_const",
             const=name,
-            help=f"take {name}' version of every conflict not picked one by one",
+            help=f"take the {name} version of every conflict not picked one by one",
         )
     parser.add_argument(
         "--pick",

@@ -45,12 +45,15 @@ class _Side:
 class _Doc:
     spec: DocSpec
     sides: tuple[_Side, _Side, _Side]
-    layout: Layout  # the output layout
-    template: int  # the side whose array spacing is reused
+    template: int  # the side whose layout and array spacing the output takes
     conflicts: list[Conflict] = field(default_factory=list)
     remaps: dict[str, dict[Key, Key]] = field(default_factory=dict)
     depth: int = 2  # depth of the records in the document
     merge_one: RecordMerger | None = None  # default: field by field (threeway)
+
+    @property
+    def layout(self) -> Layout:
+        return self.sides[self.template].layout
 
 
 def merge_document(
@@ -58,8 +61,7 @@ def merge_document(
 ) -> MergeOutcome:
     """The merged document; with `stream`, as chunks (see MergeOutcome)."""
     sides = (_load(base), _load(ours), _load(theirs))
-    template = _template(base, sides)
-    doc = _Doc(spec, sides, sides[template].layout, template)
+    doc = _Doc(spec, sides, _template(base, sides))
     merged: dict[str, list[Chunk]] = {}
     for name in spec.collections:  # referenced collections first: re-keying feeds refs
         if any(name in s.members for s in sides):
@@ -98,8 +100,7 @@ def array_doc(
         _Side({}, jsonfmt.detect(ours)),
         _Side({}, jsonfmt.detect(theirs)),
     )
-    template = _template(base, sides)
-    return _Doc(spec, sides, sides[template].layout, template, depth=1, merge_one=merge_one)
+    return _Doc(spec, sides, _template(base, sides), depth=1, merge_one=merge_one)
 
 
 def _template(base: bytes, sides: tuple[_Side, _Side, _Side]) -> int:
