@@ -40,13 +40,15 @@ class ContextReader:
 
     def for_file(self, path: str, fmt: str) -> tuple[FormatContext, str]:
         """The context for `path` read as `fmt`, and an id of everything in it."""
-        if path.endswith(".txt") and fmt in ("yolo", DETECT):
+        # A declared format always gets its context; detection reads .txt as YOLO rows
+        # and .json possibly as a Label Studio export.
+        if fmt == "yolo" or (fmt == DETECT and path.endswith(".txt")):
             yolo = self._yolo(path)
             if yolo.path is None or yolo.path == path:  # no names file, or it is this file
                 return FormatContext(), ""
             # names and kpt_shape come from one blob, so its id covers both
             return FormatContext(class_names=yolo.names, yolo_kpt_shape=yolo.kpt_shape), yolo.blob
-        if path.endswith(".json") and fmt in ("labelstudio", DETECT):
+        if fmt == "labelstudio" or (fmt == DETECT and path.endswith(".json")):
             controls, blob = self._labelstudio()
             return FormatContext(labelstudio_controls=controls), blob
         return FormatContext(), ""

@@ -271,3 +271,26 @@ def test_same_blob_at_another_path_is_not_served_from_cache(
     os.rename(repo / "labels/voc/b.json", repo / "labels/voc/b.xml")
     assert main(["validate", "labels/voc/b.xml"]) == 0
     assert "WARNING [voc.filename-mismatch] labels/voc/b.xml" in capsys.readouterr().out
+
+
+def test_declared_formats_get_their_context_whatever_the_extension(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path the project maps to yolo / labelstudio is read with its names file / labeling
+    config even when its extension is not the usual .txt / .json."""
+    (repo / "configs/project.yaml").write_text(
+        PROJECT.replace(
+            "formats:\n",
+            'formats:\n  - {glob: "labels/**/*.rows", format: yolo}\n'
+            '  - {glob: "labels/**/*.tasks", format: labelstudio}\n',
+        )
+    )
+    (repo / "configs/labelstudio.xml").write_text(LS_CONFIG)
+    (repo / "labels/yolo").mkdir(parents=True)
+    (repo / "labels/yolo/classes.txt").write_text("person\ncar\n")
+    (repo / "labels/yolo/a.rows").write_text("0 0.5 0.5 0.2 0.2\n7 0.5 0.5 0.1 0.1\n")
+    (repo / "labels/yolo/b.tasks").write_text(ls_export(from_name="bbox"))
+    assert main(["validate", "labels/yolo"]) == 1
+    out = capsys.readouterr().out
+    assert "ERROR [yolo.class-out-of-range] labels/yolo/a.rows#line:2" in out
+    assert "ERROR [labelstudio.dangling-from-name] labels/yolo/b.tasks#" in out
