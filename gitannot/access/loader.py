@@ -40,7 +40,8 @@ class _Map(dict[str, Any]):
     line = 0
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when installed: every push parses the policy (0.6 ms instead of 10).
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     pass
 
 
