@@ -3,6 +3,7 @@
 from gitannot.access import globs
 from gitannot.access.evaluate import Decision, who_may
 from gitannot.access.model import Effect, Mode, Policy, Rule
+from gitannot.core.globs import USER_PLACEHOLDER
 from gitannot.core.refupdate import Action
 
 # Asking every user costs users x rules per question; beyond this many distinct
@@ -47,13 +48,13 @@ class Hints:
         """
         grants = [r for r in self.policy.rules if self._grants(r, action)]
         if path is None:
-            refs = [p.replace("{user}", self.user) for r in grants for p in r.refs]
+            refs = [p.replace(USER_PLACEHOLDER, self.user) for r in grants for p in r.refs]
             where = ", ".join(dict.fromkeys(refs))
             return f"{self.user} may {action.value}: {where}" if where else ""
         here = [r for r in grants if any(globs.matches(p, ref, self.user) for p in r.refs)]
         if any(r.paths is None for r in here):
             return ""
-        paths = [p.replace("{user}", self.user) for r in here for p in r.paths or ()]
+        paths = [p.replace(USER_PLACEHOLDER, self.user) for r in here for p in r.paths or ()]
         where = ", ".join(dict.fromkeys(paths))
         return f"on this ref {self.user} may change: {where}" if where else ""
 

@@ -91,7 +91,7 @@ class _Builder:
         if top.get("version") != POLICY_VERSION:
             raise self.fail(top.line, f"`version: {POLICY_VERSION}` is required")
         users = self.users(top.get("users"), top.line)
-        groups = self.groups(top.get("groups", _Map()), top.line, users)
+        groups = self.groups(top.get("groups", _Map()), top.line)
         policy = Policy(path=self.path, users=users, groups=groups, rules=())
         rules = tuple(
             self.rule(item, policy) for item in self.items(top.get("rules"), top.line, "rules")
@@ -129,9 +129,7 @@ class _Builder:
             out[str(name)] = frozenset(self.strings(roles, users.line, f"roles of {name}"))
         return out
 
-    def groups(
-        self, raw: object, line: int, users: dict[str, frozenset[str]]
-    ) -> dict[str, frozenset[str]]:
+    def groups(self, raw: object, line: int) -> dict[str, frozenset[str]]:
         groups = self.mapping(raw, line, "groups")
         return {
             str(name): frozenset(self.strings(members, groups.line, f"group {name}"))

@@ -21,10 +21,6 @@ class PolicyState:
     error: PolicyError | None = None
     blob_id: str | None = None
 
-    @property
-    def missing(self) -> bool:
-        return self.policy is None and self.error is None
-
 
 # Parsed policies by blob id: a server process (bench, commands) parses each version once.
 _CACHE: dict[str, PolicyState] = {}
