@@ -112,8 +112,15 @@ class WorkTreeSource:
         return Entry(path, EntryKind.FILE, self._id(path), full.stat().st_size)
 
     def _id(self, path: str) -> str:
+        """git_blob_id of the file, read in chunks: it is needed (for the cache key)
+        before the size limit refuses a huge file."""
         if path not in self._ids:
-            self._ids[path] = git_blob_id((self.root / path).read_bytes())
+            with (self.root / path).open("rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                digest = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
+                while chunk := stream.read(1 << 20):
+                    digest.update(chunk)
+            self._ids[path] = digest.hexdigest()
         return self._ids[path]
 
     def read(self, path: str) -> bytes | None:

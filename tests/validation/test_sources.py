@@ -43,3 +43,20 @@ def test_nested_repository_is_a_submodule(tmp_path: Path) -> None:
     work = WorkTreeSource(root)
     assert work.entry("labels/vendor").kind is EntryKind.SUBMODULE
     assert [e.path for e in work.walk()] == ["labels/vendor"]
+
+
+def test_work_tree_blob_id_is_hashed_in_bounded_memory(tmp_path: Path) -> None:
+    """The blob id of a huge work-tree file is computed before its size is checked (the
+    cache key needs it): streaming keeps `gitannot validate` from loading it whole."""
+    import tracemalloc
+
+    data = b"0 0.5 0.5 0.1 0.1\n" * 2_000_000  # 36 MB
+    (tmp_path / "big.txt").write_bytes(data)
+    tracemalloc.start()
+    try:
+        blob_id = WorkTreeSource(tmp_path).entry("big.txt").blob_id
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert blob_id == git_blob_id(data)
+    assert peak < 8_000_000
