@@ -6,11 +6,9 @@ import shlex
 import subprocess
 from pathlib import Path
 
-import orjson
-
 from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
-from gitannot.merge import geometry_resolve
+from gitannot.merge import geometry_resolve, records
 from gitannot.merge.conflicts import find
 from gitannot.merge.driver import GEOMETRY, detect
 from gitannot.merge.errors import UnmergeableError
@@ -109,8 +107,8 @@ def read(path: Path) -> bytes:
 
 def load(path: Path) -> object:
     try:
-        return orjson.loads(read(path))
-    except orjson.JSONDecodeError as exc:
+        return records.parse(read(path))  # integer keys beyond 64 bits kept exactly
+    except ValueError as exc:  # orjson's and msgspec's decode errors
         raise UsageError(
             f"{path}: not a JSON file ({exc})",
             "gitannot reads conflicts in JSON, YOLO .txt and VOC / CVAT XML files",

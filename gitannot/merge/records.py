@@ -70,8 +70,16 @@ def validate(buf: bytes) -> None:
         raise ValueError(str(exc)) from exc
 
 
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")  # 19 digits: maybe beyond 64-bit integers
+
+
 def parse(raw: Raw | bytes) -> Any:
-    return orjson.loads(memoryview(raw) if isinstance(raw, Raw) else raw)
+    """The value of a record. orjson reads integers beyond 64 bits as floats, which would
+    round them on re-serialization: those records go to msgspec, which keeps them."""
+    buf = memoryview(raw) if isinstance(raw, Raw) else raw
+    if _LONG_NUMBER.search(buf):
+        return msgspec.json.decode(buf)
+    return orjson.loads(buf)
 
 
 @dataclass

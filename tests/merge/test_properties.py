@@ -337,3 +337,15 @@ def test_rekeying_keeps_every_reference(ours: Any, theirs: Any, indent: int | No
         assert len({r["id"] for r in merged[name]}) == len(merged[name])
     mine = {r for r in _resolved(ours) if r[0] != "base11"}  # theirs edited base11
     assert _resolved(merged) == mine | {r for r in _resolved(theirs) if r[0] != "base10"}
+
+
+def test_integers_beyond_64_bits_survive_a_field_merge() -> None:
+    """orjson reads such integers as floats: a re-serialized record must not round them."""
+    big, neg = 2**70 + 1, -(2**63) - 1
+    base = {"images": [], "annotations": [{"id": 1, "a": 0, "b": 0, "ext": big, "n": neg}]}
+    base["categories"] = []
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    ours["annotations"][0]["a"], theirs["annotations"][0]["b"] = 1, 2
+    out = coco.merge_text(enc(base, 2), enc(ours, 2), enc(theirs, 2))
+    merged = json.loads(out.data)["annotations"][0]
+    assert (merged["a"], merged["b"], merged["ext"], merged["n"]) == (1, 2, big, neg)
