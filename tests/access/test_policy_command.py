@@ -71,7 +71,10 @@ def test_explain(shared_seeded: ServerRepo, capsys: pytest.CaptureFixture[str]) 
     assert main([*args, "dave", "refs/heads/main", "update", "--path", "schema/x"]) == 0
     out = capsys.readouterr().out
     line = line_of(policy_text(), "paths: schema/**") - 3
-    assert f"ALLOWED: dave update refs/heads/main schema/x (decided by configs/access.yaml:{line})"
+    assert (
+        f"ALLOWED: dave update refs/heads/main schema/x (decided by configs/access.yaml:{line})"
+        in out
+    )
     assert f"configs/access.yaml:{line}: MATCH" in out
     assert main([*args, "dave", "refs/heads/main", "update", "--path", "tasks/t"]) == 0
     assert "disagrees (not enforced)" in capsys.readouterr().out
