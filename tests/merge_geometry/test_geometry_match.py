@@ -19,7 +19,7 @@ from gitannot.merge.xml_objects import expand, parse_doc
 def shape(
     label: str, x: float, y: float = 0, w: float = 10, h: float = 10, kind: str = ""
 ) -> Shape:
-    box = (x, y, x + w, y + w)
+    box = (x, y, x + w, y + h)
     return Shape(label, box, (label, box), kind)
 
 
