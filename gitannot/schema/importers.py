@@ -12,12 +12,12 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import orjson
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
 
 from gitannot.core.annotation import GeometryKind
 from gitannot.errors import ConfigError, UsageError
 from gitannot.formats import FormatOptions, parse_file
+from gitannot.formats.loaders import load_xml
+from gitannot.formats.report import Reporter
 from gitannot.schema.draft import Draft
 from gitannot.schema.model import AttributeSpec, AttrType
 from gitannot.schema.yamlsrc import load_yaml
@@ -148,6 +148,8 @@ def _yolo_yaml(draft: Draft, path: str, data: bytes) -> str:
         raise UsageError(exc.message) from exc
     names = doc.get("names") if isinstance(doc, dict) else doc
     if isinstance(names, dict):
+        if not all(str(k).isdigit() for k in names):
+            raise UsageError(f"{path}: `names` keys must be class indexes (0, 1, ...)")
         names = [names[k] for k in sorted(names, key=lambda k: int(k))]
     if not isinstance(names, list):
         raise UsageError(f"{path}: no `names` list (YOLO data.yaml) found")
@@ -157,10 +159,14 @@ def _yolo_yaml(draft: Draft, path: str, data: bytes) -> str:
 
 
 def _parse_xml(path: str, data: bytes) -> ET.Element:
-    try:
-        root: ET.Element = SafeET.fromstring(data, forbid_dtd=True)
-    except (ET.ParseError, DefusedXmlException) as exc:
-        raise UsageError(f"{path}: not readable XML ({type(exc).__name__}: {exc})") from exc
+    """The validators' safe loader (DTDs and entities refused, depth capped, BOM and
+    declared encodings handled); its finding becomes the error."""
+    options = FormatOptions()
+    rep = Reporter(path, options)
+    root = load_xml(data, rep, options.max_xml_depth)
+    if root is None:
+        problem = rep.findings[-1]
+        raise UsageError(f"{path}: not readable XML ({problem.rule}: {problem.message})")
     return root
 
 

@@ -130,3 +130,30 @@ def test_whole_real_corpus_adopts_with_zero_errors(
         if f["rule"].startswith("schema.") and f["severity"] == "warning"
     }
     assert schema_warnings == EXPECTED_SCHEMA_WARNINGS
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"names: {a: person}\n", "`names` keys must be class indexes"),
+        (b"<annotation>" + b"<a>" * 100 + b"</a>" * 100 + b"</annotation>", "deeper than 64"),
+        (b"<annotation><object></annotation>", "mismatched tag"),
+    ],
+)
+def test_import_refuses_bad_files_with_a_reason(data: bytes, expected: str) -> None:
+    """Import reads XML as validation does (one safe loader: entities refused, depth
+    capped) and names a bad `names` mapping instead of crashing."""
+    from gitannot.errors import UsageError
+
+    path = "data.yaml" if data.startswith(b"names") else "a.xml"
+    with pytest.raises(UsageError) as info:
+        import_file(Draft(), path, data)
+    assert expected in info.value.message and path in info.value.message
+
+
+def test_import_reads_xml_with_a_bom_and_a_declared_encoding() -> None:
+    head = b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>'
+    voc = b"<annotation><object><name>caf\xc3\xa9</name></object></annotation>"
+    draft = Draft()
+    assert import_file(draft, "a.xml", head + voc) == "Pascal VOC"
+    assert "café" in draft.labels
