@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from gitannot.commands.conflicts import geometry_conflicts, geometry_format, read
-from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
+from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
 from gitannot.merge import geometry_resolve
 from gitannot.merge.conflicts import SIDES
@@ -46,16 +46,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("nothing to do", "pass --ours, --theirs, --base or --pick KEY=SIDE")
     raw = read(args.path)
     fmt = geometry_format(args.path, raw)
+    keys: set[str] = set()
     if fmt is None:
-        data, left = _resolve_json(args.path, raw, choose, args.default)
-        had = CONFLICT_KEY.encode() in raw
+        data, left = _resolve_json(args.path, raw, choose, args.default, keys)
     else:
         keys = {found.key for found in geometry_conflicts(args.path, raw, fmt)}
-        for key in sorted(set(choose) - keys):  # a typo must not pass silently
-            sys.stderr.write(f"gitannot: warning: {args.path}: no conflict with key {key!r}\n")
         data, left = geometry_resolve.resolve(raw, fmt, choose, args.default)
-        had = bool(keys)
-    if not had:
+    for key in sorted(set(choose) - keys):  # a typo must not pass silently
+        sys.stderr.write(f"gitannot: warning: {args.path}: no conflict with key {key!r}\n")
+    if not keys:
         print(f"{args.path}: no conflicts to resolve")
         return EXIT_DENIED
     if data != raw:
@@ -68,10 +67,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _resolve_json(
-    path: Path, raw: bytes, choose: dict[str, str], default: str | None
+    path: Path, raw: bytes, choose: dict[str, str], default: str | None, seen: set[str]
 ) -> tuple[bytes, int]:
     try:
-        return resolve_bytes(raw, choose, default)
+        return resolve_bytes(raw, choose, default, seen)
     except ValueError as exc:  # orjson and the record splitter raise ValueError
         raise UsageError(
             f"{path}: not a JSON file ({exc})",

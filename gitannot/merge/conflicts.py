@@ -55,18 +55,24 @@ def _escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
-def resolve(doc: Any, choose: dict[str, str], default: str | None) -> tuple[Any, int]:
+def resolve(
+    doc: Any, choose: dict[str, str], default: str | None, seen: set[str] | None = None
+) -> tuple[Any, int]:
     """Replace conflict records by the chosen side; returns (doc, records left).
 
     `choose` maps a record's key (as text) to "ours", "theirs" or "base"; `default`
     applies to the others (None leaves them). A chosen side that is null removes the
-    record: from a list it is dropped, from an object its member is deleted.
+    record: from a list it is dropped, from an object its member is deleted. The keys
+    of the records met are added to `seen`.
     """
     left = 0
 
     def pick(record: dict[str, Any]) -> tuple[bool, Any]:
         nonlocal left
-        side = choose.get(str(record.get("key")), default)
+        key = str(record.get("key"))
+        if seen is not None:
+            seen.add(key)
+        side = choose.get(key, default)
         if side is None:
             left += 1
             return True, record

@@ -17,14 +17,16 @@ from gitannot.merge.records import Raw
 _HAS_CONFLICT = re.compile(re.escape(CONFLICT_KEY.encode()))
 
 
-def resolve_bytes(buf: bytes, choose: dict[str, str], default: str | None) -> tuple[bytes, int]:
+def resolve_bytes(
+    buf: bytes, choose: dict[str, str], default: str | None, seen: set[str] | None = None
+) -> tuple[bytes, int]:
     """The file with conflict records settled (see conflicts.resolve); (bytes, left)."""
     if not _HAS_CONFLICT.search(buf):
         records.validate(buf)  # still refuse a file that is not JSON
         return buf, 0
     layout = jsonfmt.detect(buf)
     if buf.lstrip()[:1] != b"{":  # an array document (Label Studio): parsed whole
-        doc, left = resolve(records.parse(buf), choose, default)
+        doc, left = resolve(records.parse(buf), choose, default, seen)
         return jsonfmt.document([jsonfmt.dumps(doc, layout)], layout), left
     left = 0
     members: list[tuple[str, list[Chunk]]] = []
@@ -32,7 +34,7 @@ def resolve_bytes(buf: bytes, choose: dict[str, str], default: str | None) -> tu
         if not _HAS_CONFLICT.search(raw):
             members.append((name, [raw]))
             continue
-        chunks, found = _member(raw, layout, choose, default)
+        chunks, found = _member(raw, layout, choose, default, seen)
         left += found
         if chunks is not None:
             members.append((name, chunks))
@@ -40,10 +42,10 @@ def resolve_bytes(buf: bytes, choose: dict[str, str], default: str | None) -> tu
 
 
 def _member(
-    raw: Raw, layout: Layout, choose: dict[str, str], default: str | None
+    raw: Raw, layout: Layout, choose: dict[str, str], default: str | None, seen: set[str] | None
 ) -> tuple[list[Chunk] | None, int]:
     if bytes(memoryview(raw)[:1]) != b"[":
-        value, left = resolve(records.parse(raw), choose, default)
+        value, left = resolve(records.parse(raw), choose, default, seen)
         kept = value is not None or not is_conflict_record(records.parse(raw))
         return ([jsonfmt.dumps(value, layout, 1)] if kept else None), left
     elements = records.elements(raw)
@@ -54,7 +56,7 @@ def _member(
             items.append(element)
             continue
         parsed: Any = records.parse(element)
-        value, found = resolve(parsed, choose, default)
+        value, found = resolve(parsed, choose, default, seen)
         left += found
         if value is not None or not is_conflict_record(parsed):
             items.append(jsonfmt.dumps(value, layout, 2))

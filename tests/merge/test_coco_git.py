@@ -153,7 +153,7 @@ def test_same_annotation_different_fields_is_clean(tmp_path, style):
     assert ann(merged, 3) == dict(ann(ours, 3), category_id=2, attributes={"occluded": True})
 
 
-def test_same_field_different_values_conflicts(tmp_path, style, monkeypatch):
+def test_same_field_different_values_conflicts(tmp_path, style, monkeypatch, capsys):
     ours, theirs = clone(base_doc()), clone(base_doc())
     ann(ours, 3)["bbox"] = [3, 3, 3, 3]
     ann(theirs, 3)["bbox"] = [4, 4, 4, 4]
@@ -164,6 +164,8 @@ def test_same_field_different_values_conflicts(tmp_path, style, monkeypatch):
     assert rec["fields"] == ["bbox"] and rec["reason"] == "modify/modify"
     assert rec["ours"]["bbox"] == [3, 3, 3, 3] and rec["theirs"]["bbox"] == [4, 4, 4, 4]
     monkeypatch.chdir(result.repo)
+    assert main(["resolve", REL, "--pick", "33=theirs"]) == 1  # a typo: nothing taken
+    assert "no conflict with key '33'" in capsys.readouterr().err
     assert main(["resolve", REL, "--pick", "3=ours"]) == 0
     resolved = json.loads((result.repo / REL).read_bytes())
     assert ann(resolved, 3) == ann(ours, 3)
