@@ -40,10 +40,11 @@ JSON_FORMATS: dict[str, JsonHandler] = {
     "labelstudio": labelstudio.parse_labelstudio,
     "gitannot": perimage.parse_perimage,
 }
-XML_FORMATS: dict[str, XmlHandler] = {
-    "voc": voc.parse_voc,
-    "cvat": cvat.parse_cvat,
-    "labelstudio-config": labelstudio.parse_labelstudio_config,
+# Handlers see only documents with the right root element (checked here, once).
+XML_FORMATS: dict[str, tuple[str, str, XmlHandler]] = {
+    "voc": ("annotation", "VOC", voc.parse_voc),
+    "cvat": ("annotations", "CVAT", cvat.parse_cvat),
+    "labelstudio-config": ("View", "a labeling config", labelstudio.parse_labelstudio_config),
 }
 TEXT_FORMATS: dict[str, TextHandler] = {
     "yolo": yolo.parse_yolo,
@@ -136,7 +137,11 @@ def _parse(
         if root is not None:
             if XML_CONFLICT_TAG.encode() in data:
                 strip_xml_conflicts(root, rep)
-            XML_FORMATS[fmt](pf, root, rep, opts, ctx)
+            tag, what, handler = XML_FORMATS[fmt]
+            if root.tag != tag:
+                rep.add("xml.root", f"root is <{root.tag}>, {what} uses <{tag}>")
+            else:
+                handler(pf, root, rep, opts, ctx)
     elif fmt in TEXT_FORMATS:
         text = load_text(data, rep)
         if text is not None:

@@ -19,9 +19,6 @@ _Size = tuple[float, float] | None
 def parse_cvat(
     pf: ParsedFile, root: ET.Element, rep: Reporter, opts: FormatOptions, ctx: FormatContext
 ) -> None:
-    if root.tag != "annotations":
-        rep.add("xml.root", f"root is <{root.tag}>, CVAT uses <annotations>")
-        return
     specs = _label_specs(root)
     pf.declared_labels.extend(specs)
     shapes = _Shapes(pf, rep, opts, specs if specs else None)

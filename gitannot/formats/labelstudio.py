@@ -46,9 +46,6 @@ def labelstudio_controls(data: bytes, options: FormatOptions | None = None) -> d
 def parse_labelstudio_config(
     pf: ParsedFile, root: ET.Element, rep: Reporter, opts: FormatOptions, ctx: FormatContext
 ) -> None:
-    if root.tag != "View":
-        rep.add("xml.root", f"root is <{root.tag}>, a labeling config uses <View>")
-        return
     objects = {e.get("name") for e in root.iter() if e.get("name") and not e.get("toName")}
     for control in controls_from_root(root).values():
         for target in control.to_name.split(","):

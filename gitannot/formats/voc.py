@@ -21,9 +21,6 @@ def _stem(name: str) -> str:
 def parse_voc(
     pf: ParsedFile, root: ET.Element, rep: Reporter, opts: FormatOptions, ctx: FormatContext
 ) -> None:
-    if root.tag != "annotation":
-        rep.add("xml.root", f"root is <{root.tag}>, VOC uses <annotation>")
-        return
     filename = text_of(root, "filename") or ""
     path_stem = _stem(pf.path)
     if filename and _stem(filename) != path_stem:
