@@ -6,6 +6,7 @@ from typing import Any
 
 from gitannot.core.annotation import Annotation, GeometryKind, ParsedFile
 from gitannot.core.findings import Finding, Severity
+from gitannot.formats.report import CappedFindings
 from gitannot.schema.model import AttributeSpec, AttrType, LabelSpec, Ontology
 
 _TRUE = {"true", "1", "yes", "on"}
@@ -36,7 +37,7 @@ class CompiledOntology:
     def check(self, parsed: ParsedFile, max_per_rule: int = 50) -> list[Finding]:
         """Findings for every annotation; past `max_per_rule` of one rule only a count is
         kept (a file of a million bad rows must not become a million findings)."""
-        findings = _Capped(parsed.path, max_per_rule)
+        findings = CappedFindings(parsed.path, max_per_rule)
         group_hits: dict[tuple[str, str], list[Annotation]] = {}
         unresolved = 0
         for ann in parsed.annotations:
@@ -94,42 +95,6 @@ class CompiledOntology:
             for name in dict.fromkeys(parsed.declared_labels)
             if name not in self.labels and name not in used
         ]
-
-
-class _Capped:
-    def __init__(self, path: str, cap: int) -> None:
-        self.path = path
-        self.cap = max(1, cap)
-        self.kept: list[Finding] = []
-        self.counts: dict[str, int] = {}
-        self.first: dict[str, Finding] = {}
-
-    def append(self, finding: Finding) -> None:
-        count = self.counts.get(finding.rule, 0) + 1
-        self.counts[finding.rule] = count
-        self.first.setdefault(finding.rule, finding)
-        if count <= self.cap:
-            self.kept.append(finding)
-
-    def extend(self, findings: list[Finding]) -> None:
-        for finding in findings:
-            self.append(finding)
-
-    def finish(self) -> list[Finding]:
-        out = list(self.kept)
-        for rule, count in sorted(self.counts.items()):
-            if count > self.cap:
-                first = self.first[rule]
-                out.append(
-                    Finding(
-                        rule=rule,
-                        severity=first.severity,
-                        path=self.path,
-                        message=f"{count - self.cap} more like this not listed",
-                        hint=first.hint,
-                    )
-                )
-        return out
 
 
 def _compile_label(label: LabelSpec, names: dict[str, LabelSpec], onto: Ontology) -> CompiledLabel:

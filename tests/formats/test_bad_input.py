@@ -182,3 +182,15 @@ def test_compressed_rle_with_endless_continuation_is_refused_in_linear_time() ->
     pf = parse_file("a.json", data)
     assert time.perf_counter() - started < 10  # was ~130 s
     assert "coco.rle-counts" in _rules(pf)
+
+
+def test_format_findings_are_capped_per_rule_with_a_blocking_summary() -> None:
+    rows = b"0 0.5 0.5 0.1\n" * 500 + b"0 0.5 0.5 0.1 0.1 0.2\n" * 3
+    pf = parse_file(
+        "labels/a.txt", rows, format="yolo", options=FormatOptions(max_findings_per_rule=4)
+    )
+    token = [f for f in pf.findings if f.rule == "yolo.token-count"]
+    assert len(token) == 5 and [f.item for f in token[:4]] == [f"line:{n}" for n in range(1, 5)]
+    summary = token[-1]
+    assert summary.message == "499 more like this not listed" and summary.item == ""
+    assert summary.severity is Severity.ERROR and summary.hint == token[0].hint
