@@ -115,9 +115,11 @@ def _merge_member(doc: _Doc, name: str, collection: bool) -> list[Chunk] | None:
     """The merged member value laid out at depth 1, or None when it is deleted."""
     raws = tuple(s.members.get(name) for s in doc.sides)
     b, o, t = raws
-    if o is not None and t is not None and o == t:
+    # After a re-key, equal bytes on both sides may still point at different records.
+    rekeyed = collection and bool(doc.remaps)
+    if o is not None and t is not None and o == t and not rekeyed:
         return _emit(doc, OURS, o)
-    if b == o and not (collection and doc.remaps):
+    if b == o and not rekeyed:
         return None if t is None else _emit(doc, THEIRS, t)
     if b == t:
         return None if o is None else _emit(doc, OURS, o)

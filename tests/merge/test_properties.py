@@ -290,7 +290,7 @@ def test_an_empty_base_object_is_kept_in_the_conflict_record() -> None:
 def adds(draw: st.DrawFn, side: str) -> dict[str, Any]:
     """Base (images 1-2, categories 1-2, annotations 10-11) plus images, categories and
     annotations this side adds under ids the other side may use too (names carry the
-    side); ours may point annotation 10 at what it added, theirs annotation 11."""
+    side, or not); ours may point annotation 10 at what it added, theirs annotation 11."""
     doc: dict[str, Any] = {
         "images": [{"id": i, "file_name": f"base{i}.jpg"} for i in (1, 2)],
         "categories": [{"id": c, "name": f"base{c}"} for c in (1, 2)],
@@ -310,7 +310,8 @@ def adds(draw: st.DrawFn, side: str) -> dict[str, Any]:
     for a in draw(st.sets(st.integers(1, 4), max_size=4)):
         ref = {"image_id": draw(st.sampled_from(image_ids))}
         ref["category_id"] = draw(st.sampled_from(category_ids))
-        doc["annotations"].append({"id": a, **ref, "note": f"{side}{a}"})
+        note = f"{side}{a}" if draw(st.booleans()) else f"new{a}"  # maybe alike on both
+        doc["annotations"].append({"id": a, **ref, "note": note})
     return doc
 
 
@@ -349,3 +350,21 @@ def test_integers_beyond_64_bits_survive_a_field_merge() -> None:
     out = coco.merge_text(enc(base, 2), enc(ours, 2), enc(theirs, 2))
     merged = json.loads(out.data)["annotations"][0]
     assert (merged["a"], merged["b"], merged["ext"], merged["n"]) == (1, 2, big, neg)
+
+
+def test_identical_annotations_on_colliding_images_are_both_kept() -> None:
+    """Both sides add image 4 (different files) and the same annotation on it: theirs'
+    annotation is about theirs' image, so it follows that image to its new id."""
+    base: dict[str, Any] = {"images": [], "categories": [{"id": 1}], "annotations": []}
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    for side, name in ((ours, "o.jpg"), (theirs, "t.jpg")):
+        side["images"].append({"id": 4, "file_name": name})
+        side["annotations"].append({"id": 11, "image_id": 4, "category_id": 1})
+    out = coco.merge_text(enc(base, 2), enc(ours, 2), enc(theirs, 2))
+    assert out.conflicts == []
+    merged = json.loads(out.data)
+    assert merged["images"] == [ours["images"][0], {"id": 5, "file_name": "t.jpg"}]
+    assert merged["annotations"] == [
+        ours["annotations"][0],
+        {"id": 12, "image_id": 5, "category_id": 1},
+    ]
