@@ -25,7 +25,8 @@ class Report:
     head_digest: str = E.GENESIS_PREV
     head_commit: str = ""
     key: str = ""  # the key in force at the head
-    digests: dict[int, str] = field(default_factory=dict)  # seq -> digest, as found
+    # seq -> digest as found, kept only for the seqs `marks` name (not one per entry).
+    digests: dict[int, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -75,6 +76,7 @@ def verify_log(
         tree=_tree_of(repo, start.commit) if start else None,
         all_seqs={seq for _oid, seq in commits if seq is not None},
     )
+    marked = {mark.seq for _what, mark in marks}
     if start is not None:
         report.head_seq, report.head_digest = start.seq, start.digest
         report.digests[start.seq] = start.digest
@@ -91,7 +93,8 @@ def verify_log(
             report.problems.extend(_check_entry(repo, walk, item, trusted_keys))
             report.checked += 1
             report.head_seq, report.head_digest = item.seq, item.digest
-            report.digests.setdefault(item.seq, item.digest)
+            if item.seq in marked:
+                report.digests.setdefault(item.seq, item.digest)
         walk.tree = commit.tree
         report.head_commit = str(commit.id)
     report.key = walk.key or ""
