@@ -92,8 +92,7 @@ def _reasons(findings: list[Finding]) -> list[dict[str, Any]]:
 
 def receipt_step(ctx: PushContext) -> list[str]:
     """POST_RECEIVE_STEPS entry: record that the refs moved, print the receipt."""
-    repo = pygit2.Repository(str(ctx.git_dir))
-    push = find_push_entry(repo, ctx)
+    push = find_push_entry(ctx.repo, ctx)
     moved = [
         {"ref": u.ref, "old": u.old, "new": u.new, "action": _action(ctx, u)} for u in ctx.updates
     ]
