@@ -49,7 +49,9 @@ def detect(buf: bytes) -> Layout:
     lead = _LEAD.match(buf)
     if lead and b"\n" in lead.group(1):
         indent = lead.group(1).rsplit(b"\n", 1)[1] or None
-    newline = b"\r\n" if lead and b"\r\n" in lead.group(1) else b"\n"
+    # The first line break says which kind the file uses; a one-line file has only its last.
+    breaks = lead.group(1) if lead and b"\n" in lead.group(1) else buf[-2:]
+    newline = b"\r\n" if b"\r\n" in breaks else b"\n"
     item_sep, key_sep = _separators(buf[:_SCAN_LIMIT])
     if indent is not None:
         item_sep = b","  # line breaks separate items in indented output

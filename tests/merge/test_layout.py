@@ -18,6 +18,7 @@ WRITERS = {
     "compact-tight": lambda d: json.dumps(d, separators=(",", ":")) + "\n",
     "non-ascii": lambda d: json.dumps(d, indent=1, ensure_ascii=False) + "\n",
     "crlf": lambda d: (json.dumps(d, indent=2) + "\n").replace("\n", "\r\n"),
+    "compact-crlf": lambda d: json.dumps(d) + "\r\n",
 }
 
 
