@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
                 print(_describe(path, raw, conflict))
                 total += 1
             continue
-        for found in find(load(path)):
+        for found in find(load(path, raw)):
             rec = found.record
             fields = ",".join(str(f) for f in rec.get("fields") or [])
             print(
@@ -105,9 +105,9 @@ def read(path: Path) -> bytes:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
-def load(path: Path) -> object:
+def load(path: Path, raw: bytes) -> object:
     try:
-        return records.parse(read(path))  # integer keys beyond 64 bits kept exactly
+        return records.parse(raw)  # integer keys beyond 64 bits kept exactly
     except ValueError as exc:  # orjson's and msgspec's decode errors
         raise UsageError(
             f"{path}: not a JSON file ({exc})",
