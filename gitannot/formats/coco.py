@@ -121,9 +121,8 @@ def parse_coco(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> 
     cats = read_categories(_list(doc, "categories", rep, False), rep, pf)
     anns = _list(doc, "annotations", rep, False)
     # References are only checked against lists that exist (a missing list is one finding).
-    checker = _Checker(pf, rep, opts, images, cats, type(doc.get("categories")) is list)
-    checker.check_images = type(doc.get("images")) is list
-    checker.run(anns)
+    has_cats, has_images = type(doc.get("categories")) is list, type(doc.get("images")) is list
+    _Checker(pf, rep, opts, images, cats, has_cats, has_images).run(anns)
 
 
 def parse_coco_results(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> None:
@@ -131,7 +130,7 @@ def parse_coco_results(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOpti
     if type(doc) is not list:
         rep.add("json.root-type", "a COCO results file is a JSON list")
         return
-    _Checker(pf, rep, opts, None, {}, False).run(doc)
+    _Checker(pf, rep, opts, None, {}, False, False).run(doc)
 
 
 def parse_coco_categories(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> None:
@@ -150,11 +149,12 @@ class _Checker:
         images: dict[Any, tuple[float, float]] | None,
         cats: dict[Any, tuple[str, int]],
         check_cats: bool,
+        check_images: bool,
     ) -> None:
         self.pf, self.rep, self.opts = pf, rep, opts
-        self.images, self.cats, self.check_cats = images, cats, check_cats
+        self.images, self.cats = images, cats
+        self.check_cats, self.check_images = check_cats, check_images
         self.results = images is None  # results files have no ids and carry scores
-        self.check_images = not self.results
         self.tol = opts.bbox_tolerance_px
         self.rel_tol = opts.area_rel_tolerance
         self.abs_tol = opts.area_abs_tolerance

@@ -50,7 +50,6 @@ class TreeScan:
         self.rules = rules
         self.validator = Validator(rules, source, cache)
         self.source = source
-        self._results: list[FileResult] | None = None
 
     @cached_property
     def _entries(self) -> list[Entry]:
@@ -61,19 +60,17 @@ class TreeScan:
             if e.kind is EntryKind.FILE and project.format_for(e.path) is not None
         ]
 
-    def results(self) -> list[FileResult]:
-        if self._results is None:
-            project = self.rules.project
-            self._results = [
-                self.validator.check_file(e, project.format_for(e.path) or "")
-                for e in self._entries
-            ]
-        return self._results
+    @cached_property
+    def _results(self) -> list[FileResult]:
+        project = self.rules.project
+        return [
+            self.validator.check_file(e, project.format_for(e.path) or "") for e in self._entries
+        ]
 
     def labels_in_use(self) -> dict[str, str]:
         """Every label name annotations in the tree use -> one file that uses it."""
         used: dict[str, str] = {}
-        for result in self.results():
+        for result in self._results:
             for label in result.labels:
                 used.setdefault(label, result.path)
         return used
@@ -85,7 +82,7 @@ class TreeScan:
             return []
         broken = [
             (r.path, f.rule)
-            for r in self.results()
+            for r in self._results
             if r.path not in changed
             for f in r.findings
             if f.blocks
