@@ -17,7 +17,7 @@ from gitannot.formats.options import FormatContext, FormatOptions, LabelStudioCo
 from gitannot.formats.yolo import KptShape
 from gitannot.project.config import DEFAULT_LABELSTUDIO_CONFIG, DETECT, ProjectConfig
 from gitannot.validation.names import Names, find_names_file, parse_names_file
-from gitannot.validation.sources import Source
+from gitannot.validation.sources import EntryKind, Source, size_of
 
 Controls = Mapping[str, LabelStudioControl]
 
@@ -56,12 +56,12 @@ class ContextReader:
     def _labelstudio(self) -> tuple[Controls | None, str]:
         if self._ls is None:
             path = self.project.labelstudio_config or DEFAULT_LABELSTUDIO_CONFIG
-            data = self.source.read(path)
-            if data is None:  # absent (declared or not): the controls are simply unknown
+            found = self._read(path)
+            if found is None:  # absent (declared or not): the controls are simply unknown
                 self._ls = (None, "")
             else:
-                controls = labelstudio_controls(data, self.options)
-                self._ls = (controls, self.source.entry(path).blob_id)
+                data, blob = found
+                self._ls = (labelstudio_controls(data, self.options), blob)
         return self._ls
 
     def _yolo(self, path: str) -> _Yolo:
@@ -73,8 +73,22 @@ class ContextReader:
 
     def _load_yolo(self, path: str) -> _Yolo:
         names_path = find_names_file(self.source, path)
-        data = self.source.read(names_path) if names_path is not None else None
-        if names_path is None or data is None:
+        found = self._read(names_path) if names_path is not None else None
+        if names_path is None or found is None:
             return _Yolo(None)
+        data, blob = found
         names, kpt_shape = parse_names_file(names_path, data)
-        return _Yolo(names_path, names, kpt_shape, self.source.entry(names_path).blob_id)
+        return _Yolo(names_path, names, kpt_shape, blob)
+
+    def _read(self, path: str) -> tuple[bytes, str] | None:
+        """A context file's bytes and blob id; None when it is not a regular file. One
+        over limits.max_file_bytes is not loaded (bounded memory) and reads as empty: a
+        names list or labeling config with nothing in it, so class indexes and from_names
+        are all reported (an empty data.yaml gives no names, as any broken one does)."""
+        entry = self.source.entry(path)
+        if entry.kind is not EntryKind.FILE:
+            return None
+        if size_of(self.source, entry) > self.project.max_file_bytes:
+            return b"", entry.blob_id
+        data = self.source.read(path)
+        return (data, entry.blob_id) if data is not None else None

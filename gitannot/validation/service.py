@@ -12,7 +12,7 @@ from gitannot.validation.cache import ResultCache, cache_key
 from gitannot.validation.context import ContextReader
 from gitannot.validation.findings_io import apply_severities, from_cache, to_cache
 from gitannot.validation.rules import Rules
-from gitannot.validation.sources import Entry, EntryKind, Source
+from gitannot.validation.sources import Entry, EntryKind, Source, size_of
 
 # Bumped whenever what a verdict depends on changes without a change to any blob id (v2:
 # pose kpt_shape from data.yaml), so results cached by an older gitannot of the same
@@ -96,7 +96,7 @@ class Validator:
         return result
 
     def _run(self, entry: Entry, fmt: str, context: FormatContext) -> FileResult:
-        size = entry.size or _size(self.source, entry)
+        size = size_of(self.source, entry)
         limit = self.rules.project.max_file_bytes
         if size > limit:  # refused before reading or parsing: bounded memory
             finding = Finding(
@@ -127,14 +127,6 @@ class Validator:
 def _has_errors(parsed: ParsedFile) -> bool:
     """A file that does not parse cleanly has no trustworthy annotations to check."""
     return not parsed.annotations and any(f.severity is Severity.ERROR for f in parsed.findings)
-
-
-def _size(source: Source, entry: Entry) -> int:
-    size_of = getattr(source, "size", None)
-    if callable(size_of):
-        return int(size_of(entry.blob_id))
-    data = source.read(entry.path)
-    return len(data) if data is not None else 0
 
 
 def _from_cached(path: str, hit: dict[str, object]) -> FileResult:

@@ -90,6 +90,17 @@ class GitTreeSource:
                 yield self._entry(path, obj)
 
 
+def size_of(source: Source, entry: Entry) -> int:
+    """The file's size in bytes, without loading it when the source can tell."""
+    if entry.size:
+        return entry.size
+    size = getattr(source, "size", None)
+    if callable(size):
+        return int(size(entry.blob_id))
+    data = source.read(entry.path)
+    return len(data) if data is not None else 0
+
+
 def git_blob_id(data: bytes) -> str:
     """The id git gives these bytes, so the cache is shared with `--commit` runs."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
