@@ -9,8 +9,8 @@ API (stable; 4b calls it):
   description, hint).
 
 Helpers: ``labelstudio_controls(config_bytes)`` builds FormatContext.labelstudio_controls;
-YOLO class names for FormatContext.class_names are ``parse_file(<data.yaml or
-classes.txt>).declared_labels`` (index order).
+``read_names_file(path, data)`` gives FormatContext.class_names (index order, as
+``parse_file`` of that data.yaml / classes.txt reads them) and yolo_kpt_shape.
 
 Status: all formats of issue 4 are done: COCO (instances, keypoints, results, panoptic
 segments_info, category lists), YOLO rows + data.yaml + classes.txt/obj.names, Pascal
@@ -25,7 +25,7 @@ from gitannot.formats.detect import detect_format
 from gitannot.formats.labelstudio import labelstudio_controls
 from gitannot.formats.options import FormatContext, FormatOptions, LabelStudioControl
 from gitannot.formats.rules import RULES, Rule
-from gitannot.formats.yolo import read_kpt_shape
+from gitannot.formats.yolo import read_kpt_shape, read_names_file
 
 __all__ = [
     "RULES",
@@ -37,5 +37,6 @@ __all__ = [
     "labelstudio_controls",
     "parse_file",
     "read_kpt_shape",
+    "read_names_file",
     "supported_formats",
 ]

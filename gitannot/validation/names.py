@@ -4,7 +4,8 @@ file's checks agree on every index."""
 
 import posixpath
 
-from gitannot.formats.yolo import KptShape, read_names_file
+from gitannot.formats import read_names_file
+from gitannot.formats.yolo import KptShape
 from gitannot.schema.yamlsrc import MAX_YAML_BYTES
 from gitannot.validation.sources import EntryKind, Source
 
