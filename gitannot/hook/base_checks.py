@@ -3,6 +3,7 @@
 from gitannot.constants import AUDIT_REF
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefKind
+from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext
 
 
@@ -34,3 +35,26 @@ def check_server_refs(ctx: PushContext) -> list[Finding]:
         for u in ctx.updates
         if u.kind is RefKind.NOTES
     ]
+
+
+def check_ref_targets(ctx: PushContext) -> list[Finding]:
+    """Every pushed ref must lead to a commit.
+
+    git refuses non-commits only under refs/heads/. A tag (or any other ref) pointing at a
+    blob or tree would carry content past every per-commit path rule and limit.
+    """
+    findings = []
+    for update in ctx.updates:
+        if update.is_delete or update.kind is RefKind.NOTES:
+            continue
+        if gitrepo.peel_to_commit(ctx.repo, update.new) is None:
+            findings.append(
+                Finding(
+                    rule="refs.non-commit-target",
+                    ref=update.ref,
+                    message=f"{update.new[:12]} is not a commit (nor a tag of one): "
+                    "its content would bypass the path rules and content checks",
+                    hint="point the ref at a commit that contains the files",
+                )
+            )
+    return findings

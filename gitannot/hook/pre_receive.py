@@ -15,7 +15,7 @@ from gitannot.core.refupdate import parse_ref_updates
 from gitannot.gitio import repo as gitrepo
 from gitannot.hook import pipeline
 from gitannot.hook.context import HookResult, PushContext, TrustedBase
-from gitannot.server.config import load_server_config
+from gitannot.server.config import ServerConfig, load_server_config
 
 
 class HookTimeout(Exception):
@@ -28,20 +28,48 @@ def push_options_from_env(env: Mapping[str, str]) -> list[str]:
 
 
 def build_context(git_dir: Path, stdin_text: str, env: Mapping[str, str]) -> PushContext:
-    repo = gitrepo.open_repository(git_dir, env)
-    server = load_server_config(git_dir)
+    context, error = start_context(git_dir, stdin_text, env)
+    if error is not None:
+        raise error
+    assert context is not None
+    return context
+
+
+def start_context(
+    git_dir: Path, stdin_text: str, env: Mapping[str, str]
+) -> tuple[PushContext | None, Exception | None]:
+    """The push context, and the error that stops the checks from running, if any.
+
+    When the settings or the hook input cannot be read, the push is rejected, but a
+    context is still built where the repository opens, so the attempt reaches the audit
+    log: one entry per push attempt.
+    """
+    try:
+        repo = gitrepo.open_repository(git_dir, env)
+    except Exception as exc:
+        return None, exc
+    error: Exception | None = None
+    try:
+        server = load_server_config(git_dir)
+    except Exception as exc:
+        server, error = ServerConfig(admins=[]), exc
+    try:
+        updates = parse_ref_updates(stdin_text)
+    except Exception as exc:
+        updates, error = [], error or exc
     base_ref = gitrepo.default_branch(repo)
-    return PushContext(
+    context = PushContext(
         git_dir=git_dir,
         repo=repo,
         env=env,
-        updates=parse_ref_updates(stdin_text),
+        updates=updates,
         identity=identity_from_env(env),
         push_options=push_options_from_env(env),
         server=server,
         base=TrustedBase(repo=repo, ref=base_ref, commit=gitrepo.ref_target(repo, base_ref)),
         existing_tips=gitrepo.all_ref_targets(repo),
     )
+    return context, error
 
 
 def evaluate(ctx: PushContext) -> HookResult:
@@ -88,7 +116,10 @@ def run_pre_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out:
     """Exit 0 to accept, 1 to reject. Every failure path rejects with a one-line reason."""
     ctx: PushContext | None = None
     try:
-        ctx = build_context(git_dir, stdin_text, env)
+        ctx, startup_error = start_context(git_dir, stdin_text, env)
+        if startup_error is not None:
+            raise startup_error
+        assert ctx is not None
         with deadline(ctx.server.hook_timeout_seconds):
             result = evaluate(ctx)
     except Exception as exc:  # fail closed on anything, including HookTimeout
