@@ -56,7 +56,7 @@ def validate_change(
     out.rules = rules
     out.report = Validator(rules, tip, cache).validate(sorted(changed))
     out.findings.extend(out.report.all_findings())
-    out.findings.extend(mapping_findings(out.report, rules, base.rules, old, cache))
+    out.findings.extend(mapping_findings(out.report, rules, base.rules, old, tip, changed, cache))
     return out
 
 

@@ -53,6 +53,11 @@ class ContextReader:
             return FormatContext(labelstudio_controls=controls), blob
         return FormatContext(), ""
 
+    def yolo_names(self, path: str) -> tuple[str | None, Names | None]:
+        """The names file a YOLO row at `path` takes its class names from, and those."""
+        yolo = self._yolo(path)
+        return yolo.path, yolo.names
+
     def _labelstudio(self) -> tuple[Controls | None, str]:
         if self._ls is None:
             path = self.project.labelstudio_config or DEFAULT_LABELSTUDIO_CONFIG

@@ -1,11 +1,14 @@
 """Tree-aware evolution checks: labels still in use, class index/id mappings."""
 
+import posixpath
 from functools import cached_property
 
 from gitannot.core.findings import Finding, Severity
 from gitannot.schema.evolution import check_evolution
 from gitannot.schema.model import version_key
 from gitannot.validation.cache import ResultCache
+from gitannot.validation.context import ContextReader
+from gitannot.validation.names import NAME_FILES
 from gitannot.validation.rules import Rules
 from gitannot.validation.service import FileResult, Report, Validator
 from gitannot.validation.sources import Entry, EntryKind, Source
@@ -116,12 +119,51 @@ def mapping_findings(
     rules: Rules,
     base: Rules | None,
     old_source: Source | None,
+    tip: Source,
+    changed: set[str],
     cache: ResultCache | None,
 ) -> list[Finding]:
     """A class index or category id that now names a different label changes what every
     model trained on the data means; it may only happen with an ontology version bump."""
     if old_source is None or ontology_bumped(rules, base):
         return []
+    findings = _file_mappings(report, rules, old_source, cache)
+    compared = {r.path for r in report.files if r.label_ids}
+    findings.extend(_row_names_mappings(rules, old_source, tip, changed, compared))
+    return findings
+
+
+def _row_names_mappings(
+    rules: Rules, old_source: Source, tip: Source, changed: set[str], compared: set[str]
+) -> list[Finding]:
+    """YOLO rows take their names from the nearest names file: adding, deleting or
+    moving one remaps every row below it without touching them. Compare, per folder
+    holding a changed names file, the names a row there got before and gets now."""
+    old_ctx = ContextReader(rules.project, rules.options, old_source)
+    new_ctx = ContextReader(rules.project, rules.options, tip)
+    findings = []
+    folders = {posixpath.dirname(p) for p in changed if posixpath.basename(p) in NAME_FILES}
+    for folder in sorted(folders):
+        probe = posixpath.join(folder, "row.txt")  # where a row file of that folder sits
+        old_path, old_names = old_ctx.yolo_names(probe)
+        new_path, new_names = new_ctx.yolo_names(probe)
+        if old_names is None or new_names is None or new_path is None:
+            continue
+        if old_path == new_path and new_path in compared:
+            continue  # the same file, edited: its own mapping was compared above
+        moved = [
+            (str(i), before, after)
+            for i, (before, after) in enumerate(zip(old_names, new_names, strict=False))
+            if before != after
+        ]
+        if moved:
+            findings.append(_moved(new_path, moved))
+    return findings
+
+
+def _file_mappings(
+    report: Report, rules: Rules, old_source: Source, cache: ResultCache | None
+) -> list[Finding]:
     old_validator = Validator(rules, old_source, cache)
     findings = []
     for result in report.files:

@@ -241,7 +241,32 @@ def test_yolo_rows_resolve_names_and_reordering_names_is_rejected(alice: Client)
     result = alice.push("HEAD:refs/heads/main")
     assert not result.accepted
     assert "[schema.class-mapping-changed] refs/heads/main" in result.output
+    assert result.output.count("[schema.class-mapping-changed]") == 1  # reported once
     assert "0: 'person' -> 'car'" in result.output
+
+
+def test_a_names_file_that_remaps_unchanged_rows_is_rejected(alice: Client) -> None:
+    """Adding a closer classes.txt (or deleting one) changes which name every row below
+    it gets without touching the rows: the same mapping check applies."""
+    alice.commit(
+        {
+            "labels/yolo/data.yaml": "names: [person, car]\nnc: 2\n",
+            "labels/yolo/train/img1.txt": "0 0.5 0.5 0.2 0.2\n1 0.3 0.3 0.1 0.1\n",
+        }
+    )
+    assert alice.push("HEAD:refs/heads/main").accepted
+    alice.commit({"labels/yolo/train/classes.txt": "car\nperson\n"})
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "[schema.class-mapping-changed] refs/heads/main" in result.output
+    assert "labels/yolo/train/classes.txt" in result.output
+    assert "0: 'person' -> 'car'" in result.output
+    # The same order in the closer file changes nothing: accepted.
+    alice.commit({"labels/yolo/train/classes.txt": "person\ncar\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    # Deleting it hands the rows back to data.yaml, same order: accepted too.
+    alice.commit({"labels/yolo/train/classes.txt": None})
+    assert alice.push("HEAD:refs/heads/main").accepted
 
 
 def test_audit_entry_records_the_applied_schema_blob(alice: Client, server: ServerRepo) -> None:
