@@ -1,20 +1,13 @@
 """The pre-receive access check: policy from the trusted base, every new commit checked."""
 
-from collections.abc import Iterator
-
-import pygit2
-
 from gitannot.access import limits as lim
 from gitannot.access.breakglass import apply_bypass
-from gitannot.access.changes import ChangeReader
 from gitannot.access.evaluate import Decision, decide
 from gitannot.access.hints import Hints
 from gitannot.access.model import POLICY_PATH, Mode, Policy
 from gitannot.access.trusted import PolicyState, load_trusted
-from gitannot.constants import ZERO_OID
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import Action, RefKind, RefUpdate
-from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext
 
 BOOTSTRAP_SOURCE = "<repo>/gitannot/server.yaml (admins)"
@@ -99,7 +92,6 @@ class _UpdateChecker:
         self.ctx = ctx
         self.policy = policy
         self.user = user
-        self.reader = ChangeReader(ctx.repo)
         self.hints = Hints(policy, user)
 
     def check(self, update: RefUpdate) -> list[Finding]:
@@ -119,9 +111,9 @@ class _UpdateChecker:
         findings: list[Finding] = []
         decisions: dict[str, Decision] = {}
         touched: set[str] = set()
-        for commit in self._incoming(update):
+        for commit in self.ctx.incoming_commits(update):
             oid = str(commit.id)
-            for change in self.reader.changes(commit):
+            for change in self.ctx.changes.changes(commit):
                 touched.add(change.path)
                 findings.extend(self._path(update, action, oid, change.path, decisions))
                 for hit in lim.check_change(limits, change, self.user):
@@ -130,17 +122,6 @@ class _UpdateChecker:
             self._limit(update, "", hit) for hit in lim.check_count(limits, touched, self.user)
         )
         return findings
-
-    def _incoming(self, update: RefUpdate) -> Iterator[pygit2.Commit]:
-        """Commits the update brings to this ref: `new --not old --not <trusted base>`.
-
-        A superset of the brand-new commits (`new --not --all`): a commit already on
-        another ref was judged against that ref's rights only, so moving main onto it (or
-        creating a branch there) judges it again. Only the ref's own old history and the
-        trusted base's (the approved state) count as already judged here.
-        """
-        judged = [oid for oid in (update.old, self.ctx.base.commit) if oid and oid != ZERO_OID]
-        return gitrepo.new_commits(self.ctx.repo, update.new, judged)
 
     def _path(
         self, update: RefUpdate, action: Action, oid: str, path: str, seen: dict[str, Decision]

@@ -5,19 +5,7 @@ from dataclasses import dataclass
 
 from gitannot.access import globs
 from gitannot.access.model import Limit, LimitKind, Policy
-
-MODE_SYMLINK = 0o120000
-MODE_SUBMODULE = 0o160000
-
-
-@dataclass(frozen=True)
-class Change:
-    """One path a commit touches, against its first parent. Deleted: mode and oid None."""
-
-    path: str
-    mode: int | None = None
-    oid: str | None = None
-    size: int | None = None  # blob size; None for deletions, submodules and unreadable blobs
+from gitannot.core.changes import MODE_SUBMODULE, MODE_SYMLINK, Change
 
 
 @dataclass(frozen=True)

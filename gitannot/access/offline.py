@@ -1,8 +1,8 @@
 """Run the hook's access decision outside a push (`gitannot policy check|explain`).
 
 The same PushContext and check_access the pre-receive hook uses, built from a server
-(bare) or client repository: in a client, "existing refs" are the remote-tracking refs
-(what the server already has) and the trusted base is the remote's default branch.
+(bare) or client repository: in a client the trusted base is the remote's default
+branch (what the server already has approved).
 """
 
 from pathlib import Path
@@ -65,17 +65,6 @@ def resolve(repo: pygit2.Repository, rev: str) -> str:
         raise UsageError(f"unknown revision {rev!r}") from exc
 
 
-def existing_tips(repo: pygit2.Repository, remote: str) -> list[str]:
-    if repo.is_bare:
-        return gitrepo.all_ref_targets(repo)
-    prefix = f"refs/remotes/{remote}/"
-    tips = set()
-    for name in repo.references:
-        if name.startswith(prefix) and not name.endswith("/HEAD"):
-            tips.add(str(repo.references[name].resolve().target))
-    return sorted(tips)
-
-
 def server_config(repo: pygit2.Repository, admins: list[str]) -> ServerConfig:
     git_dir = Path(repo.path)
     if repo.is_bare and config_path(git_dir).exists():
@@ -89,7 +78,6 @@ def push_context(
     user: str,
     *,
     base: str,
-    remote: str,
     admins: list[str],
     options: list[str],
 ) -> PushContext:
@@ -102,5 +90,4 @@ def push_context(
         push_options=options,
         server=server_config(repo, admins),
         base=trusted_base(repo, base),
-        existing_tips=existing_tips(repo, remote),
     )

@@ -11,7 +11,7 @@ from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.core.findings import format_findings
 from gitannot.core.refupdate import RefUpdate
 from gitannot.errors import ConfigError
-from gitannot.hook.base_checks import check_server_refs
+from gitannot.hook.base_checks import check_ref_targets, check_server_refs
 
 NAME = "policy"
 HELP = "check or explain access decisions offline (same answers as the server hook)"
@@ -116,11 +116,10 @@ def _check(args: argparse.Namespace) -> int:
         update,
         args.user,
         base=offline.base_ref(repo, args.remote, args.base),
-        remote=args.remote,
         admins=args.admin,
         options=args.options,
     )
-    findings = check_server_refs(ctx) + check_access(ctx)
+    findings = check_server_refs(ctx) + check_ref_targets(ctx) + check_access(ctx)
     blocking = any(f.blocks for f in findings)
     verdict = "DENIED" if blocking else "ALLOWED"
     print(f"{verdict}: {args.user} {ctx.action(update).value} {update.ref}")

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pygit2
 
+from gitannot.constants import ZERO_OID
 from gitannot.core.findings import Finding
 from gitannot.core.identity import Identity
 from gitannot.core.refupdate import Action, RefUpdate
 from gitannot.gitio import repo as gitrepo
+from gitannot.gitio.changes import ChangeReader
 from gitannot.server.config import ServerConfig
 
 
@@ -66,8 +68,6 @@ class PushContext:
     push_options: list[str]
     server: ServerConfig
     base: TrustedBase
-    # Oids of all refs before the push, for `new --not --all`.
-    existing_tips: list[str]
     # Set by the access check when an allowed break-glass is in force; content checks skip.
     bypass_reason: str | None = None
     # Rules/schema blob ids that were applied, by name (recorded in the audit log).
@@ -94,19 +94,33 @@ class PushContext:
             for u in self.updates
         }
 
-    def new_commits(self, update: RefUpdate) -> list[pygit2.Commit]:
-        """Commits this ref update brings that no existing ref already has."""
+    def incoming_commits(self, update: RefUpdate) -> list[pygit2.Commit]:
+        """Commits the update brings to this ref: `new --not old --not <trusted base>`.
+
+        A superset of the brand-new commits (`new --not --all`): a commit already on
+        another ref was judged against that ref's rights and content rules only (or came
+        in under a break-glass there), so moving main onto it, or creating a branch there,
+        judges it again. Only the ref's own old history and the trusted base count as
+        already judged.
+        """
         if update.is_delete:
             return []
-        if update.new not in self._new_commit_cache:
-            self._new_commit_cache[update.new] = list(
-                gitrepo.new_commits(self.repo, update.new, self.existing_tips)
+        judged = tuple(oid for oid in (update.old, self.base.commit) if oid and oid != ZERO_OID)
+        key = (update.new, judged)
+        if key not in self._incoming_cache:
+            self._incoming_cache[key] = list(
+                gitrepo.new_commits(self.repo, update.new, list(judged))
             )
-        return self._new_commit_cache[update.new]
+        return self._incoming_cache[key]
 
     @cached_property
-    def _new_commit_cache(self) -> dict[str, list[pygit2.Commit]]:
+    def _incoming_cache(self) -> dict[tuple[str, tuple[str, ...]], list[pygit2.Commit]]:
         return {}
+
+    @cached_property
+    def changes(self) -> ChangeReader:
+        """Per-commit changes, diffed once per push whoever asks (access, validation)."""
+        return ChangeReader(self.repo)
 
 
 @dataclass

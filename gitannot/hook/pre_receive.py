@@ -67,7 +67,6 @@ def start_context(
         push_options=push_options_from_env(env),
         server=server,
         base=TrustedBase(repo=repo, ref=base_ref, commit=gitrepo.ref_target(repo, base_ref)),
-        existing_tips=gitrepo.all_ref_targets(repo),
     )
     return context, error
 

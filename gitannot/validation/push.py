@@ -44,13 +44,13 @@ def _check_updates(
     findings: list[Finding] = []
     files: list[FileResult] = []
     for update in ctx.updates:
-        commits = ctx.new_commits(update)
+        commits = ctx.incoming_commits(update)
         tip = gitrepo.peel_to_commit(ctx.repo, update.new) if not update.is_delete else None
         if not commits or tip is None:
             continue
         changed: set[str] = set()
         for commit in commits:
-            changed.update(gitrepo.changed_paths(ctx.repo, commit))
+            changed.update(change.path for change in ctx.changes.changes(commit))
         old = _tree_source(ctx.repo, update.old) if update.old != ZERO_OID else base.source
         result = validate_change(base, GitTreeSource(ctx.repo, tip.tree), old, changed, cache)
         findings.extend(_tag(result.findings, update, tip))

@@ -101,9 +101,7 @@ def test_check_records_the_policy_blob_for_the_audit_log(shared_seeded: ServerRe
 
     repo = open_repo(shared_seeded.path)
     update = RefUpdate(resolve(repo, "0"), resolve(repo, "main"), "refs/heads/annotate/bob/z")
-    ctx = push_context(
-        repo, update, "bob", base="refs/heads/main", remote="origin", admins=[], options=[]
-    )
+    ctx = push_context(repo, update, "bob", base="refs/heads/main", admins=[], options=[])
     assert check_access(ctx) == []  # existing commits only: nothing new to check
     blob = shared_seeded.git("rev-parse", "main:configs/access.yaml").stdout.strip()
     assert ctx.applied == {"policy": blob}

@@ -10,10 +10,10 @@ import pytest
 
 from gitannot.access import globs
 from gitannot.access import limits as lim
-from gitannot.access.changes import ChangeReader
 from gitannot.access.evaluate import decide, who_may
 from gitannot.access.loader import PolicyError, parse_policy
 from gitannot.core.refupdate import Action
+from gitannot.gitio.changes import ChangeReader
 from tests.access.helpers import policy_text
 from tests.gitenv import git
 

@@ -400,3 +400,18 @@ def test_yolo_pose_rows_checked_with_kpt_shape_from_data_yaml(alice: Client) -> 
     assert "[yolo.keypoint-visibility] refs/heads/main" in result.output
     assert "labels/pose/train/p2.txt" in result.output
     assert "kpt_shape [17, 3] needs 56" in result.output
+
+
+def test_fast_forward_onto_break_glass_commits_is_validated(
+    alice: Client, server: ServerRepo
+) -> None:
+    """Content that came in under break-glass on a side branch is checked again when a
+    push moves main onto it: those commits are already in the repo, but not on main."""
+    before = server.rev("refs/heads/main")
+    alice.commit({"labels/coco/b.json": coco(["truck"])})
+    bypass = alice.push("HEAD:refs/heads/hotfix", options=["gitannot.bypass=outage"])
+    assert bypass.accepted, bypass.output
+    result = alice.push("HEAD:refs/heads/main")
+    assert not result.accepted
+    assert "ERROR [schema.unknown-label] refs/heads/main" in result.output
+    assert server.rev("refs/heads/main") == before

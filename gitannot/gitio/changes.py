@@ -1,8 +1,8 @@
-"""What each new commit changes, read with pygit2 (the adapter between git and limits)."""
+"""What each commit changes, read with pygit2, cached per push (access and validation share it)."""
 
 import pygit2
 
-from gitannot.access.limits import MODE_SUBMODULE, Change
+from gitannot.core.changes import MODE_SUBMODULE, Change
 
 
 class ChangeReader:
