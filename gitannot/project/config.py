@@ -36,6 +36,10 @@ FIXED_RULES = frozenset(
         "validate.symlink",
         "validate.submodule",
         "file.too-large",
+        # A file still holding merge conflict records, or one a validator crashed on,
+        # must never pass, whatever a severity pattern like "*": off says.
+        "merge.unresolved-conflict",
+        "format.internal-error",
     }
 )
 

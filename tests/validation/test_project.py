@@ -22,6 +22,8 @@ checks:
     "coco.*": info
     annotation.duplicate: off
     schema.version-not-bumped: off
+    "merge.*": off
+    "format.*": warning
   tolerances:
     bbox_tolerance_px: 5
     voc_accept_zero_based: false
@@ -63,6 +65,8 @@ def test_severity_overrides_exact_pattern_off_and_fixed() -> None:
         Finding("annotation.duplicate", "m", Severity.WARNING),
         Finding("schema.version-not-bumped", "m", Severity.ERROR),
         Finding("schema.unknown-label", "m", Severity.ERROR),
+        Finding("merge.unresolved-conflict", "m", Severity.ERROR),
+        Finding("format.internal-error", "m", Severity.ERROR),
     ]
     out = {f.rule: f.severity for f in apply_severities(findings, project)}
     assert out == {
@@ -70,6 +74,8 @@ def test_severity_overrides_exact_pattern_off_and_fixed() -> None:
         "coco.bbox-outside-image": Severity.INFO,
         "schema.version-not-bumped": Severity.ERROR,  # governance rules cannot be softened
         "schema.unknown-label": Severity.ERROR,
+        "merge.unresolved-conflict": Severity.ERROR,  # a conflict record never passes
+        "format.internal-error": Severity.ERROR,  # nor a file a validator crashed on
     }
 
 
