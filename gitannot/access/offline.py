@@ -21,10 +21,7 @@ from gitannot.server.config import ServerConfig, config_path, load_server_config
 
 
 def open_repo(path: Path) -> pygit2.Repository:
-    found = pygit2.discover_repository(str(path))
-    if found is None:
-        raise UsageError(f"{path} is not inside a git repository", "pass --repo DIR")
-    return gitrepo.open_repository(found)
+    return gitrepo.discover(path)
 
 
 def base_ref(repo: pygit2.Repository, remote: str, explicit: str | None) -> str:

@@ -8,6 +8,7 @@ import pygit2
 
 from gitannot.audit import entry as E
 from gitannot.constants import AUDIT_REF
+from gitannot.gitio import repo as gitrepo
 
 
 @dataclass(frozen=True)
@@ -57,5 +58,4 @@ def entries(repo: pygit2.Repository, ref: str = AUDIT_REF) -> Iterator[LogEntry]
 
 
 def open_repo(path: str) -> pygit2.Repository:
-    found = pygit2.discover_repository(path)
-    return pygit2.Repository(found or path)
+    return gitrepo.discover(path, "pass --repo with the server's bare repository or a clone")

@@ -69,10 +69,7 @@ def _collect(repo: pygit2.Repository, args: argparse.Namespace, cache: ResultCac
 
 
 def _open_repo() -> pygit2.Repository:
-    found = pygit2.discover_repository(os.getcwd())
-    if found is None:
-        raise UsageError("not inside a git repository", "run in a clone of the label repository")
-    return pygit2.Repository(found)
+    return gitrepo.discover(os.getcwd(), "run in a clone of the label repository")
 
 
 def _source_for(repo: pygit2.Repository, rev: str) -> GitTreeSource:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pygit2
 
 from gitannot.constants import ZERO_OID
+from gitannot.errors import UsageError
 
 
 def open_repository(path: Path | str, env: Mapping[str, str] | None = None) -> pygit2.Repository:
@@ -22,6 +23,14 @@ def open_repository(path: Path | str, env: Mapping[str, str] | None = None) -> p
     if quarantine:
         repo.odb.add_disk_alternate(quarantine)
     return repo
+
+
+def discover(path: Path | str, hint: str = "pass --repo DIR") -> pygit2.Repository:
+    """The repository containing `path` (a work tree, a folder inside it, or a bare repo)."""
+    found = pygit2.discover_repository(str(path))
+    if found is None:
+        raise UsageError(f"{path} is not inside a git repository", hint)
+    return open_repository(found)
 
 
 def default_branch(repo: pygit2.Repository) -> str:
