@@ -173,6 +173,16 @@ class DemoPrinter:
         print(text, flush=True)
 
 
+class CapturePrinter(DemoPrinter):
+    """Keeps the demo's lines instead of printing them (tests read them)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
+
+
 def step_modules() -> list[ModuleType]:
     modules = [
         importlib.import_module(f"{demo_package.__name__}.{info.name}")

@@ -9,17 +9,9 @@ import pytest
 from gitannot.demo import scenario, steps_10_server, steps_20_access
 
 
-class _Capture(scenario.DemoPrinter):
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def line(self, text: str) -> None:
-        self.lines.append(text)
-
-
 @pytest.mark.slow
 def test_demo_access_step(tmp_path: Path) -> None:
-    out = _Capture()
+    out = scenario.CapturePrinter()
     demo = scenario.Demo(tmp_path / "demo", out)
     steps_10_server.run(demo)
     steps_20_access.run(demo)
