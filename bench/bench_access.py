@@ -148,7 +148,6 @@ class Bench:
             update,
             "bob",
             base="refs/remotes/origin/main",
-            remote="origin",
             admins=["alice"],
             options=[],
         )
@@ -156,7 +155,7 @@ class Bench:
         findings = check_access(ctx)
         elapsed = time.perf_counter() - start
         assert not [f for f in findings if f.blocks], findings
-        assert len(ctx.new_commits(update)) >= 1
+        assert len(ctx.incoming_commits(update)) >= 1
         return elapsed
 
 

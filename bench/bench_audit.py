@@ -54,15 +54,15 @@ def bulk_fill(git_dir: Path, key: Ed25519PrivateKey, count: int) -> None:
     head = reader.head_commit(repo)
     last = reader.parse_commit(head) if head else None
     seq, prev = (last.seq, last.digest) if last else (0, E.GENESIS_PREV)
-    tree = head.tree if head else None
-    parent = [head.id] if head else []
+    tree: pygit2.Tree | None = head.tree if head else None
+    parent: list[str | pygit2.Oid] = [head.id] if head else []
     while seq < count:
         seq += 1
         entry = {**fields(seq), "v": E.FORMAT_VERSION, "seq": seq, "prev": prev}
         data = E.canonical_bytes(entry)
         prev = E.entry_hash(data)
         blobs = writer.entry_blobs(repo, tree, entry, prev)
-        tree = repo.get(gitobjects.update_tree(repo, tree, blobs))
+        tree = repo[gitobjects.update_tree(repo, tree, blobs)].peel(pygit2.Tree)
         message = E.compose_message(data, sshsig.sign(key, data, E.NAMESPACE))
         commit = gitobjects.create_signed_commit(
             repo, key, tree=tree.id, parents=parent, message=message, when=1700000000
