@@ -11,6 +11,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from gitannot.main import main as gitannot_main
 
 FIXED_DATE = "2026-01-15T12:00:00+00:00"
@@ -99,6 +101,13 @@ class ServerRepo:
 
     def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return git("--git-dir", str(self.path), *args, check=check)
+
+    def configure(self, **settings: object) -> None:
+        """Change settings in <repo>/gitannot/server.yaml, as an admin editing it would."""
+        path = self.path / "gitannot" / "server.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data.update(settings)
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
     def rev(self, ref: str) -> str | None:
         proc = self.git("rev-parse", "--verify", "--quiet", ref, check=False)

@@ -21,8 +21,7 @@ def test_fifty_concurrent_pushes(
 ) -> None:
     # 50 hook processes starting at once on a 2-core CI box starve the lock holder of
     # CPU; the lock wait is generous here because this test is about losing nothing.
-    config = server.path / "gitannot" / "server.yaml"
-    config.write_text(config.read_text() + "audit_lock_timeout_seconds: 120\n")
+    server.configure(audit_lock_timeout_seconds=120)
     alice = make_client(server, "alice")
     alice.commit({"README.md": "base\n"})
     assert alice.push("HEAD:refs/heads/main").accepted

@@ -198,8 +198,7 @@ def test_client_cannot_push_rewind_or_delete_the_log(
 
 
 def test_lock_timeout_rejects_an_accepted_push(server: ServerRepo, make_client: MakeClient) -> None:
-    config = server.path / "gitannot" / "server.yaml"
-    config.write_text(config.read_text() + "audit_lock_timeout_seconds: 0.3\n")
+    server.configure(audit_lock_timeout_seconds=0.3)
     alice = make_client(server, "alice")
     alice.commit({"README.md": "1\n"})
     with state.locked(server.path, 1.0):
@@ -272,10 +271,7 @@ def test_ssh_key_fingerprint_and_push_certificate_are_recorded(
 
 
 def test_timed_out_push_is_logged(server: ServerRepo, make_client: MakeClient) -> None:
-    config = server.path / "gitannot" / "server.yaml"
-    config.write_text(
-        config.read_text().replace("hook_timeout_seconds: 4.0", "hook_timeout_seconds: 0.5")
-    )
+    server.configure(hook_timeout_seconds=0.5)
     alice = make_client(server, "alice")
     alice.commit({"README.md": "x\n"})
     result = alice.push(

@@ -102,10 +102,7 @@ def test_injected_crash_rejects_push(
 def test_timeout_rejects_push(
     server: ServerRepo, make_client: Callable[[ServerRepo, str], Client]
 ) -> None:
-    config = server.path / "gitannot" / "server.yaml"
-    config.write_text(
-        config.read_text().replace("hook_timeout_seconds: 4.0", "hook_timeout_seconds: 0.5")
-    )
+    server.configure(hook_timeout_seconds=0.5)
     alice = make_client(server, "alice")
     alice.commit({"README.md": "x\n"})
     result = alice.push(
