@@ -345,3 +345,25 @@ def test_a_flag_written_as_a_word_is_an_error_not_true(alice: Client) -> None:
     assert not result.accepted
     assert "[schema.invalid]" in result.output
     assert "`abstract` must be true or false" in result.output
+
+
+def test_schema_import_over_an_existing_ontology_keeps_aliases_and_a_dotted_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-importing must not drop an alias (the next push would be an alias removal in
+    use) nor turn version "1.10" into 1.1; a file naming the alias adds no second label."""
+    from gitannot.schema.loader import load_ontology
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "schema").mkdir()
+    schema = STREET.replace("version: 1\n", 'version: "1.10"\n').replace(
+        "{version: 1,", '{version: "1.10",'
+    )
+    (tmp_path / "schema/labels.yaml").write_text(schema)
+    (tmp_path / "classes.txt").write_text("bike\ncat\n")
+    assert main(["schema", "import", "classes.txt"]) == 0
+    onto = load_ontology((tmp_path / "schema/labels.yaml").read_bytes())
+    assert onto.version == "1.10"
+    assert [c.version for c in onto.changelog] == ["1.10"]
+    assert onto.by_name()["bicycle"].aliases == ("bike",)
+    assert [lab.name for lab in onto.labels if lab.id > 6] == ["cat"]
