@@ -99,14 +99,21 @@ def _text(value: Any, source: str, loc: str, what: str) -> str:
 
 
 def _flag(node: LineDict, key: str, source: str) -> bool:
-    """A true/false key. Only YAML 1.2 booleans: `yes`/`no` are words in the ontology."""
+    """A true/false key: a YAML 1.2 boolean, or yes/no/on/off (what YAML 1.1 read as
+    booleans, with the same meaning). Anything else names the line: `bool("maybe")` would
+    silently be true."""
     value = node.get(key, False)
-    if not isinstance(value, bool):
-        raise ConfigError(
-            f"{where(source, node, key)}: `{key}` must be true or false, not {value!r}",
-            f"write `{key}: true` or `{key}: false`",
-        )
-    return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in _FLAG_WORDS:
+        return _FLAG_WORDS[value.lower()]
+    raise ConfigError(
+        f"{where(source, node, key)}: `{key}` must be true or false, not {value!r}",
+        f"write `{key}: true` or `{key}: false`",
+    )
+
+
+_FLAG_WORDS = {"yes": True, "on": True, "y": True, "no": False, "off": False, "n": False}
 
 
 def _no_unknown_keys(node: LineDict, allowed: set[str], source: str, what: str) -> None:

@@ -334,17 +334,27 @@ def test_yes_no_enum_values_stay_words(alice: Client) -> None:
     assert "'True' is not one of yes, no, unknown" in result.output
 
 
-def test_a_flag_written_as_a_word_is_an_error_not_true(alice: Client) -> None:
-    """`abstract: no` used to be false by YAML 1.1 and would be true as a word: neither
-    guess is safe, so the line is named."""
+def test_a_flag_that_is_neither_true_nor_false_is_an_error_naming_the_line(
+    alice: Client,
+) -> None:
+    """`abstract: maybe` used to be read as true (any non-empty text), silently making
+    dog unusable; yes/no keep the meaning YAML 1.1 gave them."""
     schema = _bump(
-        STREET, "  - {id: 4, name: dog}", "  - {id: 4, name: dog, abstract: no}", "2", "d"
+        STREET, "  - {id: 4, name: dog}", "  - {id: 4, name: dog, abstract: maybe}", "2", "d"
     )
     alice.commit({"schema/labels.yaml": schema})
     result = alice.push("HEAD:refs/heads/main")
     assert not result.accepted
     assert "[schema.invalid]" in result.output
-    assert "`abstract` must be true or false" in result.output
+    assert "schema/labels.yaml:6: `abstract` must be true or false, not 'maybe'" in result.output
+    alice.commit(
+        {
+            "schema/labels.yaml": schema.replace("abstract: maybe", "abstract: no"),
+            "labels/coco/dog.json": coco(["dog"]),
+        }
+    )
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
 
 
 def test_schema_import_over_an_existing_ontology_keeps_aliases_and_a_dotted_version(
