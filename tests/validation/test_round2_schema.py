@@ -377,3 +377,17 @@ def test_schema_import_over_an_existing_ontology_keeps_aliases_and_a_dotted_vers
     assert [c.version for c in onto.changelog] == ["1.10"]
     assert onto.by_name()["bicycle"].aliases == ("bike",)
     assert [lab.name for lab in onto.labels if lab.id > 6] == ["cat"]
+
+
+def test_local_validate_reports_disagreeing_names_files(
+    alice: Client, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`gitannot validate` on the work tree says what the push would."""
+    alice.write(
+        {"labels/yolo/data.yaml": "names: [person, car]\n", "labels/yolo/obj.names": "car\n"}
+    )
+    monkeypatch.chdir(alice.path)
+    assert main(["validate", "--no-cache"]) == 1
+    out = capsys.readouterr().out
+    assert "ERROR [schema.names-files-disagree] labels/yolo/obj.names" in out
+    assert "2 names / 1" in out
