@@ -94,7 +94,9 @@ def _text(value: Any, source: str, loc: str, what: str) -> str:
         return str(value)
     raise ConfigError(
         f"{loc}: {what} must be text, not {value!r}",
-        f'quote it ("{value}") to keep it as text' if isinstance(value, bool) else _HINT,
+        f'quote it ("{str(value).lower()}") to keep it as text'
+        if isinstance(value, bool)
+        else _HINT,
     )
 
 
