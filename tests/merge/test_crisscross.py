@@ -263,3 +263,92 @@ def test_perimage_relabel_vs_delete_resolved_differently_stays_a_conflict(
     assert [r for r in records if CONFLICT_KEY not in r] == [keep]
     (record,) = [r for r in records if CONFLICT_KEY in r]
     assert (record["key"], record["ours"], record["theirs"]) == (uid, wolf, None)
+
+
+# Label Studio and YOLO: coarser, but the conflict is never lost ----------------------------
+
+LS_REL = "labels/project.json"
+
+
+def ls_region(region_id: str, label: str) -> dict[str, Any]:
+    return {
+        "id": region_id,
+        "from_name": "label",
+        "to_name": "image",
+        "type": "rectanglelabels",
+        "value": {"x": 1, "y": 2, "width": 3, "height": 4, "rectanglelabels": [label]},
+    }
+
+
+def ls(*regions: dict[str, Any]) -> bytes:
+    task = {
+        "id": 1,
+        "data": {"image": "a.jpg"},
+        "annotations": [{"id": 7, "result": list(regions)}],
+    }
+    return (json.dumps([task], indent=2) + "\n").encode()
+
+
+def test_labelstudio_relabel_vs_delete_resolved_differently_conflicts(tmp_path: Path) -> None:
+    dog, cat, wolf = ls_region("r1", "dog"), ls_region("r2", "cat"), ls_region("r1", "wolf")
+    run = crisscross(tmp_path, LS_REL, ls(dog, cat), ls(wolf, cat), ls(cat), ls(wolf, cat), ls(cat))
+    assert run.returncode != 0 and "CONFLICT (content)" in run.output, run.output
+    (task,) = json.loads(run.data)
+    (annotation,) = task["annotations"]
+    # Region conflict records are not keyed inside an annotation: the annotation
+    # conflicts as a whole, holding both resolutions.
+    assert annotation[CONFLICT_KEY] == 1
+    assert annotation["ours"]["result"] == [wolf, cat]
+    assert annotation["theirs"]["result"] == [cat]
+
+
+YOLO_REL = "labels/img.txt"
+
+
+def test_yolo_relabel_vs_delete_resolved_differently_conflicts(tmp_path: Path) -> None:
+    """The virtual base holds marker rows, which YOLO cannot parse: the driver falls
+    back to git's line merge, which conflicts, as git's own merge would."""
+    dog, cat, wolf = "3 0.2 0.2 0.1 0.1\n", "1 0.7 0.7 0.1 0.1\n", "4 0.2 0.2 0.1 0.1\n"
+    run = crisscross(
+        tmp_path, YOLO_REL, (dog + cat).encode(), (wolf + cat).encode(), cat.encode(),
+        (wolf + cat).encode(), cat.encode(),
+    )  # fmt: skip
+    assert run.returncode != 0 and "CONFLICT (content)" in run.output, run.output
+    assert b"<<<<<<<" in run.data and wolf.encode() in run.data
+
+
+# What the driver tells the user -----------------------------------------------------------
+
+
+def test_driver_words_the_inner_merge_apart_from_the_final_one(tmp_path: Path) -> None:
+    dog, cat, wolf = voc_object("dog", 10), voc_object("cat", 200), voc_object("wolf", 10)
+    run = crisscross(
+        tmp_path, VOC_REL, voc(dog, cat), voc(wolf, cat), voc(cat), voc(wolf, cat), voc(cat)
+    )
+    inner = [line for line in run.output.splitlines() if "merging the merge bases" in line]
+    final = [line for line in run.output.splitlines() if "see `gitannot conflicts" in line]
+    assert len(inner) == 1 and "1 conflict(s) (voc)" in inner[0], run.output
+    assert final == [
+        f"gitannot: {VOC_REL}: 1 conflict record(s) (voc); see `gitannot conflicts {VOC_REL}`"
+    ]
+
+
+def test_a_larger_configured_marker_size_is_not_taken_for_an_inner_merge(tmp_path: Path) -> None:
+    """`conflict-marker-size=9` makes %L 9 in an ordinary merge too: only %L above the
+    configured size means git is merging merge bases."""
+    repo = init_repo(tmp_path / "repo")
+    (repo / ".gitattributes").write_text(
+        "labels/** merge=gitannot conflict-marker-size=9\n", encoding="utf-8"
+    )
+    write_commit(repo, ".gitattributes", (repo / ".gitattributes").read_bytes(), "attrs")
+    dog, cat, wolf = voc_object("dog", 10), voc_object("cat", 200), voc_object("wolf", 10)
+    write_commit(repo, VOC_REL, voc(dog, cat), "base")
+    git("branch", "b", cwd=repo)
+    write_commit(repo, VOC_REL, voc(wolf, cat), "ours")
+    git("checkout", "-q", "b", cwd=repo)
+    write_commit(repo, VOC_REL, voc(cat), "theirs")
+    git("checkout", "-q", "main", cwd=repo)
+    proc = git("merge", "--no-edit", "b", cwd=repo, check=False)
+    assert proc.returncode != 0
+    assert "merging the merge bases" not in proc.stderr
+    assert f"see `gitannot conflicts {VOC_REL}`" in proc.stderr
