@@ -7,12 +7,17 @@ written out by hand here, not computed by the driver's code.
 
 from __future__ import annotations
 
+import os
+import random
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import defusedxml.ElementTree as SafeET
 import pytest
 
 from gitannot.main import main
+from gitannot.merge import voc
 from tests.gitenv import git
 from tests.merge.gitmerge import MergeRun, merge3
 
@@ -207,3 +212,195 @@ def test_cvat_attribute_added_to_empty_box_while_other_side_moves_it(
     run = merged(tmp_path, CVAT_REL, cvat(empty), cvat(ours), cvat(theirs))
     assert run.returncode == 0, run.output
     assert run.data == cvat(expected).encode()
+
+
+# Seeded random VOC merges checked by an oracle that shares no code with the driver ---------
+#
+# Random edits on both sides of a random VOC file; each object and part carries a hidden
+# id, and edits are drawn so that the documented matching rules leave no doubt which
+# object is which (objects sit in slots 40 px apart, moves are 3 px, a relabel never
+# moves, a new object takes a slot no version used). The oracle merges by those ids,
+# field by field, as docs/merge.md and docs/merge-geometry.md describe; the driver's
+# result must equal it, parse, and (as a criss-cross base) never make a conflict clean.
+# GITANNOT_FUZZ_TRIALS / GITANNOT_FUZZ_SEED run more or other trials.
+
+FUZZ_TRIALS = int(os.environ.get("GITANNOT_FUZZ_TRIALS", "300"))
+FUZZ_SEED = int(os.environ.get("GITANNOT_FUZZ_SEED", "21"))
+LABELS = ("dog", "cat", "wolf", "bird")
+
+
+@dataclass(frozen=True)
+class FObj:
+    name: str
+    slot: int
+    dx: int
+    difficult: int
+    parts: tuple[tuple[int, str, int], ...]  # (hidden part id, name, x)
+
+
+FDoc = tuple[int, dict[int, FObj]]  # (image width, hidden object id -> object)
+
+
+def fuzz_render(doc: FDoc, pretty: bool) -> bytes:
+    width, objects = doc
+    nl, inner = ("\n  ", "\n    ") if pretty else ("", "")
+    out = f'<?xml version="1.0"?>\n<annotation>{nl}<filename>a.jpg</filename>'
+    out += f"{nl}<size><width>{width}</width><height>480</height></size>"
+    for obj in objects.values():
+        x = obj.slot * 40 + obj.dx
+        out += f"{nl}<object>{inner}<name>{obj.name}</name>{inner}<difficult>{obj.difficult}"
+        out += f"</difficult>{inner}<bndbox><xmin>{x}</xmin><ymin>1</ymin><xmax>{x + 30}</xmax>"
+        out += "<ymax>31</ymax></bndbox>"
+        for _, name, px in obj.parts:
+            out += f"{inner}<part><name>{name}</name><bndbox><xmin>{px}</xmin><ymin>1</ymin>"
+            out += f"<xmax>{px + 5}</xmax><ymax>6</ymax></bndbox></part>"
+        out += f"{nl}</object>"
+    return (out + ("\n" if pretty else "") + "</annotation>\n").encode()
+
+
+def fuzz_base(rng: random.Random) -> FDoc:
+    objects = {}
+    for uid, slot in enumerate(rng.sample(range(10), rng.randint(0, 4))):
+        names = rng.sample(("head", "hand", "foot"), rng.randint(0, 3))
+        parts = tuple((i, n, 10 * i) for i, n in enumerate(names))
+        objects[uid] = FObj(rng.choice(LABELS), slot, 0, rng.randint(0, 1), parts)
+    return 640, objects
+
+
+def fuzz_edit(rng: random.Random, doc: FDoc, side: int) -> FDoc:
+    """1-3 edits; side 0 / 1 take disjoint new slots, part names and part positions."""
+    width, objects = doc[0], dict(doc[1])
+    moved: set[int] = set()  # moved or relabelled here: never both (that is delete + add)
+    for _ in range(rng.randint(1, 3)):
+        uid = rng.choice(list(objects)) if objects else None
+        op = rng.randrange(9)
+        if op == 0:
+            width = rng.choice((800, 1024)) + side
+        elif op == 1 or uid is None:
+            new = 1000 * (side + 1) + len(objects) + rng.randrange(100)
+            slot = 20 + 2 * rng.randrange(10) + side  # never a slot base or the other uses
+            if new not in objects and all(o.slot != slot for o in objects.values()):
+                objects[new] = FObj(rng.choice(LABELS), slot, 0, 0, ())
+        elif op == 2:
+            del objects[uid]
+        elif op == 3 and uid not in moved:
+            others = [n for n in LABELS if n != objects[uid].name]
+            objects[uid] = replace(objects[uid], name=rng.choice(others))
+            moved.add(uid)
+        elif op == 4 and uid not in moved:
+            objects[uid] = replace(objects[uid], dx=rng.choice((-3, 3)))
+            moved.add(uid)
+        elif op == 5:
+            objects[uid] = replace(objects[uid], difficult=1 - objects[uid].difficult)
+        elif op == 6 and objects[uid].parts:
+            parts = list(objects[uid].parts)
+            del parts[rng.randrange(len(parts))]
+            objects[uid] = replace(objects[uid], parts=tuple(parts))
+        elif op == 7:
+            pid = 100 * (side + 1) + len(objects[uid].parts)
+            name = ("tail", "wing")[side]
+            if all(p[0] != pid and p[1] != name for p in objects[uid].parts):
+                part = (pid, name, 100 + 50 * side)
+                objects[uid] = replace(objects[uid], parts=(*objects[uid].parts, part))
+        elif op == 8 and objects[uid].parts:
+            parts = list(objects[uid].parts)
+            k = rng.randrange(len(parts))
+            pid, name, px = parts[k]
+            if pid < 100 and px % 10 == 0:  # a base part, moved once
+                parts[k] = (pid, name, px + rng.choice((-1, 1)))
+                objects[uid] = replace(objects[uid], parts=tuple(parts))
+    return width, objects
+
+
+Content = tuple[str, int, int, frozenset[tuple[str, int]]]
+_CLASH = object()
+
+
+def _three(b: object, o: object, t: object) -> object:
+    if o == t or t == b:
+        return o
+    return t if o == b else _CLASH
+
+
+def fuzz_oracle(b: FDoc, o: FDoc, t: FDoc) -> tuple[object, list[Content], list[tuple[Any, Any]]]:
+    """(width or _CLASH, plain objects, (ours, theirs) of each conflicting object)."""
+    plain: list[Content] = []
+    conflicts: list[tuple[Any, Any]] = []
+    for uid in {*b[1], *o[1], *t[1]}:
+        bo, oo, to = (d[1].get(uid) for d in (b, o, t))
+        merged = _three(bo, oo, to)
+        if merged is _CLASH and None not in (bo, oo, to):
+            merged = _merge_fields(bo, oo, to)
+        if merged is _CLASH:
+            conflicts.append((_content(oo), _content(to)))
+        elif merged is not None:
+            plain.append(_content(merged))
+    return _three(b[0], o[0], t[0]), sorted(plain), sorted(conflicts, key=repr)
+
+
+def _merge_fields(b: FObj, o: FObj, t: FObj) -> object:
+    fields = {}
+    for name in ("name", "difficult"):
+        fields[name] = _three(getattr(b, name), getattr(o, name), getattr(t, name))
+    fields["box"] = _three((b.slot, b.dx), (o.slot, o.dx), (t.slot, t.dx))
+    parts = []
+    maps = [{p[0]: p for p in x.parts} for x in (b, o, t)]
+    for pid in {*maps[0], *maps[1], *maps[2]}:
+        part = _three(*(m.get(pid) for m in maps))
+        if part is _CLASH:
+            return _CLASH
+        if part is not None:
+            parts.append(part)
+    if _CLASH in fields.values():
+        return _CLASH
+    slot, dx = fields["box"]
+    return FObj(fields["name"], slot, dx, fields["difficult"], tuple(parts))
+
+
+def _content(obj: FObj | None) -> Content | None:
+    if obj is None:
+        return None
+    parts = frozenset((name, px) for _, name, px in obj.parts)
+    return (obj.name, obj.difficult, obj.slot * 40 + obj.dx, parts)
+
+
+def _parsed(elem: Any) -> Content:
+    def x(e: Any) -> int:
+        return int(e.findtext("bndbox/xmin"))
+
+    parts = frozenset((p.findtext("name"), x(p)) for p in elem.findall("part"))
+    return (elem.findtext("name"), int(elem.findtext("difficult")), x(elem), parts)
+
+
+def test_random_voc_merges_match_an_independent_oracle() -> None:
+    rng = random.Random(FUZZ_SEED)
+    clean = conflicted = 0
+    for trial in range(FUZZ_TRIALS):
+        b = fuzz_base(rng)
+        o, t = fuzz_edit(rng, b, 0), fuzz_edit(rng, b, 1)
+        pretty = rng.random() < 0.5
+        raw = [fuzz_render(d, pretty) for d in (b, o, t)]
+        width, plain, conflicts = fuzz_oracle(b, o, t)
+        out = voc.merge_text(*raw, path=VOC_REL)
+        where = f"trial {trial} (seed {FUZZ_SEED}):\n" + "\n".join(r.decode() for r in raw)
+        root = SafeET.fromstring(out.data)  # always well-formed
+        got_plain = sorted(_parsed(e) for e in root.findall("object"))
+        assert got_plain == plain, where
+        got_conflicts = []
+        for element in root.findall("gitannot_conflict"):
+            if element.find("*/size") is not None:
+                continue
+            sides = [[_parsed(e) for e in element.find(s) or []] for s in ("ours", "theirs")]
+            got_conflicts.append(tuple(s[0] if s else None for s in sides))
+        assert sorted(got_conflicts, key=repr) == conflicts, where
+        size_conflict = root.find("gitannot_conflict/base/size") is not None
+        assert size_conflict == (width is _CLASH), where
+        if width is not _CLASH:
+            assert root.findtext("size/width") == str(width), where
+        assert out.clean == (not conflicts and width is not _CLASH), where
+        if not out.clean:  # as a criss-cross base, the same two sides conflict again
+            again = voc.merge_text(out.data, raw[1], raw[2], path=VOC_REL)
+            SafeET.fromstring(again.data)
+            assert not again.clean, where
+        clean, conflicted = clean + out.clean, conflicted + (not out.clean)
+    assert clean > FUZZ_TRIALS // 4 and conflicted > FUZZ_TRIALS // 10  # both kinds ran
