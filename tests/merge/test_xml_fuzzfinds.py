@@ -17,6 +17,7 @@ import defusedxml.ElementTree as SafeET
 import pytest
 
 from gitannot.main import main
+from gitannot.merge import cvat as cvat_adapter
 from gitannot.merge import voc
 from tests.gitenv import git
 from tests.merge.gitmerge import MergeRun, merge3
@@ -400,6 +401,215 @@ def test_random_voc_merges_match_an_independent_oracle() -> None:
         assert out.clean == (not conflicts and width is not _CLASH), where
         if not out.clean:  # as a criss-cross base, the same two sides conflict again
             again = voc.merge_text(out.data, raw[1], raw[2], path=VOC_REL)
+            SafeET.fromstring(again.data)
+            assert not again.clean, where
+        clean, conflicted = clean + out.clean, conflicted + (not out.clean)
+    assert clean > FUZZ_TRIALS // 4 and conflicted > FUZZ_TRIALS // 10  # both kinds ran
+
+
+# The same for CVAT: images (some written <image .../>), boxes (some <box .../>, some with
+# an <attribute> child) and tags. A tag has no geometry: base tags, ours' new tags and
+# theirs' new tags have disjoint labels, and relabelling a tag is a delete plus an add.
+
+
+@dataclass(frozen=True)
+class FShape:
+    kind: str  # "box" or "tag"
+    label: str
+    slot: int
+    dx: int
+    occluded: int
+    attr: str | None  # the <attribute name="c"> child's text, None: <shape .../>
+
+
+@dataclass(frozen=True)
+class FImage:
+    width: int
+    self_closing: bool  # layout only: how the image is written when it has no shapes
+    shapes: dict[int, FShape]
+
+
+CDoc = dict[int, FImage]
+TAGS = (("indoor", "night"), ("day",), ("outdoor",))  # base, ours, theirs
+
+
+def cvat_render(doc: CDoc, pretty: bool) -> bytes:
+    nl, inner, deep = ("\n  ", "\n    ", "\n      ") if pretty else ("", "", "")
+    out = '<?xml version="1.0" encoding="utf-8"?>\n<annotations>' + nl + "<version>1.1</version>"
+    for ident, image in sorted(doc.items()):
+        head = f'<image id="{ident}" name="{ident}.jpg" width="{image.width}" height="480"'
+        if not image.shapes and image.self_closing:
+            out += f"{nl}{head}/>"
+            continue
+        out += f"{nl}{head}>"
+        for shape in image.shapes.values():
+            attrs = f'label="{shape.label}" occluded="{shape.occluded}"'
+            if shape.kind == "box":
+                x = shape.slot * 40 + shape.dx
+                attrs += f' xtl="{x}" ytl="1" xbr="{x + 30}" ybr="31" z_order="0"'
+            if shape.attr is None:
+                out += f"{inner}<{shape.kind} {attrs}/>"
+            else:
+                out += f'{inner}<{shape.kind} {attrs}>{deep}<attribute name="c">{shape.attr}'
+                out += f"</attribute>{inner}</{shape.kind}>"
+        out += f"{nl}</image>"
+    return (out + ("\n" if pretty else "") + "</annotations>\n").encode()
+
+
+def cvat_base(rng: random.Random) -> CDoc:
+    doc = {}
+    for ident in range(rng.randint(1, 3)):
+        shapes = {}
+        for uid, slot in enumerate(rng.sample(range(10), rng.randint(0, 3))):
+            attr = rng.choice((None, "1"))
+            shapes[uid] = FShape("box", rng.choice(LABELS), slot, 0, 0, attr)
+        for uid, label in enumerate(rng.sample(TAGS[0], rng.randint(0, 2)), start=50):
+            shapes[uid] = FShape("tag", label, 0, 0, 0, rng.choice((None, "0.5")))
+        doc[ident] = FImage(640, rng.random() < 0.5, shapes)
+    return doc
+
+
+def cvat_edit(rng: random.Random, doc: CDoc, side: int) -> CDoc:
+    doc = dict(doc)
+    moved: set[tuple[int, int]] = set()
+    for _ in range(rng.randint(1, 3)):
+        ident = rng.choice(list(doc))
+        image = doc[ident]
+        shapes = dict(image.shapes)
+        uid = rng.choice(list(shapes)) if shapes else None
+        op = rng.randrange(10)
+        if op == 0:
+            image = replace(image, width=rng.choice((800, 1024)) + side)
+        elif op == 1:
+            image = replace(image, self_closing=not image.self_closing)
+        elif op == 2 and len(doc) > 1:
+            del doc[ident]
+            continue
+        elif op == 3:
+            new = 100 * (side + 1) + rng.randrange(50)
+            if new not in doc:
+                doc[new] = FImage(640, rng.random() < 0.5, {})
+        elif op == 4:
+            new, slot = 1000 * (side + 1) + len(shapes), 20 + 2 * rng.randrange(10) + side
+            if all(s.slot != slot for s in shapes.values()):
+                shapes[new] = FShape("box", rng.choice(LABELS), slot, 0, 0, rng.choice((None, "1")))
+        elif op == 5 and uid is not None:
+            del shapes[uid]
+        elif op == 6 and uid is not None and (ident, uid) not in moved:
+            shape = shapes[uid]
+            moved.add((ident, uid))
+            if shape.kind == "box":
+                others = [n for n in LABELS if n != shape.label]
+                shapes[uid] = replace(shape, label=rng.choice(others))
+            elif all(s.label != TAGS[side + 1][0] for s in shapes.values()):
+                del shapes[uid]  # a tag relabelled is a new tag
+                shapes[2000 * (side + 1) + uid] = replace(shape, label=TAGS[side + 1][0])
+        elif op == 7 and uid is not None and (ident, uid) not in moved:
+            if shapes[uid].kind == "box":
+                shapes[uid] = replace(shapes[uid], dx=rng.choice((-3, 3)))
+                moved.add((ident, uid))
+        elif op == 8 and uid is not None:
+            shapes[uid] = replace(shapes[uid], attr=rng.choice((None, "1", "2", "0.9")))
+        elif op == 9 and uid is not None:
+            shapes[uid] = replace(shapes[uid], occluded=1 - shapes[uid].occluded)
+        doc[ident] = replace(image, shapes=shapes)
+    return doc
+
+
+SContent = tuple[str, str, int, int, str | None]
+
+
+def _shape_content(shape: FShape | None) -> SContent | None:
+    if shape is None:
+        return None
+    x = shape.slot * 40 + shape.dx if shape.kind == "box" else -1
+    return (shape.kind, shape.label, x, shape.occluded, shape.attr)
+
+
+def _image_content(image: FImage | None) -> Any:
+    if image is None:
+        return None
+    shapes = sorted(_shape_content(s) for s in image.shapes.values())
+    return (image.width, tuple(shapes), ())
+
+
+def cvat_oracle(b: CDoc, o: CDoc, t: CDoc) -> tuple[dict[int, Any], list[tuple[Any, Any]]]:
+    """(image id -> (width, plain shapes, (ours, theirs) of conflicting shapes),
+    (ours, theirs) of each conflicting image)."""
+    images: dict[int, Any] = {}
+    conflicts: list[tuple[Any, Any]] = []
+    for ident in {*b, *o, *t}:
+        bi, oi, ti = (d.get(ident) for d in (b, o, t))
+        contents = [_image_content(i) for i in (bi, oi, ti)]
+        picked = _three(*contents)
+        if picked is _CLASH and None not in (bi, oi, ti):
+            picked = _merge_image(bi, oi, ti)
+        if picked is _CLASH:
+            conflicts.append((contents[1], contents[2]))
+        elif picked is not None:
+            images[ident] = picked
+    return images, sorted(conflicts, key=repr)
+
+
+def _merge_image(b: FImage, o: FImage, t: FImage) -> Any:
+    width = _three(b.width, o.width, t.width)
+    if width is _CLASH:
+        return _CLASH
+    plain, conflicts = [], []
+    for uid in {*b.shapes, *o.shapes, *t.shapes}:
+        bs, os_, ts = (i.shapes.get(uid) for i in (b, o, t))
+        value = _three(bs, os_, ts)
+        if value is _CLASH and None not in (bs, os_, ts):
+            fields = [_three(*(getattr(s, f) for s in (bs, os_, ts))) for f in FSHAPE_FIELDS]
+            if _CLASH not in fields:
+                value = FShape(*fields)
+        if value is _CLASH:
+            conflicts.append((_shape_content(os_), _shape_content(ts)))
+        elif value is not None:
+            plain.append(_shape_content(value))
+    return (width, tuple(sorted(plain)), tuple(sorted(conflicts, key=repr)))
+
+
+FSHAPE_FIELDS = ("kind", "label", "slot", "dx", "occluded", "attr")
+
+
+def _parsed_shape(elem: Any) -> SContent:
+    x = int(elem.get("xtl")) if elem.tag == "box" else -1
+    return (elem.tag, elem.get("label"), x, int(elem.get("occluded")), elem.findtext("attribute"))
+
+
+def _parsed_image(elem: Any) -> Any:
+    plain = sorted(_parsed_shape(s) for s in elem if s.tag != "gitannot_conflict")
+    conflicts = []
+    for element in elem.findall("gitannot_conflict"):
+        sides = [[_parsed_shape(s) for s in element.find(n) or []] for n in ("ours", "theirs")]
+        conflicts.append(tuple(s[0] if s else None for s in sides))
+    return (int(elem.get("width")), tuple(plain), tuple(sorted(conflicts, key=repr)))
+
+
+def test_random_cvat_merges_match_an_independent_oracle() -> None:
+    rng = random.Random(FUZZ_SEED)
+    clean = conflicted = 0
+    for trial in range(FUZZ_TRIALS):
+        b = cvat_base(rng)
+        o, t = cvat_edit(rng, b, 0), cvat_edit(rng, b, 1)
+        pretty = rng.random() < 0.6
+        raw = [cvat_render(d, pretty) for d in (b, o, t)]
+        images, conflicts = cvat_oracle(b, o, t)
+        out = cvat_adapter.merge_text(*raw, path=CVAT_REL)
+        where = f"trial {trial} (seed {FUZZ_SEED}):\n" + "\n".join(r.decode() for r in raw)
+        root = SafeET.fromstring(out.data)  # always well-formed
+        got = {int(e.get("id")): _parsed_image(e) for e in root.findall("image")}
+        assert got == images, where
+        got_conflicts = []
+        for element in root.findall("gitannot_conflict"):
+            sides = [[_parsed_image(i) for i in element.find(n) or []] for n in ("ours", "theirs")]
+            got_conflicts.append(tuple(s[0] if s else None for s in sides))
+        assert sorted(got_conflicts, key=repr) == conflicts, where
+        expect_clean = not conflicts and not any(i[2] for i in images.values())
+        assert out.clean == expect_clean, where
+        if not out.clean:  # as a criss-cross base, the same two sides conflict again
+            again = cvat_adapter.merge_text(out.data, raw[1], raw[2], path=CVAT_REL)
             SafeET.fromstring(again.data)
             assert not again.clean, where
         clean, conflicted = clean + out.clean, conflicted + (not out.clean)
