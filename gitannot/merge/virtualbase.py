@@ -26,7 +26,10 @@ def keyed(raw: Raw | bytes | None, field: str = "id") -> RecordSet:
     except NotKeyed:
         if raw is None or _MARK.search(raw) is None:
             raise
-    raws = records.elements(raw)
+    try:
+        raws = records.elements(raw)
+    except ValueError as exc:  # the whole member is one conflict record
+        raise NotKeyed(str(exc)) from exc
     keys = [_key(records.parse(item), field) for item in raws]
     found = dict(zip(keys, raws, strict=True))
     if len(found) != len(raws):

@@ -352,3 +352,17 @@ def test_a_larger_configured_marker_size_is_not_taken_for_an_inner_merge(tmp_pat
     assert proc.returncode != 0
     assert "merging the merge bases" not in proc.stderr
     assert f"see `gitannot conflicts {VOC_REL}`" in proc.stderr
+
+
+def test_coco_base_whose_whole_collection_is_one_conflict_record(tmp_path: Path) -> None:
+    """An inner merge that could not key `annotations` (duplicate ids on a side) leaves
+    the whole array as one conflict record in the base: the final merge conflicts on
+    the member as a whole, in the adapter, never crashing into a line merge."""
+    dup = coco(coco_ann(1, 1), coco_ann(1, 1))
+    run = crisscross(
+        tmp_path, COCO_REL, coco(coco_ann(1, 1)), dup, coco(coco_ann(2, 1)), dup, coco()
+    )
+    assert run.returncode != 0, run.output
+    assert "git merge-file" not in run.output
+    record = json.loads(run.data)["annotations"]
+    assert record[CONFLICT_KEY] == 1 and record["key"] == "annotations"
