@@ -51,6 +51,8 @@ def _check_updates(
         changed: set[str] = set()
         for commit in commits:
             changed.update(change.path for change in ctx.changes.changes(commit))
+        # What the ref's tree becomes: a file a merge brings back from an older parent.
+        changed.update(change.path for change in ctx.net_change(update))
         old = _tree_source(ctx.repo, update.old) if update.old != ZERO_OID else base.source
         result = validate_change(base, GitTreeSource(ctx.repo, tip.tree), old, changed, cache)
         findings.extend(_tag(result.findings, update, tip))
