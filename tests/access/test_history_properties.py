@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.access.helpers import assert_accepted
@@ -191,12 +191,27 @@ def _label_blobs(server: ServerRepo) -> set[str]:
     return {line.split()[2] for line in listing.splitlines()}
 
 
+# Pool indexes: 0 seed, 1 outage (invalid old.json), 2 clean up, 3 config v2, 4 main's
+# tip; a history's own commits follow from 5. The attacks, always run:
+ROLLBACK = [("merge", [0, 4], 0)]  # tree of the seed, parents (seed, tip)
+BRING_BACK_OLD = [("merge", [1, 4], 1)]  # the outage's tree, first parent the outage
+ADD_REMOVE_MERGE = [  # add + remove in one push, then a merge on the intermediate commit
+    ("edit", "labels/coco/b.json", INVALID[0]),
+    ("delete", "labels/coco/b.json"),
+    ("push", True),
+    ("merge", [5, 6], 5),
+]
+
+
 @settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps)
+@given(history_steps=steps)
+@example(history_steps=ROLLBACK)
+@example(history_steps=BRING_BACK_OLD)
+@example(history_steps=ADD_REMOVE_MERGE)
 def test_labels_only_pusher_never_changes_configs_or_schema(
     world: World, history_steps: list[Step]
 ) -> None:
