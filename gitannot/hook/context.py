@@ -34,16 +34,21 @@ class TrustedBase:
     def holds(self, change: Change) -> bool:
         """True when the base tree has exactly this version of the path (absent for a
         deletion): content the default branch already approved."""
-        commit = gitrepo.peel_to_commit(self.repo, self.commit) if self.commit else None
-        if commit is None:
+        tree = self._tree
+        if tree is None:
             return False
         try:
-            entry = commit.tree[change.path]
+            entry = tree[change.path]
         except KeyError:
             return change.mode is None
         except (ValueError, pygit2.GitError):
             return False  # a path git cannot look up is never "already approved"
         return change.mode == entry.filemode and change.oid == str(entry.id)
+
+    @cached_property
+    def _tree(self) -> pygit2.Tree | None:
+        commit = gitrepo.peel_to_commit(self.repo, self.commit) if self.commit else None
+        return commit.tree if commit is not None else None
 
     def list_dir(self, prefix: str) -> list[str]:
         """Paths of blobs under a folder (e.g. "schema/") in the base tree."""

@@ -65,6 +65,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         for key, value in sealed_environ(root / "home").items():
             mp.setenv(key, value)
         server = install_server(root / "labels.git", ["alice"])
+        # The property is about decisions: a push cut off by a loaded machine proves nothing.
+        server.configure(hook_timeout_seconds=60)
         alice = clone(server, root / "alice", "alice")
         pool = [
             alice.commit(
