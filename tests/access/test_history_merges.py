@@ -125,3 +125,54 @@ def test_invalid_label_file_cannot_land_through_an_intermediate_first_parent(
     result = dave.push(f"{merge}:refs/heads/main")
     assert_denied(result, "ERROR [schema.unknown-label] refs/heads/main", "labels/coco/bad.json")
     assert server.rev("refs/heads/main") == removed
+
+
+def _with_force_for_dave(policy: str) -> str:
+    """dave may also rewind main, for label changes only."""
+    return policy.replace(
+        "  # Protected: nobody else rewinds",
+        "  - allow: [force]\n"
+        "    who: dave\n"
+        "    refs: refs/heads/main\n"
+        "    paths: [labels/**]\n"
+        "  # Protected: nobody else rewinds",
+    )
+
+
+def test_rewind_onto_an_old_commit_is_judged_by_its_net_change(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    """A rewind brings no new commits at all: only the net change shows that main's
+    policy would go back."""
+    alice = make_client(server, "alice")
+    old = seed(server, alice, _with_force_for_dave(policy_text()))
+    tip = alice.commit({"configs/access.yaml": _with_force_for_dave(TIGHTER_POLICY)}, "tighten")
+    assert_accepted(alice.push("HEAD:refs/heads/main"))
+    dave = make_client(server, "dave")
+    sync(dave)
+    result = dave.push(f"+{old}:refs/heads/main")
+    assert_denied(
+        result,
+        f"[access.path-denied] refs/heads/main {old[:12]} configs/access.yaml: DENIED: "
+        "dave may not force branch main with a change to configs/access.yaml",
+    )
+    assert server.rev("refs/heads/main") == tip
+
+
+def test_rewind_onto_a_commit_holding_an_invalid_label_file_is_validated(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    """The invalid file came in under break-glass and was removed; rewinding main onto
+    that commit brings it back without a single new commit."""
+    alice = make_client(server, "alice")
+    alice.commit({"schema/labels.yaml": SCHEMA_V1, "configs/project.yaml": PROJECT}, "rules")
+    seed(server, alice, _with_force_for_dave(policy_text()))
+    outage = alice.commit({"labels/coco/bad.json": coco(["truck"])}, "outage")
+    assert_accepted(alice.push("HEAD:refs/heads/main", options=["gitannot.bypass=outage"]))
+    tip = alice.commit({"labels/coco/bad.json": None}, "clean up")
+    assert_accepted(alice.push("HEAD:refs/heads/main"))
+    dave = make_client(server, "dave")
+    sync(dave)
+    result = dave.push(f"+{outage}:refs/heads/main")
+    assert_denied(result, "ERROR [schema.unknown-label] refs/heads/main", "labels/coco/bad.json")
+    assert server.rev("refs/heads/main") == tip

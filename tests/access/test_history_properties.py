@@ -2,9 +2,10 @@
 
 Each example builds a history on top of main in pat's clone (label edits, deletions,
 renames in and out of labels/, reverts of old commits, merges with arbitrary parents in
-arbitrary order and a tree taken from any commit) and pushes it to main through the real
-hook, sometimes in two pushes. Whatever the hook accepts: main's configs/ and schema/
-trees never change, and no label blob on main is one of the invalid contents.
+arbitrary order and a tree taken from any commit, rewinds onto any old commit) and pushes
+it to main through the real hook (pat may force), sometimes in two pushes. Whatever the
+hook accepts: main's configs/ and schema/ trees never change, and no label blob on main
+is one of the invalid contents.
 """
 
 from __future__ import annotations
@@ -89,6 +90,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         pool.append(alice.commit({"configs/extra.yaml": "v: 2\n"}, "config v2"))
         pool.append(alice.commit({"schema/notes.md": "second\n"}, "schema notes v2"))
         assert_accepted(alice.push("HEAD:refs/heads/main"))
+        # Another one after the last configs/ and schema/ change: a rewind onto it
+        # changes labels/ only.
+        pool.append(alice.commit({"labels/coco/old2.json": INVALID[1]}, "second outage"))
+        assert_accepted(alice.push("HEAD:refs/heads/main", options=["gitannot.bypass=again"]))
+        pool.append(alice.commit({"labels/coco/old2.json": None}, "clean up again"))
+        assert_accepted(alice.push("HEAD:refs/heads/main"))
         pat = clone(server, root / "pat", "pat")
         invalid = {git("hash-object", "--stdin", input=text).stdout.strip() for text in INVALID}
         yield World(server, alice, pat, pool[-1], pool, invalid)
@@ -106,6 +113,7 @@ steps = st.lists(
             st.lists(st.integers(0, 30), min_size=2, max_size=3),
             st.integers(0, 30),
         ),
+        st.tuples(st.just("reset"), st.integers(0, 30)),
         st.tuples(st.just("push"), st.booleans()),
     ),
     min_size=1,
@@ -144,6 +152,8 @@ class History:
             self._rename(str(step[1]), str(step[2]))
         elif kind == "revert":
             self._revert(self._pick(step[1]))
+        elif kind == "reset":  # point the branch anywhere: a push may rewind main
+            self.head = self._pick(step[1])
         elif kind == "merge":
             parents = step[1]
             assert isinstance(parents, list)
@@ -193,20 +203,23 @@ def _label_blobs(server: ServerRepo) -> set[str]:
     return {line.split()[2] for line in listing.splitlines()}
 
 
-# Pool indexes: 0 seed, 1 outage (invalid old.json), 2 clean up, 3 config v2, 4 main's
-# tip; a history's own commits follow from 5. The issue's attacks, always run:
-ROLLBACK = [("merge", [0, 4], 0)]  # tree of the seed, parents (seed, tip)
-BRING_BACK_OLD = [("merge", [1, 4], 1)]  # the outage's tree, first parent the outage
+# Pool indexes: 0 seed, 1 outage (invalid old.json), 2 clean up, 3 config v2, 4 schema
+# v2, 5 second outage (invalid old2.json), 6 main's tip; a history's own commits follow
+# from 7. The issue's attacks, always run:
+ROLLBACK = [("merge", [0, 6], 0)]  # tree of the seed, parents (seed, tip)
+BRING_BACK_OLD = [("merge", [1, 6], 1)]  # the outage's tree, first parent the outage
 ADD_REMOVE_MERGE = [  # add + remove in one push, then a merge on the intermediate commit
     ("edit", "labels/coco/b.json", INVALID[0]),
     ("delete", "labels/coco/b.json"),
     ("push", True),
-    ("merge", [5, 6], 5),
+    ("merge", [7, 8], 7),
 ]
+REWIND = [("reset", 0)]  # no new commit at all: only the net change shows it
+REWIND_TO_INVALID = [("reset", 5)]  # labels/ only, and an invalid file comes back
 
 
 @settings(
-    max_examples=8,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -214,6 +227,8 @@ ADD_REMOVE_MERGE = [  # add + remove in one push, then a merge on the intermedia
 @example(history_steps=ROLLBACK)
 @example(history_steps=BRING_BACK_OLD)
 @example(history_steps=ADD_REMOVE_MERGE)
+@example(history_steps=REWIND)
+@example(history_steps=REWIND_TO_INVALID)
 def test_labels_only_pusher_never_changes_configs_or_schema(
     world: World, history_steps: list[Step]
 ) -> None:
@@ -242,3 +257,6 @@ def test_world_history_holds_what_the_property_relies_on(world: World) -> None:
     assert _tree_id(server, f"{world.pool[0]}:schema") != _tree_id(server, f"{world.tip}:schema")
     old = server.git("rev-parse", f"{world.pool[1]}:labels/coco/old.json").stdout.strip()
     assert old in world.invalid_blobs
+    old2 = server.git("rev-parse", f"{world.pool[5]}:labels/coco/old2.json").stdout.strip()
+    assert old2 in world.invalid_blobs
+    assert _tree_id(server, f"{world.pool[5]}:configs") == _tree_id(server, f"{world.tip}:configs")
