@@ -9,8 +9,6 @@ judged themselves (or were already on the ref or the trusted base). Anything els
 merge taking an older version over a newer one included, counts as a change.
 """
 
-from collections.abc import Iterable
-
 import pygit2
 
 from gitannot.core.changes import MODE_SUBMODULE, Change
@@ -101,7 +99,8 @@ class ChangeReader:
 
     def _collect(self, diff: pygit2.Diff) -> dict[str, Change]:
         out: dict[str, Change] = {}
-        for old, new in _files(diff.deltas):
+        for delta in diff.deltas:
+            old, new = delta.old_file, delta.new_file
             if old.path != new.path or new.mode == 0:
                 out.setdefault(old.path, Change(old.path))
             if new.mode != 0:
@@ -118,8 +117,3 @@ class ChangeReader:
             except (KeyError, ValueError, pygit2.GitError):
                 self._sizes[oid] = None
         return self._sizes[oid]
-
-
-def _files(deltas: Iterable[pygit2.DiffDelta]) -> Iterable[tuple[pygit2.DiffFile, pygit2.DiffFile]]:
-    for delta in deltas:
-        yield delta.old_file, delta.new_file
