@@ -169,10 +169,11 @@ def test_merge_commit_of_reviewed_branch_into_main(
     assert_accepted(dave.push("HEAD:refs/heads/main"), "push by dave accepted")
 
 
-def test_merge_commit_bringing_others_schema_change_is_checked(
+def test_merge_commit_is_checked_against_every_parent(
     shared_client: ClientFactory, shared_seeded: ServerRepo
 ) -> None:
-    """Merges are checked against their first parent: bob's merge brings dave's schema edit."""
+    """bob brings main (with dave's schema edit) into his branch: taking main's version
+    as it is brings nothing new; changing it inside the merge is bob's change."""
     bob, dave = shared_client("bob"), shared_client("dave")
     sync(bob)
     bob.commit({"labels/notes/mine.txt": "bob\n"}, "mine")
@@ -181,14 +182,14 @@ def test_merge_commit_bringing_others_schema_change_is_checked(
     dave.commit({"schema/CHANGELOG.md": "v2: add bird\n"}, "schema v2")
     assert_accepted(dave.push("HEAD:refs/heads/main"))
     bob.git("fetch", "-q", "origin", "+refs/heads/main:refs/remotes/origin/main")
-    bob.git("merge", "-q", "--no-edit", "origin/main")
-    merge = bob.git("rev-parse", "HEAD").stdout.strip()
+    bob.git("merge", "-q", "--no-commit", "origin/main")
+    bob.write({"schema/CHANGELOG.md": "v2: add bird and bob's wish\n"})
+    merge = bob.commit({}, "merge main, with a schema edit of my own")
     result = bob.push("HEAD:refs/heads/annotate/bob/sync")
     assert_denied(result, f"refs/heads/annotate/bob/sync {merge[:12]} schema/CHANGELOG.md")
-    # Rebasing instead brings only bob's own change.
     bob.git("reset", "-q", "--hard", "HEAD^1")
-    bob.git("rebase", "-q", "origin/main")
-    assert_accepted(bob.push("HEAD:refs/heads/annotate/bob/sync", force=True))
+    bob.git("merge", "-q", "--no-edit", "origin/main")
+    assert_accepted(bob.push("HEAD:refs/heads/annotate/bob/sync"), "push by bob accepted")
 
 
 def test_rename_across_folders_is_delete_plus_add(
