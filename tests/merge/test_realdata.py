@@ -15,14 +15,10 @@ from gitannot.merge.driver import detect
 from tests.conftest import REALDATA
 from tests.merge.gitmerge import merge3
 
-COCO_FILES = (
-    sorted(
-        str(p.relative_to(REALDATA))
-        for p in REALDATA.rglob("*.json")
-        if detect(p.read_bytes(), str(p)) == "coco"
-    )
-    if REALDATA.is_dir()
-    else []
+COCO_FILES = sorted(
+    str(p.relative_to(REALDATA))
+    for p in REALDATA.rglob("*.json")
+    if detect(p.read_bytes(), str(p)) == "coco"
 )
 
 
