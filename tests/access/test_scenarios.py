@@ -68,15 +68,18 @@ def test_tags_create_move_delete(shared_client: ClientFactory, shared_seeded: Se
         "(no rule allows it: deny by default)",
         "hint: allowed for alice",
     )
-    moved = dave.commit({"labels/notes/t.txt": "x\n"}, "elsewhere")
+    assert shared_seeded.rev("refs/tags/d1") is None  # the denied create left no tag
+    v1 = shared_seeded.rev("refs/tags/v1")
+    dave.commit({"labels/notes/t.txt": "x\n"}, "elsewhere")
     dave.git("reset", "-q", "--hard", "HEAD~1")
     dave.git("commit", "-q", "--allow-empty", "-m", "diverge")
-    assert moved
+    assert dave.git("rev-parse", "HEAD").stdout.strip() != v1  # a real move is attempted
     result = dave.push("+HEAD:refs/tags/v1")
     assert_denied(
         result,
         "DENIED: dave may not update tag v1 (no rule allows it",
     )
+    assert shared_seeded.rev("refs/tags/v1") == v1  # the tag did not move
     result = bob.push(":refs/tags/v2")
     assert_denied(
         result,
@@ -86,6 +89,7 @@ def test_tags_create_move_delete(shared_client: ClientFactory, shared_seeded: Se
     )
     alice.commit({"labels/notes/v3.txt": "v3\n"}, "next")
     assert_accepted(alice.push("HEAD:refs/tags/v1", force=True), "push by alice accepted")
+    assert shared_seeded.rev("refs/tags/v1") == alice.git("rev-parse", "HEAD").stdout.strip()
     assert_accepted(alice.push(":refs/tags/v2"), "push by alice accepted")
     assert shared_seeded.rev("refs/tags/v2") is None
 
