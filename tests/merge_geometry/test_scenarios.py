@@ -92,10 +92,6 @@ def git_merge_raw(
     return proc.returncode, target.read_bytes(), proc.stderr
 
 
-DRIVER_MISSING = importlib.util.find_spec("gitannot.commands.merge_driver") is None
-
-
-@pytest.mark.skipif(DRIVER_MISSING, reason="gitannot merge-driver command not there yet")
 @scenarios
 @formats
 def test_git_merge(tmp_path: Path, realdata: Path, fmt_name: str, scenario: str) -> None:
@@ -105,7 +101,6 @@ def test_git_merge(tmp_path: Path, realdata: Path, fmt_name: str, scenario: str)
     check(fmt, case, data, code == 0)
 
 
-@pytest.mark.skipif(DRIVER_MISSING, reason="gitannot merge-driver command not there yet")
 def test_git_merge_of_a_text_file_that_is_not_yolo_falls_back(
     tmp_path: Path, realdata: Path
 ) -> None:
