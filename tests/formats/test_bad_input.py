@@ -2,11 +2,13 @@
 memory bounded by the input rather than by what the input asks for."""
 
 import tracemalloc
-from typing import SupportsIndex
+from collections.abc import Callable
+from typing import ParamSpec, SupportsIndex, TypeVar
 
 import orjson
 import pytest
 
+from gitannot.core.annotation import ParsedFile
 from gitannot.core.findings import Severity
 from gitannot.formats import FormatContext, FormatOptions, parse_file
 from gitannot.formats.geometry import decode_compressed_rle
@@ -23,19 +25,21 @@ LAUGHS = (
     + b"""]>
 <annotations><meta>&lol9;</meta></annotations>"""
 )
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-def _peak_bytes(fn: object, *args: object, **kw: object) -> tuple[object, int]:
+def _peak_bytes(fn: Callable[P, T], *args: P.args, **kw: P.kwargs) -> tuple[T, int]:
     tracemalloc.start()
     try:
-        result = fn(*args, **kw)  # type: ignore[operator]
+        result = fn(*args, **kw)
         return result, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
 
 
-def _rules(pf: object) -> list[str]:
-    return [f.rule for f in pf.findings]  # type: ignore[attr-defined]
+def _rules(pf: ParsedFile) -> list[str]:
+    return [f.rule for f in pf.findings]
 
 
 def test_billion_laughs_refused_without_expansion() -> None:

@@ -76,7 +76,7 @@ def _enc(doc: Any) -> bytes:
 
 
 def test_panoptic_keys_by_image_and_never_rekeys() -> None:
-    base = {
+    base: dict[str, Any] = {
         "images": [{"id": 1}],
         "categories": [],
         "annotations": [{"image_id": 1, "file_name": "1.png", "segments_info": []}],

@@ -69,7 +69,11 @@ def listed_keys(out: str, rel: str) -> list[str]:
 
 @formats
 def test_conflict_listed_then_theirs_taken(
-    tmp_path: Path, realdata: Path, fmt_name: str, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path,
+    realdata: Path,
+    fmt_name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fmt = FORMATS[fmt_name](realdata)
     b = fmt.base()
@@ -97,7 +101,11 @@ def test_conflict_listed_then_theirs_taken(
 
 @formats
 def test_pick_per_key_from_the_listing(
-    tmp_path: Path, realdata: Path, fmt_name: str, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path,
+    realdata: Path,
+    fmt_name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fmt = FORMATS[fmt_name](realdata)
     b = fmt.base()
@@ -125,13 +133,18 @@ def test_pick_per_key_from_the_listing(
     assert_parses_clean(fmt, data)
 
 
-def _listing(rel: str, capsys) -> str:
+def _listing(rel: str, capsys: pytest.CaptureFixture[str]) -> str:
     main(["conflicts", rel])
     out: str = capsys.readouterr().out
     return out
 
 
-def test_bad_side_is_a_usage_error(tmp_path: Path, realdata: Path, monkeypatch, capsys) -> None:
+def test_bad_side_is_a_usage_error(
+    tmp_path: Path,
+    realdata: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     fmt = FORMATS["yolo"](realdata)
     b = fmt.base()
     result = merge(tmp_path, fmt, fmt.move(1, 0.05)(b), fmt.move(1, -0.05)(b))
@@ -206,7 +219,10 @@ def test_an_invalid_threshold_warns_and_merges_with_the_default(
 
 
 def test_only_label_files_are_listed(
-    tmp_path: Path, realdata: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path,
+    realdata: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fmt = FORMATS["yolo"](realdata)
     b = fmt.base()

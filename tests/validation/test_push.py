@@ -275,7 +275,7 @@ def test_project_config_change_applies_to_the_same_push(alice: Client) -> None:
 
 
 def test_yolo_rows_resolve_names_and_reordering_names_is_rejected(alice: Client) -> None:
-    files = {
+    files: dict[str, str | bytes | None] = {
         "labels/yolo/data.yaml": "names: [person, car]\nnc: 2\n",
         "labels/yolo/train/img1.txt": "0 0.5 0.5 0.2 0.2\n1 0.3 0.3 0.1 0.1\n",
     }
