@@ -32,7 +32,7 @@ def missing_test_data() -> list[str]:
     return bad
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def pytest_configure() -> None:
     # Parametrized tests list real files at import: missing data would shrink them to
     # nothing and pass, so stop the whole run instead.
     bad = missing_test_data()

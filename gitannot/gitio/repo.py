@@ -82,7 +82,7 @@ def is_fast_forward(repo: pygit2.Repository, old: str, new: str) -> bool:
     return bool(repo.descendant_of(new_commit.id, old_commit.id))
 
 
-def changed_paths(repo: pygit2.Repository, commit: pygit2.Commit) -> list[str]:
+def changed_paths(commit: pygit2.Commit) -> list[str]:
     """Paths a commit adds, modifies or deletes against its first parent.
 
     Renames count as delete + add (no rename detection), so moving a file out of a

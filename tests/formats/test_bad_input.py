@@ -63,7 +63,7 @@ def test_oversized_file_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatc
         raise AssertionError("parsed an oversized file")
 
     monkeypatch.setattr(orjson, "loads", no_parsing)
-    data = coco(lambda d: None)
+    data = coco(lambda _: None)
     pf = parse_file("labels/big.json", data, options=FormatOptions(max_file_bytes=len(data) - 1))
     [finding] = pf.findings
     assert finding.rule == "file.too-large" and finding.path == "labels/big.json"
@@ -76,7 +76,7 @@ def test_huge_numbers_are_range_checked_not_crashing() -> None:
         "coco.bbox-outside-image",
         "coco.bbox-not-enclosing-segmentation",
     ]
-    big_int = coco(lambda d: None).replace(b'"area":400', b'"area":' + b"9" * 400)
+    big_int = coco(lambda _: None).replace(b'"area":400', b'"area":' + b"9" * 400)
     assert _rules(parse_file("a.json", big_int)) == ["json.number-range"]
     yolo = parse_file("labels/a.txt", b"0 1e999 0.5 0.1 0.1\n", format="yolo")
     assert "value.not-finite" in _rules(yolo)

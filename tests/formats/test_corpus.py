@@ -147,7 +147,7 @@ def test_validator_bug_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
         raise RuntimeError("bug")
 
     monkeypatch.setitem(formats_api.JSON_FORMATS, "coco", boom)
-    pf = parse_file("a.json", coco(lambda d: None))
+    pf = parse_file("a.json", coco(lambda _: None))
     assert [(f.rule, f.severity) for f in pf.findings] == [
         ("format.internal-error", Severity.ERROR)
     ]

@@ -143,7 +143,6 @@ def test_bad_side_is_a_usage_error(
     tmp_path: Path,
     realdata: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fmt = FORMATS["yolo"](realdata)
     b = fmt.base()
