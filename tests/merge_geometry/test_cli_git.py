@@ -15,7 +15,7 @@ import pytest
 from gitannot.main import main
 from gitannot.merge import yolo
 from tests.gitenv import git
-from tests.merge.gitmerge import MergeRun, init_repo, write_commit
+from tests.merge.gitmerge import MergeRun, merge3
 from tests.merge_geometry.edits import Format
 from tests.merge_geometry.scenarios import FORMATS
 
@@ -31,23 +31,12 @@ def merge(
     attributes: str = "",
 ) -> MergeRun:
     """base on main, theirs on a branch, ours on main, then `git merge theirs`."""
-    repo = init_repo(tmp_path / "repo")
-    for key, value in (config or {}).items():
-        git("config", key, value, cwd=repo)
-    if attributes:
-        with (repo / ".gitattributes").open("a", encoding="utf-8") as out:
-            out.write(attributes)
-        write_commit(repo, ".gitattributes", (repo / ".gitattributes").read_bytes(), "attrs")
-    write_commit(repo, fmt.rel, fmt.base().encode(), "base")
-    git("branch", "theirs", cwd=repo)
-    write_commit(repo, fmt.rel, ours.encode(), "ours")
-    git("checkout", "-q", "theirs", cwd=repo)
-    write_commit(repo, fmt.rel, theirs.encode(), "theirs")
-    git("checkout", "-q", "main", cwd=repo)
-    proc = git("merge", "--no-edit", "theirs", cwd=repo, check=False)
-    assert "git merge-file" not in proc.stderr, proc.stderr  # the adapter merged
-    data = (repo / fmt.rel).read_bytes()
-    return MergeRun(proc.returncode, proc.stdout + proc.stderr, data, repo)
+    run = merge3(
+        tmp_path, fmt.rel, fmt.base().encode(), ours.encode(), theirs.encode(),
+        config=config, attributes=attributes,
+    )  # fmt: skip
+    assert "git merge-file" not in run.output, run.output  # the adapter merged
+    return run
 
 
 def assert_parses_clean(fmt: Format, data: bytes) -> None:
