@@ -117,7 +117,7 @@ def run_driver(
             base, ours, theirs, path, marker_size=marker_size, iou_threshold=settings.iou_threshold
         )
         note = "" if outcome else "format not recognised"
-    except Exception as exc:  # any failure: git's line merge keeps every byte
+    except Exception as exc:  # noqa: BLE001 — any failure: git's line merge keeps every byte
         outcome, note = None, f"{type(exc).__name__}: {exc}"
     finally:
         gc.enable()

@@ -96,7 +96,7 @@ def _spans(data: bytes, where: str, *, max_depth: int, offset: int) -> Node:
         (parent.children if parent is not None else top).append(node)
         stack.append(node)
 
-    def end(tag: str) -> None:
+    def end(tag: str) -> None:  # noqa: ARG001 — expat's end-element handler signature
         node = stack.pop()
         if node is None:
             return
