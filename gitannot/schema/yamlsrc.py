@@ -102,8 +102,8 @@ def _construct_float(loader: _TypedLoader, node: yaml.ScalarNode) -> YamlFloat:
     return out
 
 
-_TypedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)  # type: ignore[arg-type]
-_TypedLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)  # type: ignore[arg-type]
+_TypedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_TypedLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def load_yaml(data: bytes, source: str, *, typed: bool = False) -> Any:

@@ -116,7 +116,9 @@ def _voc_xywh(corners: tuple[float, float, float, float], origin: float) -> Box:
 def test_voc_objects(path: Path) -> None:
     pf = _parsed(path)
     doc = parse_doc(path.read_bytes(), str(path), "base")
-    shapes = [voc_shape(expand(doc, c)) for c in doc.root.children if c.tag == "object"]
+    elems = [expand(doc, c).elem for c in doc.root.children if c.tag == "object"]
+    assert None not in elems  # expand always parses the object's element
+    shapes = [voc_shape(e) for e in elems if e is not None]
     # VOC is 1-based (pixel i spans [i-1, i]) unless a box touches 0: a 0-based file.
     zero_based = any(s.box[0] == 0 or s.box[1] == 0 for s in shapes)
     origin = 0.0 if zero_based else 1.0
