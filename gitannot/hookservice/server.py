@@ -140,15 +140,15 @@ class _Handler(socketserver.BaseRequestHandler):
                 raise ValueError("request header is not an object")
             hook = str(header.get("hook"))
             reply = self.server.answer(header, stdin)
-        except Exception as exc:  # noqa: BLE001 — the client turns "error" into a refusal
+        except Exception as exc:
             reply = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
         # The child's stderr is the service log, never the pusher's output.
         with contextlib.suppress(OSError):
             proto.send_frame(sock, json.dumps(reply).encode("utf-8"))
         elapsed = (time.perf_counter() - started) * 1000
         self.server.log.write(
-            f"gitannot-service: {hook} {reply.get('status')} exit={reply.get('exit')} {reply.get('reason', '')} "
-            f"{elapsed:.1f} ms\n"
+            f"gitannot-service: {hook} {reply.get('status')} exit={reply.get('exit')} "
+            f"{elapsed:.1f} ms {reply.get('reason', '')}\n"
         )
         self.server.log.flush()
 
