@@ -33,9 +33,3 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
     ("audit", audit_record.record_push),
 ]
-
-# Post-receive steps: informational only (refs have moved already); failures are printed.
-PostReceiveStep = Callable[[PushContext], list[str]]
-POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
-    ("audit", audit_record.receipt_step),
-]
