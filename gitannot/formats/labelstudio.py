@@ -305,8 +305,14 @@ def _corners(
 ) -> list[tuple[float, float]]:
     if base == "keypoint":
         return [(nums[0], nums[1])]
-    if base == "ellipse":
+    if base == "ellipse":  # centre and radii; turned about the centre
         x, y, rx, ry = nums
+        if _num(rotation) and rotation % 360:
+            theta = math.radians(rotation)
+            c, s = math.cos(theta), math.sin(theta)
+            a = rx * ratio  # radii in the pixel-like space (see below)
+            dx, dy = math.hypot(a * c, ry * s) / ratio, math.hypot(a * s, ry * c)
+            return [(x - dx, y - dy), (x + dx, y + dy)]
         return [(x - rx, y - ry), (x + rx, y + ry)]
     x, y, w, h = nums
     if not _num(rotation) or not rotation % 360:
