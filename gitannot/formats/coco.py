@@ -209,13 +209,7 @@ class _Checker:
             if get("num_keypoints") or geometry is _NONE:
                 geometry = _KEYPOINTS
         if box is not None:
-            if bounds is not None:
-                self._encloses(bbox, box, bounds, aid)
-            key = (image_id, cat_id, box)
-            if key in dupes:
-                self.rep.add("annotation.duplicate", f"same image, category and bbox {bbox}", aid)
-            else:
-                dupes.add(key)
+            self._box_twins(bbox, box, bounds, (image_id, cat_id, box), dupes, aid)
         elif bounds is not None:
             box = (bounds[0], bounds[1], bounds[2] - bounds[0], bounds[3] - bounds[1])
         crowd = get("iscrowd")
@@ -346,6 +340,23 @@ class _Checker:
                 f" outside the {size[0]:g}x{size[1]:g} image",
                 aid,
             )
+
+    def _box_twins(
+        self,
+        bbox: Any,
+        box: tuple[float, float, float, float],
+        bounds: _Bounds | None,
+        key: tuple[Any, ...],
+        dupes: set[Any],
+        aid: Any,
+    ) -> None:
+        """The box against its own segmentation, and against the boxes before it."""
+        if bounds is not None:
+            self._encloses(bbox, box, bounds, aid)
+        if key in dupes:
+            self.rep.add("annotation.duplicate", f"same image, category and bbox {bbox}", aid)
+        else:
+            dupes.add(key)
 
     def _encloses(
         self, bbox: Any, box: tuple[float, float, float, float], bounds: _Bounds, aid: Any
