@@ -96,7 +96,7 @@ class FrameRange(NamedTuple):
 
 def frame_range(root: ET.Element, task_id: str | None = None) -> FrameRange | None:
     """The frames of the task (or job) from <meta>: start_frame..stop_frame on the
-    frame_filter step, else 0..size-1; None when <meta> does not say."""
+    frame_filter step, or size frames from start_frame; None when <meta> does not say."""
     meta = root.find("meta/task")
     if meta is None:
         meta = root.find("meta/job")
@@ -109,13 +109,15 @@ def frame_range(root: ET.Element, task_id: str | None = None) -> FrameRange | No
         return None
     start, stop = _int(text_of(meta, "start_frame")), _int(text_of(meta, "stop_frame"))
     size = _int(text_of(meta, "size"))
-    match = re.search(r"step\s*=\s*(\d+)", text_of(meta, "frame_filter") or "")
-    step = int(match.group(1)) if match and int(match.group(1)) > 0 else 1
-    if start is not None and stop is not None and 0 <= start <= stop:
-        return FrameRange(start, stop, step)
-    if size is not None and size > 0:
-        return FrameRange(0, size - 1, 1)
-    return None
+    match = re.search(r"step\s*=\s*(\d{1,9})\b", text_of(meta, "frame_filter") or "")
+    step = max(1, int(match.group(1))) if match else 1
+    first = start if start is not None and start >= 0 else 0
+    # Frames are absolute: start_frame + k * step, k < size, up to stop_frame. Either
+    # bound alone is enough; with both, the wider one (an unset stop_frame is 0).
+    last = first + (size - 1) * step if size is not None and size > 0 else None
+    if stop is not None and stop >= first:
+        last = stop if last is None else max(last, stop)
+    return FrameRange(first, last, step) if last is not None else None
 
 
 def _int(text: str | None) -> int | None:

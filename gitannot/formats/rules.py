@@ -451,8 +451,8 @@ _RULES = [
     Rule(
         "cvat.frame-out-of-range",
         E,
-        "a track shape's frame is outside the task's frames (<meta> start_frame..stop_frame,"
-        " or 0..size-1, on the frame step)",
+        "a track shape's frame is not a frame of the task (<meta>: size frames from"
+        " start_frame on the frame_filter step, up to stop_frame)",
         "fix the frame number, or export the whole task from CVAT again",
     ),
     Rule(

@@ -212,3 +212,15 @@ def test_text_that_merely_mentions_lfs_is_not_a_pointer() -> None:
     assert "format.lfs-pointer" not in {f.rule for f in parse_file("a.txt", long).findings}
     quoted = b"# " + LFS_POINTER
     assert "format.lfs-pointer" not in {f.rule for f in parse_file("a.txt", quoted).findings}
+
+
+def test_cvat_frame_range_from_size_when_stop_frame_is_unset() -> None:
+    unset = cvat_track('frame="3"', 'frame="4"').replace(
+        b"<stop_frame>3</stop_frame>", b"<stop_frame>0</stop_frame>"
+    )
+    assert _cvat_rules(unset) == {"cvat.frame-out-of-range": 1}  # size 4: frames 0..3
+
+
+def test_cvat_absurd_frame_filter_is_no_crash() -> None:
+    data = cvat_track('frame="1"').replace(b"step=1", b"step=" + b"9" * 5000)
+    assert "format.internal-error" not in _cvat_rules(data)
