@@ -12,7 +12,7 @@ from gitannot.gitio import repo as gitrepo
 from gitannot.project.config import DEFAULT_PROJECT_PATH
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.change import BaseRules, ChangeResult, config_finding, validate_change
-from gitannot.validation.evolve import evolution_findings
+from gitannot.validation.evolve import evolution_findings, names_agreement
 from gitannot.validation.output import Progress, json_report, text_report
 from gitannot.validation.rules import RulesError, load_rules
 from gitannot.validation.service import Report, Validator
@@ -123,6 +123,7 @@ def _tree(
             )
     result.report = _validate_with_progress(validator, selected)
     result.findings.extend(result.report.all_findings())
+    result.findings.extend(names_agreement(rules, source, set(selected)))
     return result
 
 
