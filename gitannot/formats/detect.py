@@ -6,7 +6,7 @@ from typing import Any
 import orjson
 
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*)[\s/>]")
-_YOLO_ROW = re.compile(r"^\s*\d+(\s+[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?){4,}\s*$")
+_YOLO_ROWS = 50  # rows looked at
 _LS_KEYS = ("annotations", "completions", "predictions")
 _SNIFF_BYTES = 1 << 16
 
@@ -76,8 +76,20 @@ def detect_xml(data: bytes) -> str | None:
 
 
 def looks_like_yolo(text: str) -> bool:
-    rows = [line for line in text.splitlines()[:50] if line.strip()]
-    return bool(rows) and all(_YOLO_ROW.match(line) for line in rows)
+    """Rows of numbers, well-formed or not: one row of nothing but numbers (`nan`, a
+    negative class and a short row included) is enough. Bad rows must make a bad YOLO
+    file, never an unknown one that no check reads."""
+    rows = (line for line in text.splitlines()[:_YOLO_ROWS] if line.strip())
+    return any(_all_numbers(row.split()) for row in rows)
+
+
+def _all_numbers(tokens: list[str]) -> bool:
+    for token in tokens:
+        try:
+            float(token)
+        except ValueError:
+            return False
+    return True
 
 
 def detect_format(path: str, data: bytes) -> str | None:

@@ -2,82 +2,20 @@
 
 from typing import Any
 
-import yaml
+from gitannot.core.yamlsafe import MAX_YAML_BYTES, Schema, YamlMap
+from gitannot.core.yamlsafe import load_yaml as _load
 
-from gitannot.errors import ConfigError
+# A mapping that remembers the 1-based line of itself and of each key.
+LineDict = YamlMap
 
-
-class LineDict(dict[str, Any]):
-    """A mapping that remembers the 1-based line of itself and of each key."""
-
-    line: int = 0
-    key_lines: dict[str, int]
+__all__ = ["MAX_YAML_BYTES", "LineDict", "line_of", "load_yaml", "where"]
 
 
-MAX_YAML_BYTES = 4 * 1024 * 1024
-
-
-class NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader without aliases: they let a few lines expand to gigabytes ("billion
-    laughs") once walked or printed; rules and names files never need them, and they are
-    read from pushed commits."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed here", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-
-class _Loader(NoAliasLoader):
-    """Mappings become LineDicts (string keys, lines kept)."""
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
-    out = LineDict()
-    out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str | int | float | bool):
-            raise yaml.constructor.ConstructorError(
-                None, None, "mapping keys must be scalars", key_node.start_mark
-            )
-        skey = str(key)
-        if skey in out:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {skey!r}", key_node.start_mark
-            )
-        out[skey] = loader.construct_object(value_node, deep=True)
-        out.key_lines[skey] = key_node.start_mark.line + 1
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
-
-
-def load_yaml(data: bytes, source: str) -> Any:
-    """Parse YAML bytes; any syntax problem becomes a ConfigError naming `source:line`."""
-    if len(data) > MAX_YAML_BYTES:
-        raise ConfigError(f"{source}: {len(data)} bytes is over the {MAX_YAML_BYTES}-byte limit")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{source}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(
-            f"{source}{line}: invalid YAML: {exc.problem or exc.context}",
-            hint=f"fix the YAML syntax in {source}",
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: invalid YAML: {exc}") from exc
+def load_yaml(data: bytes, source: str, *, schema: Schema = "yaml11") -> Any:
+    """Parse YAML bytes with gitannot's one hardened loader (gitannot.core.yamlsafe: no
+    aliases, size/depth/node caps, duplicate keys refused); any problem is a ConfigError
+    naming `source:line`."""
+    return _load(data, source, schema=schema)
 
 
 def line_of(node: object, key: str | None = None) -> int:

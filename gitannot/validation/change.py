@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from gitannot.core.findings import Finding
 from gitannot.project.config import DEFAULT_PROJECT_PATH
 from gitannot.validation.cache import ResultCache
+from gitannot.validation.dependents import context_dependents
 from gitannot.validation.evolve import evolution_findings, mapping_findings
 from gitannot.validation.rules import Rules, RulesError, load_rules
 from gitannot.validation.service import Report, Validator
@@ -54,7 +55,10 @@ def validate_change(
     if rules is None:
         return out
     out.rules = rules
-    out.report = Validator(rules, tip, cache).validate(sorted(changed))
+    base_project = base.rules.project if base.rules is not None else None
+    # Files whose context (names file, labeling config) changed are judged again too.
+    dependents = context_dependents(rules.project, tip, changed, base=base_project)
+    out.report = Validator(rules, tip, cache).validate(sorted(changed | dependents))
     out.findings.extend(out.report.all_findings())
     out.findings.extend(mapping_findings(out.report, rules, base.rules, old, tip, changed, cache))
     return out
