@@ -7,6 +7,9 @@ import orjson
 
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*)[\s/>]")
 _YOLO_ROWS = 50  # rows looked at
+# A number as a YOLO row may hold one, well-formed or not (no `1_000`: image-set lists
+# name images like 2007_000645).
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.I)
 _LS_KEYS = ("annotations", "completions", "predictions")
 _SNIFF_BYTES = 1 << 16
 
@@ -76,20 +79,11 @@ def detect_xml(data: bytes) -> str | None:
 
 
 def looks_like_yolo(text: str) -> bool:
-    """Rows of numbers, well-formed or not: one row of nothing but numbers (`nan`, a
+    """Rows of numbers, well-formed or not: one row of two or more numbers (`nan`, a
     negative class and a short row included) is enough. Bad rows must make a bad YOLO
     file, never an unknown one that no check reads."""
-    rows = (line for line in text.splitlines()[:_YOLO_ROWS] if line.strip())
-    return any(_all_numbers(row.split()) for row in rows)
-
-
-def _all_numbers(tokens: list[str]) -> bool:
-    for token in tokens:
-        try:
-            float(token)
-        except ValueError:
-            return False
-    return True
+    rows = (line.split() for line in text.splitlines()[:_YOLO_ROWS])
+    return any(len(row) >= 2 and all(_NUMBER.fullmatch(t) for t in row) for row in rows)
 
 
 def detect_format(path: str, data: bytes) -> str | None:

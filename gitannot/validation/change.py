@@ -60,7 +60,10 @@ def validate_change(
     dependents = context_dependents(rules.project, tip, changed, base=base_project)
     out.report = Validator(rules, tip, cache).validate(sorted(changed | dependents))
     out.findings.extend(out.report.all_findings())
-    out.findings.extend(mapping_findings(out.report, rules, base.rules, old, tip, changed, cache))
+    # Mappings are compared for the files the change touches; a dependent's remap is
+    # reported once, at the names file that caused it.
+    touched = Report(files=[r for r in out.report.files if r.path in changed])
+    out.findings.extend(mapping_findings(touched, rules, base.rules, old, tip, changed, cache))
     return out
 
 
