@@ -2,14 +2,18 @@
 
 The policy is read from the default branch on every later push; one that does not load
 (bad YAML, an alias bomb, an unknown key) would lock everyone but the bootstrap admins
-out. So the policy at each pushed tip is linted whenever the push changes it, whoever
-pushes and whatever branch it goes to (it may be merged into the default branch later).
+out. So the policy at each pushed tip is linted whenever the push changes it (from the
+ref's old tip, or for a new ref from where it leaves the default branch), whoever pushes
+and whatever branch it goes to (it may be merged into the default branch later).
 """
+
+import pygit2
 
 from gitannot.access.model import POLICY_PATH
 from gitannot.access.trusted import parse_bytes
 from gitannot.constants import ZERO_OID
 from gitannot.core.findings import Finding
+from gitannot.core.refupdate import RefUpdate
 from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext
 
@@ -20,8 +24,7 @@ def check_pushed_policy(ctx: PushContext) -> list[Finding]:
         if update.is_delete:
             continue
         blob = gitrepo.blob_id(ctx.repo, update.new, POLICY_PATH)
-        before_commit = update.old if update.old != ZERO_OID else ctx.base.commit
-        if blob is None or blob == gitrepo.blob_id(ctx.repo, before_commit, POLICY_PATH):
+        if blob is None or blob == gitrepo.blob_id(ctx.repo, _before(ctx, update), POLICY_PATH):
             continue
         state = parse_bytes(gitrepo.read_blob(ctx.repo, update.new, POLICY_PATH), POLICY_PATH, blob)
         if state.error is not None:
@@ -38,3 +41,18 @@ def check_pushed_policy(ctx: PushContext) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _before(ctx: PushContext, update: RefUpdate) -> str | None:
+    """What the push changes the ref from: its old tip, or for a new ref the point where
+    it leaves the default branch (a branch started on a commit that already had the
+    policy does not change it)."""
+    if update.old != ZERO_OID:
+        return update.old
+    if ctx.base.commit is None:
+        return None
+    try:
+        fork = ctx.repo.merge_base(update.new, ctx.base.commit)
+    except (pygit2.GitError, ValueError):
+        return None
+    return str(fork) if fork is not None else None
