@@ -41,7 +41,7 @@ def test_timed_out_validation_is_not_cached(server: ServerRepo, make_client: Mak
     alice = make_client(server, "alice")
     alice.commit({"schema/labels.yaml": SCHEMA_V1, "configs/project.yaml": PROJECT}, "rules")
     assert alice.push("HEAD:refs/heads/main").accepted
-    data = big_valid_coco(images=2000, per_image=20)
+    data = big_valid_coco(images=2500, per_image=20)
     assert 4_000_000 < len(data) < 8_000_000
     commit = alice.commit({"labels/coco/big.json": data})
 
