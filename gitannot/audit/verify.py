@@ -138,7 +138,7 @@ def _check_entry(
 ) -> list[str]:
     where = f"entry #{item.seq} (commit {str(item.commit.id)[:12]})"
     problems = _check_signatures(walk, item, trusted, where)
-    if item.entry.get("v") != E.FORMAT_VERSION:
+    if item.entry.get("v") not in E.READABLE_VERSIONS:
         problems.append(f"{where}: unknown entry format version {item.entry.get('v')!r}")
     problems += _check_order(walk, item)
     if item.entry.get("prev") != walk.prev_digest:
@@ -228,20 +228,20 @@ def _tree_delta(
     commit: pygit2.Commit,
     item: reader.LogEntry | None,
 ) -> list[str]:
-    """A log commit may only add its entry's blobs: its block appended to each tip's
-    note, or (no tips) its seq/ copy. Anything else (a removed or rewritten note) is reported."""
+    """A log commit may only add its entry's blobs (E.note_layout: its block or pointer
+    appended to each tip's note, its seq/ copy). Anything else (a removed or rewritten
+    note) is reported."""
     label = f"entry #{item.seq}" if item else "a non-entry commit"
     where = f"commit {str(commit.id)[:12]} ({label})"
     expected: dict[str, bytes] = {}
     if item is not None:
-        block = E.note_block(item.entry, item.digest).encode("utf-8")
-        tips = E.note_tips(item.entry)
-        if not tips:
-            expected[E.seq_path(item.seq)] = block
-        for tip in tips:
+        layout = E.note_layout(item.entry, item.digest)
+        if layout.stored is not None:
+            expected[E.seq_path(item.seq)] = layout.stored
+        for tip in layout.tips:
             path = gitobjects.note_path(tip)
             old = gitobjects.read_blob(repo, before, path)
-            expected[path] = (old + b"\n" if old else b"") + block
+            expected[path] = (old + b"\n" if old else b"") + layout.tip_block
     if gitobjects.tree_id_with(repo, before, expected) == str(commit.tree.id):
         return []  # exactly the expected change: the usual case, and cheap to confirm
     problems = []
