@@ -256,3 +256,33 @@ def test_signatures_checked_in_worker_processes_catch_the_same_tampering(
     assert "entry #2 (commit " in out and "the entry was modified after it was signed" in out
     other_fp = sshsig.fingerprint(sshsig.public_key_line(other.public_key()))
     assert "entry #4 (commit" in out and f"signed by another key {other_fp}" in out
+
+
+def test_verify_shows_progress_on_stderr_once_it_takes_over_a_second(
+    server: ServerRepo,
+    logged: list[LogEntry],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gitannot.audit import progress
+
+    clock = iter(range(0, 1000, 2))  # each reading of the clock is 2 s later
+    monkeypatch.setattr(progress.time, "monotonic", lambda: float(next(clock)))
+    capsys.readouterr()
+    assert main(["audit", "--repo", str(server.path), "verify"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("OK: 5 entries verified")
+    assert "\rverifying [##############################] 5/5 (" in captured.err
+    assert captured.err.endswith("\n")
+
+
+def test_verify_is_quiet_when_fast(
+    server: ServerRepo, logged: list[LogEntry], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    from gitannot.audit import progress
+
+    monkeypatch.setattr(progress.time, "monotonic", lambda: 100.0)
+    capsys.readouterr()
+    assert main(["audit", "--repo", str(server.path), "verify"]) == 0
+    assert capsys.readouterr().err == ""
