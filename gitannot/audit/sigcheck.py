@@ -11,8 +11,8 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult
 
 from gitannot.audit import entry as E
 from gitannot.audit import gitobjects, sshsig
@@ -77,14 +77,15 @@ def checked(
             yield commits, check_batch([c.raw for c in commits])
         return
     # fork: the workers need nothing but this module, and start in milliseconds.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        window: deque[tuple[list[RawCommit], Future[list[Checked]]]] = deque()
+    # multiprocessing.Pool forks all its workers before it starts any helper thread
+    # (forking a process that runs threads can deadlock the child).
+    with multiprocessing.get_context("fork").Pool(count) as pool:
+        window: deque[tuple[list[RawCommit], AsyncResult[list[Checked]]]] = deque()
         for commits in chunks:
-            window.append((commits, pool.submit(check_batch, [c.raw for c in commits])))
+            window.append((commits, pool.apply_async(check_batch, ([c.raw for c in commits],))))
             if len(window) >= WINDOW:
-                done, future = window.popleft()
-                yield done, future.result()
+                done, pending = window.popleft()
+                yield done, pending.get()
         while window:
-            done, future = window.popleft()
-            yield done, future.result()
+            done, pending = window.popleft()
+            yield done, pending.get()
