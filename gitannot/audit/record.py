@@ -38,25 +38,34 @@ def record_push(ctx: PushContext, result: HookResult) -> None:
 class _Quota:
     """Reasons left for the rest of the entry (validation can find 10k)."""
 
-    def __init__(self, total: int) -> None:
-        self.left = total
+    def __init__(self, caps: bounds.Caps) -> None:
+        self.caps = caps
+        self.left = caps.reasons
 
 
 def push_fields(ctx: PushContext, result: HookResult) -> dict[str, Any]:
     """The entry's fields, bounded (see audit.bounds): an accepted push records every
     ref update (the policy's max_ref_updates bounds them); a rejected one its first
-    bounds.MAX_REJECTED_UPDATES, the rest as a count and digest."""
+    100, the rest as a count and digest, and if that is still over 64 KB it is
+    rebuilt with tighter caps."""
+    fields = _push_fields(ctx, result, bounds.NORMAL)
+    if not result.accepted and bounds.size(fields) > bounds.MAX_REJECTED_ENTRY_BYTES:
+        fields = _push_fields(ctx, result, bounds.TIGHT)
+    return fields
+
+
+def _push_fields(ctx: PushContext, result: HookResult, caps: bounds.Caps) -> dict[str, Any]:
     by_ref: dict[str, list[Finding]] = {}
     general: list[Finding] = []
     for finding in result.findings:
         (by_ref.setdefault(finding.ref, []) if finding.ref else general).append(finding)
     kept, rest = list(ctx.updates), []
-    if not result.accepted and len(kept) > bounds.MAX_REJECTED_UPDATES:
-        kept, rest = kept[: bounds.MAX_REJECTED_UPDATES], kept[bounds.MAX_REJECTED_UPDATES :]
-    quota = _Quota(bounds.MAX_REASONS)
+    if not result.accepted and len(kept) > caps.rejected_updates:
+        kept, rest = kept[: caps.rejected_updates], kept[caps.rejected_updates :]
+    quota = _Quota(caps)
     updates = [
         {
-            "ref": u.ref if result.accepted else bounds.text(u.ref),
+            "ref": u.ref if result.accepted else bounds.text(u.ref, caps.text),
             "old": u.old,
             "new": u.new,
             "action": _action(ctx, u),
@@ -65,19 +74,20 @@ def push_fields(ctx: PushContext, result: HookResult) -> dict[str, Any]:
         }
         for u in kept
     ]
-    options, options_rest = bounds.push_options(list(ctx.push_options))
+    options, options_rest = bounds.push_options(list(ctx.push_options), caps.text)
+    bypass, error = ctx.bypass_reason, result.error
     fields: dict[str, Any] = {
         "type": E.PUSH,
         "decision": "accepted" if result.accepted else "rejected",
         "actor": _actor(ctx),
-        "transport": bounds.strings(transport_details(ctx.env)),
+        "transport": bounds.strings(transport_details(ctx.env), caps.text),
         "push_options": options,
         "updates": updates,
         "reasons": _reasons(general, quota),
-        "bypass": bounds.text(ctx.bypass_reason) if ctx.bypass_reason else ctx.bypass_reason,
+        "bypass": bounds.text(bypass, caps.text) if bypass else bypass,
         "applied": dict(ctx.applied),
         "base": {"ref": ctx.base.ref, "commit": ctx.base.commit},
-        "error": bounds.text(result.error) if result.error else result.error,
+        "error": bounds.text(error, caps.text) if error else error,
     }
     if options_rest:
         fields["push_options_omitted"] = options_rest
@@ -111,9 +121,9 @@ def _action(ctx: PushContext, update: RefUpdate) -> str:
 
 
 def _reasons(findings: list[Finding], quota: _Quota) -> list[dict[str, Any]]:
-    room = max(0, min(bounds.MAX_REASONS_PER_LIST, quota.left))
+    room = max(0, min(quota.caps.reasons_per_list, quota.left))
     quota.left -= min(room, len(findings))
-    kept = [bounds.strings(dict(f.to_dict())) for f in findings[:room]]
+    kept = [bounds.strings(dict(f.to_dict()), quota.caps.text) for f in findings[:room]]
     for item in kept:
         item.pop("hint", None)
     rest = Counter(f.rule for f in findings[room:])
