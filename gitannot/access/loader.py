@@ -133,6 +133,8 @@ class _Builder:
         if kind.value.startswith("max_"):
             if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
                 raise self.fail(item.line, f"{kind.value} must be a non-negative integer")
+            if kind is LimitKind.MAX_REF_UPDATES and ("paths" in item or raw < 1):
+                raise self.fail(item.line, "max_ref_updates is a count >= 1 and takes no paths")
             value, paths = raw, self.patterns(item.get("paths", ["**"]), item.line, "paths")
         else:
             if "paths" in item:

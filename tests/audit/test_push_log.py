@@ -40,7 +40,7 @@ def test_accepted_push_is_logged_with_note_and_receipt(
         {"ref": "refs/heads/main", "old": "0" * 40, "new": tip, "action": "create",
          "decision": "accepted", "reasons": []}
     ]  # fmt: skip
-    assert push.entry["prev"] == E.GENESIS_PREV and push.entry["v"] == 1
+    assert push.entry["prev"] == E.GENESIS_PREV and push.entry["v"] == E.FORMAT_VERSION == 2
     if via == "ssh":
         assert push.entry["transport"]["SSH_CONNECTION"].startswith("127.0.0.1 ")
     assert receipt.entry["completes"] == 1 and receipt.entry["prev"] == push.digest
