@@ -25,7 +25,7 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
         return
     assert seconds is not None
 
-    def on_alarm(signum: int, frame: object) -> None:
+    def on_alarm(signum: int, frame: object) -> None:  # noqa: ARG001 — a signal handler's signature
         raise AuditWriteError(
             f"{what} took longer than gitannot's time limit of {seconds:g}s",
             "push fewer refs at once, or raise hook_timeout_seconds in <repo>/gitannot/server.yaml",
