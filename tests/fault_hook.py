@@ -12,8 +12,8 @@ import sys
 
 from gitannot.core.findings import Finding
 from gitannot.hook import pipeline
-from gitannot.hook.context import PushContext
 from gitannot.main import main
+from gitannot.push.context import PushContext
 
 
 def _crash(ctx: PushContext) -> list[Finding]:  # noqa: ARG001 — a push check's signature

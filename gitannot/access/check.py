@@ -10,7 +10,7 @@ from gitannot.access.trusted import PolicyState, load_trusted
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import Action, RefKind, RefUpdate
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 BOOTSTRAP_SOURCE = "<repo>/gitannot/server.yaml (admins)"
 

@@ -11,7 +11,7 @@ from gitannot.audit import entry as E
 from gitannot.core.findings import Finding
 from gitannot.core.identity import transport_details
 from gitannot.core.refupdate import RefUpdate
-from gitannot.hook.context import HookResult, PushContext
+from gitannot.push.context import HookResult, PushContext
 
 RECEIPT_SEARCH_DEPTH = 500  # how far back post-receive looks for its push entry
 

@@ -21,8 +21,8 @@ from gitannot.audit import budget, gitobjects, reader, sshsig, state
 from gitannot.audit import entry as E
 from gitannot.audit.errors import AuditWriteError
 from gitannot.constants import AUDIT_REF, ZERO_OID
-from gitannot.server.config import audit_key_path
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from gitannot.audit.progress import Progress
 from gitannot.audit.verify import verify_log
 from gitannot.constants import AUDIT_REF, EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
-from gitannot.server.config import audit_key_path
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path
 
 NAME = "audit"
 HELP = "read, verify and export the signed audit log (refs/notes/audit)"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.server import doctor, install, service_config
-from gitannot.server.config import load_server_config
+from gitannot.settings.server import load_server_config
 
 NAME = "server"
 HELP = "install, check or remove gitannot on a bare server repository"

@@ -11,7 +11,7 @@ from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
-from gitannot.hook.context import HookResult, PushContext
+from gitannot.push.context import HookResult, PushContext
 from gitannot.validation.policy_push import check_pushed_policy
 from gitannot.validation.push import check_content
 

@@ -14,8 +14,8 @@ from gitannot.access.check import BOOTSTRAP_SOURCE as BOOTSTRAP
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.core.findings import Finding, format_findings
 from gitannot.hook import pipeline
-from gitannot.hook.context import HookResult, PushContext
 from gitannot.hook.startup import start_context
+from gitannot.push.context import HookResult, PushContext
 
 
 class HookTimeout(BaseException):

@@ -15,7 +15,7 @@ from gitannot.constants import ZERO_OID
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefUpdate
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 
 def check_pushed_policy(ctx: PushContext) -> list[Finding]:

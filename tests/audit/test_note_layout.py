@@ -13,8 +13,8 @@ from gitannot.audit import entry as E
 from gitannot.audit import sshsig, writer
 from gitannot.gitio.repo import hook_environment_without_quarantine
 from gitannot.main import main
-from gitannot.server.config import audit_key_path
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path
 from tests.audit.helpers import rebuild
 from tests.gitenv import ServerRepo
 

@@ -12,7 +12,7 @@ from gitannot.errors import ConfigError
 from gitannot.formats import parse_file, read_names_file
 from gitannot.project.config import load_project
 from gitannot.schema.loader import load_ontology
-from gitannot.server.config import load_server_config
+from gitannot.settings.server import load_server_config
 
 PACKAGE = Path(__file__).resolve().parents[2] / "gitannot"
 
@@ -113,12 +113,12 @@ def test_server_settings_reader_uses_the_loader(tmp_path: Path) -> None:
 
 
 def test_no_other_module_parses_yaml() -> None:
-    """`import yaml` only in the loader (and server/config.py, which only writes)."""
+    """`import yaml` only in the loader (and settings/server.py, which only writes)."""
     importers = sorted(
         str(p.relative_to(PACKAGE))
         for p in PACKAGE.rglob("*.py")
         if re.search(r"^\s*(import yaml|from yaml\b)", p.read_text(), re.M)
     )
-    assert importers == ["core/yamlsafe.py", "server/config.py"]
-    config = (PACKAGE / "server" / "config.py").read_text()
+    assert importers == ["core/yamlsafe.py", "settings/server.py"]
+    config = (PACKAGE / "settings" / "server.py").read_text()
     assert "yaml.safe_dump" in config and not re.search(r"yaml\.(safe_)?load", config)
