@@ -6,7 +6,9 @@ three passes, each greedy and deterministic:
 
 1. identical content (so untouched shapes, even duplicates, always pair up);
 2. same label and IoU >= threshold, best IoU first (a moved or resized shape);
-3. different label but near-identical geometry (IoU >= RELABEL_IOU: a relabel).
+3. different label but near-identical geometry (IoU >= RELABEL_IOU: a relabel);
+4. against base only (not between two sides' adds): different label, IoU >= threshold
+   (relabelled and moved).
 
 Keys are stable strings: `base:i` for shapes present in base (and their matches),
 `ours:j` for shapes only ours added, `theirs:k` for shapes only theirs added. A shape
@@ -130,6 +132,10 @@ def assign_keys(
     base_keys = [f"base:{i}" for i in range(len(base))]
     ours_pairs = match(base, ours, threshold)
     theirs_pairs = match(base, theirs, threshold)
+    # Relabelled and moved (IoU < RELABEL_IOU): still the base object the side dropped,
+    # so an edit of it on the other side conflicts instead of leaving two objects.
+    for pairs, side in ((ours_pairs, ours), (theirs_pairs, theirs)):
+        _match_iou(base, side, pairs, set(pairs.values()), threshold, same_label=False)
     ours_keys = [
         base_keys[ours_pairs[j]] if j in ours_pairs else f"ours:{j}" for j in range(len(ours))
     ]

@@ -7,7 +7,9 @@ emit members in the order the template file had them.
 
 import json
 import re
+import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -86,19 +88,81 @@ def _separators(head: bytes) -> tuple[bytes, bytes]:
     return item or b", ", key or b": "
 
 
+class Number:
+    """A JSON number with a fraction or exponent, kept as written.
+
+    A float holds ~17 significant digits: `0.12345678901234567890123` read as a float
+    and written back would come out rounded, so a merge would change numbers nobody
+    edited. Records are parsed to this instead (records.parse) and written back as the
+    same text. Equality is exact decimal equality: `1.0` equals `1.00` (a reformat), but
+    two texts that one float would equate are different values (an edit)."""
+
+    __slots__ = ("_exact", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._exact: Decimal | None = None
+
+    @property
+    def exact(self) -> Decimal:
+        if self._exact is None:
+            self._exact = Decimal(self.text)
+        return self._exact
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Number) and (self.text == other.text or self.exact == other.exact)
+
+    def __hash__(self) -> int:
+        return hash(self.exact)
+
+    def __float__(self) -> float:
+        return float(self.text)
+
+    def __repr__(self) -> str:
+        return f"Number({self.text!r})"
+
+
+def _fragment(value: Any) -> Any:
+    if isinstance(value, Number):
+        return orjson.Fragment(value.text.encode())
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _std_dumps(value: Any, **options: Any) -> bytes:
+    """json.dumps, with Numbers written as their text: each goes out as a marker string
+    holding a per-call random nonce (no input string can hold it), then swapped back."""
+    texts: list[str] = []
+    nonce = secrets.token_hex(8)
+
+    def marker(found: Any) -> Any:
+        if isinstance(found, Number):
+            texts.append(found.text)
+            return f"\0{nonce}:{len(texts) - 1}\0"
+        raise TypeError(f"not JSON serializable: {type(found).__name__}")
+
+    text = json.dumps(value, default=marker, **options)
+    if texts:
+        pattern = re.compile(r'"\\u0000' + nonce + r':([0-9]+)\\u0000"')
+        text = pattern.sub(lambda m: texts[int(m[1])], text)
+    return text.encode()
+
+
 def dumps(value: Any, layout: Layout, depth: int = 0) -> bytes:
     """Serialize `value` as it would appear at `depth` inside a document in `layout`."""
     if layout.indent is None:
         if layout.item_sep == b"," and layout.key_sep == b":" and not layout.ascii:
-            return orjson.dumps(value)
+            try:
+                return orjson.dumps(value, default=_fragment)
+            except orjson.JSONEncodeError:  # integers beyond 64 bits: json writes them
+                pass
         seps = (layout.item_sep.decode(), layout.key_sep.decode())
-        return json.dumps(value, separators=seps, ensure_ascii=layout.ascii).encode()
-    text = json.dumps(
+        return _std_dumps(value, separators=seps, ensure_ascii=layout.ascii)
+    text = _std_dumps(
         value,
         indent=layout.indent.decode(),
         separators=(",", layout.key_sep.decode()),
         ensure_ascii=layout.ascii,
-    ).encode()
+    )
     # json escapes newlines inside strings, so every raw newline is structure.
     return text.replace(b"\n", layout.pad(depth)) if depth or layout.newline != b"\n" else text
 

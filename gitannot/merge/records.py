@@ -2,7 +2,7 @@
 
 The fast path of the merge: msgspec hands back each top-level member and each array
 element as a `Raw` slice of the input. Records whose bytes are equal on two sides are
-equal; only records whose bytes differ are ever parsed (orjson). Pure, no I/O.
+equal; only records whose bytes differ are ever parsed (msgspec). Pure, no I/O.
 """
 
 import re
@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-import orjson
+
+from gitannot.merge.jsonfmt import Number
 
 Raw = msgspec.Raw
 Key = int | str
@@ -70,16 +71,16 @@ def validate(buf: bytes) -> None:
         raise ValueError(str(exc)) from exc
 
 
-_LONG_NUMBER = re.compile(rb"[0-9]{19}")  # 19 digits: maybe beyond 64-bit integers
+_value_decoder = msgspec.json.Decoder(float_hook=Number)
 
 
 def parse(raw: Raw | bytes) -> Any:
-    """The value of a record. orjson reads integers beyond 64 bits as floats, which would
-    round them on re-serialization: those records go to msgspec, which keeps them."""
-    buf = memoryview(raw) if isinstance(raw, Raw) else raw
-    if _LONG_NUMBER.search(buf):
-        return msgspec.json.decode(buf)
-    return orjson.loads(buf)
+    """The value of a record, numbers kept exactly: integers of any size as int (orjson
+    would read those beyond 64 bits as floats), fractions and exponents as Number."""
+    try:
+        return _value_decoder.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 @dataclass
