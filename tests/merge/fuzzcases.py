@@ -1,0 +1,659 @@
+"""Random independent edits of real exports, for the merge fuzzer (test_fuzz_oracle.py and
+bench/fuzz_merge.py). Standard library only; shares no code with gitannot.merge.
+
+`make_case(fmt, rng)` picks a real export of that format, normalizes it (written back
+by this module's own writer, so the three versions differ only by the edits), and
+applies one to three random edits per side: change a field (numbers included, some with
+more digits than a float keeps), delete a record, add a record (COCO: sometimes with
+the id the other side also adds, which the driver must re-key). For YOLO, VOC and CVAT
+it also returns which base object (or which side's add) each object is, for the oracle.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import random
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tests.merge import oracle
+from tests.merge.gitmerge import merge3
+
+FORMATS = ("coco", "perimage", "labelstudio", "yolo", "voc", "cvat")
+LONG = ("0.12345678901234567890123", "1234.5678901234567890123", "1e-7", "2.50")
+
+
+@dataclass
+class Case:
+    fmt: str
+    source: str  # the real export it came from
+    rel: str  # the path inside the repository
+    base: bytes
+    ours: bytes
+    theirs: bytes
+    idents: tuple[list[Any], list[Any], list[Any]] | None = None  # geometry formats
+    near: bool = False  # geometry: the sides touched objects the matcher may confuse
+    log: list[str] = field(default_factory=list)
+
+
+# --- sources -------------------------------------------------------------------------
+
+
+@functools.cache
+def sources(realdata: Path, fmt: str) -> list[Path]:
+    """The real exports of one format in the realdata folder (read once per process)."""
+    return [p for p in sorted(realdata.rglob("*")) if p.is_file() and _is(fmt, p)]
+
+
+def _is(fmt: str, p: Path) -> bool:
+    if p.suffix == ".json" and fmt in ("coco", "perimage", "labelstudio"):
+        doc = _try_json(p)
+        if fmt == "labelstudio":
+            tasks = doc if isinstance(doc, list) and doc else [None]
+            return all(isinstance(t, dict) and isinstance(t.get("id"), int) for t in tasks) and (
+                "data" in tasks[0]
+            )
+        anns = doc.get("annotations") if isinstance(doc, dict) else None
+        return isinstance(anns, list) and bool(anns) and "images" in doc
+    if p.suffix == ".txt" and fmt == "yolo":
+        rows = [ln.split() for ln in p.read_text(errors="replace").splitlines() if ln.strip()]
+        return bool(rows) and all(len(r) == 5 and r[0].isdigit() for r in rows)
+    if p.suffix == ".xml" and fmt in ("voc", "cvat"):
+        try:
+            root = ET.parse(p).getroot()
+        except ET.ParseError:
+            return False
+        if fmt == "voc":
+            return root.tag == "annotation" and root.find("object") is not None
+        return root.tag == "annotations" and root.find("image/box") is not None
+    return False
+
+
+def _try_json(p: Path) -> Any:
+    try:
+        return json.loads(p.read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+# --- a JSON writer that keeps decimals exactly ---------------------------------------
+
+
+def dump_json(value: Any, indent: str | None, item_sep: str = ", ", key_sep: str = ": ") -> bytes:
+    def enc(v: Any, depth: int) -> str:
+        if isinstance(v, Decimal):
+            return str(v)
+        if isinstance(v, dict):
+            if not v:
+                return "{}"
+            parts = [
+                json.dumps(k, ensure_ascii=False) + key_sep + enc(x, depth + 1)
+                for k, x in v.items()
+            ]
+            return wrap("{", "}", parts, depth)
+        if isinstance(v, list):
+            if not v:
+                return "[]"
+            return wrap("[", "]", [enc(x, depth + 1) for x in v], depth)
+        return json.dumps(v, ensure_ascii=False)
+
+    def wrap(opened: str, closed: str, parts: list[str], depth: int) -> str:
+        if indent is None:
+            return opened + item_sep.join(parts) + closed
+        pad = "\n" + indent * (depth + 1)
+        return opened + pad + ("," + pad).join(parts) + "\n" + indent * depth + closed
+
+    return (enc(value, 0) + ("\n" if indent is not None else "")).encode()
+
+
+# --- edits on JSON records -----------------------------------------------------------
+
+
+def tweak(rng: random.Random, value: Any, tag: str) -> Any:
+    """A different value of the same kind."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + rng.randint(1, 9)
+    if isinstance(value, Decimal):
+        if rng.random() < 0.4:
+            return Decimal(rng.choice(LONG)) + value  # more digits than a float keeps
+        return value + Decimal(rng.randint(1, 99)) / 100
+    if isinstance(value, str):
+        return f"{value}-{tag}"
+    if isinstance(value, list) and value and all(isinstance(x, int | Decimal) for x in value):
+        i = rng.randrange(len(value))
+        return [tweak(rng, x, tag) if j == i else x for j, x in enumerate(value)]
+    return {"fuzz": tag}
+
+
+def edit_record(rng: random.Random, rec: dict[str, Any], tag: str, keep: tuple[str, ...]) -> str:
+    names = [n for n in rec if n not in keep]
+    if not names or rng.random() < 0.2:
+        rec[f"fuzz_{tag}"] = Decimal(rng.choice(LONG)) if rng.random() < 0.5 else tag
+        return f"add field fuzz_{tag}"
+    name = rng.choice(names)
+    rec[name] = tweak(rng, rec[name], tag)
+    return f"change {name}"
+
+
+@dataclass
+class _Json:
+    doc: Any
+    indent: str | None
+
+
+def _json_layout(raw: bytes) -> str | None:
+    text = raw.decode("utf-8", errors="replace").lstrip()
+    if text[1:2] == "\n":
+        line = text.split("\n", 2)[1]
+        return line[: len(line) - len(line.lstrip())] or "  "
+    return None
+
+
+# Per side: which added ids to use (theirs sometimes collides with ours on purpose).
+def _new_id(taken: int, side: str, rng: random.Random, n: int) -> int:
+    if side == "theirs" and rng.random() < 0.5:
+        return taken + 1 + n  # the id ours' first add took: a collision to re-key
+    return taken + 1 + n + (1000 if side == "theirs" else 0)
+
+
+def coco_edits(doc: dict[str, Any], rng: random.Random, side: str, log: list[str]) -> None:
+    panoptic = not all("id" in a for a in doc["annotations"])
+    tops = {
+        c: max((r["id"] for r in doc.get(c, []) if isinstance(r.get("id"), int)), default=0)
+        for c in ("images", "categories", "annotations")
+    }
+    new_cats: list[int] = []
+    new_imgs: list[int] = []
+    for n in range(rng.randint(1, 3)):
+        op = rng.choice(["edit", "edit", "delete", "add", "add"])
+        coll = rng.choice(["annotations", "annotations", "images", "categories"])
+        recs = doc[coll]
+        if op == "add" and not (panoptic and coll == "annotations"):
+            new = copy.deepcopy(rng.choice(recs))
+            new["id"] = _new_id(tops[coll] + (50 if coll == "annotations" else 0), side, rng, n)
+            new[f"fuzz_{side}"] = n
+            if coll == "annotations":
+                if new_imgs and rng.random() < 0.5:
+                    new["image_id"] = rng.choice(new_imgs)
+                if new_cats and rng.random() < 0.7:
+                    new["category_id"] = rng.choice(new_cats)
+            if coll == "categories":
+                new_cats.append(new["id"])
+                new["name"] = f"{new.get('name')}-{side}{n}"
+            if coll == "images":
+                new_imgs.append(new["id"])
+            recs.append(new)
+            log.append(f"{side}: add {coll} id {new['id']}")
+        elif op == "delete" and coll == "annotations" and len(recs) > 1:
+            gone = recs.pop(rng.randrange(len(recs)))
+            log.append(f"{side}: delete annotation {gone.get('id', gone.get('image_id'))}")
+        else:
+            rec = rng.choice(recs)
+            if panoptic and coll == "annotations" and rng.random() < 0.6:
+                cat = rng.choice(new_cats or [c["id"] for c in doc["categories"]])
+                rec["segments_info"] = [
+                    *rec.get("segments_info", []),
+                    {"id": 900 + n, "category_id": cat, "area": 1},
+                ]
+                log.append(f"{side}: add a segment to image {rec['image_id']} (category {cat})")
+                continue
+            what = edit_record(rng, rec, side, ("id", "image_id", "segments_info"))
+            log.append(f"{side}: {coll} {rec.get('id', rec.get('image_id'))}: {what}")
+
+
+def perimage_docs(coco: dict[str, Any]) -> list[dict[str, Any]]:
+    """gitannot per-image JSON made from a real COCO export (no exporter writes it)."""
+    cats = {c["id"]: c.get("name", str(c["id"])) for c in coco.get("categories", [])}
+    docs = []
+    for img in coco["images"][:8]:
+        anns = []
+        for a in coco["annotations"]:
+            if a.get("image_id") == img["id"] and "id" in a:
+                ann = {
+                    "id": f"00000000-0000-4000-8000-{a['id']:012d}",
+                    "label": cats.get(a.get("category_id"), "x"),
+                }
+                if "bbox" in a:
+                    ann["bbox"] = a["bbox"]
+                ann["attributes"] = {"iscrowd": a.get("iscrowd", 0)}
+                anns.append(ann)
+        item = {k: img[k] for k in ("id", "file_name", "width", "height") if k in img}
+        docs.append({"version": 1, "item": item, "annotations": anns})
+    return [d for d in docs if d["annotations"]]
+
+
+def perimage_edits(doc: dict[str, Any], rng: random.Random, side: str, log: list[str]) -> None:
+    anns = doc["annotations"]
+    for n in range(rng.randint(1, 3)):
+        op = rng.choice(["edit", "edit", "delete", "add"])
+        if op == "add" or not anns:
+            new = copy.deepcopy(rng.choice(anns)) if anns else {"label": "x", "bbox": [1, 1, 2, 2]}
+            new["id"] = f"{side:0<8}-0000-4000-8000-{rng.randrange(16**12):012x}"[:36]
+            new["label"] = f"{new.get('label')}-{side}{n}"
+            anns.append(new)
+            log.append(f"{side}: add {new['id']}")
+        elif op == "delete" and len(anns) > 1:
+            gone = anns.pop(rng.randrange(len(anns)))
+            log.append(f"{side}: delete {gone['id']}")
+        else:
+            rec = rng.choice(anns)
+            log.append(f"{side}: {rec['id']}: {edit_record(rng, rec, side, ('id',))}")
+
+
+def labelstudio_edits(tasks: list[Any], rng: random.Random, side: str, log: list[str]) -> None:
+    for n in range(rng.randint(1, 3)):
+        task = rng.choice(tasks)
+        anns = task.get("annotations") or []
+        op = rng.choice(["region", "region", "region-delete", "region-add", "ann", "task"])
+        if op == "task" or not anns:
+            data = task["data"]
+            key = rng.choice(list(data))
+            data[key] = tweak(rng, data[key], side)
+            log.append(f"{side}: task {task['id']} data.{key}")
+            continue
+        ann = rng.choice(anns)
+        regions = ann.get("result") or []
+        if op == "ann" or not regions:
+            what = edit_record(rng, ann, side, ("id", "result", "task", "prediction"))
+            log.append(f"{side}: task {task['id']} annotation {ann['id']}: {what}")
+        elif op == "region-delete":
+            gone = regions.pop(rng.randrange(len(regions)))
+            log.append(f"{side}: delete region {gone.get('id')}/{gone.get('from_name')}")
+        elif op == "region-add":
+            new = copy.deepcopy(rng.choice(regions))
+            new["id"] = f"{side}{n}{rng.randrange(10**6)}"
+            regions.append(new)
+            log.append(f"{side}: add region {new['id']}")
+        else:
+            region = rng.choice(regions)
+            if isinstance(region.get("value"), dict) and rng.random() < 0.7:
+                value = dict(region["value"])
+                key = rng.choice(list(value))
+                value[key] = tweak(rng, value[key], side)
+                region["value"] = value
+                what = f"value.{key}"
+            else:
+                what = edit_record(
+                    rng, region, side, ("id", "from_name", "type", "from_id", "to_id")
+                )
+            log.append(f"{side}: task {task['id']} region {region.get('id')}: {what}")
+
+
+# --- geometry formats ----------------------------------------------------------------
+
+Box = tuple[float, float, float, float]
+
+
+def iou(a: Box, b: Box) -> float:
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+@dataclass
+class Obj:
+    ident: Any
+    label: str
+    box: Box  # in the format's own units
+    data: Any  # the format's own object (row tokens, an Element)
+
+
+class Geo:
+    """Edits on id-less objects: targets are isolated objects (no other object of base
+    overlaps them), so which object an edit meant is never in doubt; adds are small
+    boxes that overlap nothing any version holds."""
+
+    def __init__(self, objs: list[Obj], labels: list[str], size: tuple[float, float]) -> None:
+        self.base = objs
+        self.labels = labels
+        self.size = size
+        self.occupied = [o.box for o in objs]
+        self.touched: dict[str, list[Box]] = {"ours": [], "theirs": []}
+
+    def isolated(self, objs: list[Obj]) -> list[Obj]:
+        return [
+            o
+            for o in objs
+            if o.box[2] > o.box[0]
+            and o.box[3] > o.box[1]
+            and all(iou(o.box, p.box) < 0.05 for p in self.base if p.ident != o.ident)
+        ]
+
+    def free_box(self, rng: random.Random) -> Box | None:
+        w, h = self.size
+        for _ in range(50):
+            bw, bh = w * rng.uniform(0.03, 0.08), h * rng.uniform(0.03, 0.08)
+            x, y = rng.uniform(0, w - bw), rng.uniform(0, h - bh)
+            box = (x, y, x + bw, y + bh)
+            if all(iou(box, o) == 0 and not _touch(box, o) for o in self.occupied):
+                self.occupied.append(box)
+                return box
+        return None
+
+    def plan(
+        self, rng: random.Random, objs: list[Obj], side: str, log: list[str]
+    ) -> list[tuple[str, Obj | None]]:
+        """Ops for one side: (op, target) with op in move, relabel, move+relabel, field,
+        delete, add."""
+        ops: list[tuple[str, Obj | None]] = []
+        targets = self.isolated(objs)
+        rng.shuffle(targets)
+        for _ in range(rng.randint(1, 3)):
+            op = rng.choice(["move", "relabel", "move+relabel", "field", "delete", "add"])
+            if op == "add" or not targets:
+                ops.append(("add", None))
+                continue
+            target = targets.pop()
+            ops.append((op, target))
+            self.touched[side].append(target.box)
+            log.append(f"{side}: {op} {target.ident} {target.label}")
+        return ops
+
+    def other_label(self, rng: random.Random, label: str) -> str:
+        choices = [lab for lab in self.labels if lab != label]
+        return rng.choice(choices) if choices else label + "x"
+
+
+def _touch(a: Box, b: Box) -> bool:
+    return not (a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1])
+
+
+def _near(geo: Geo) -> bool:
+    return any(_touch(a, b) for a in geo.touched["ours"] for b in geo.touched["theirs"])
+
+
+def shift(rng: random.Random, box: Box, frac: float) -> Box:
+    dx = (box[2] - box[0]) * frac * rng.choice([-1, 1])
+    return (box[0] + dx, box[1], box[2] + dx, box[3])
+
+
+def yolo_case(
+    raw: bytes, rng: random.Random, log: list[str]
+) -> tuple[bytes, bytes, bytes, tuple[list[Any], ...], bool]:
+    rows = [ln.split() for ln in raw.decode().splitlines() if ln.strip()]
+
+    def box(tok: list[str]) -> Box:
+        cx, cy, w, h = (float(t) for t in tok[1:5])
+        return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+    objs = [Obj(("b", i), r[0], box(r), r) for i, r in enumerate(rows)]
+    labels = sorted({r[0] for r in rows} | {str(rng.randrange(20)) for _ in range(3)})
+    geo = Geo(objs, labels, (1.0, 1.0))
+
+    def row(label: str, b: Box) -> list[str]:
+        cx, cy, w, h = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, b[2] - b[0], b[3] - b[1]
+        return [label, *(f"{v:.6f}" for v in (cx, cy, w, h))]
+
+    def side(name: str) -> tuple[bytes, list[Any]]:
+        out = [(o.ident, list(o.data)) for o in objs]
+        for n, (op, target) in enumerate(geo.plan(rng, objs, name, log)):
+            if target is None:
+                b = geo.free_box(rng)
+                if b is not None:
+                    out.append(((name[0], n), row(rng.choice(labels), b)))
+                    log.append(f"{name}: add {name[0]}{n}")
+                continue
+            at = next(i for i, (ident, _) in enumerate(out) if ident == target.ident)
+            label, b = target.label, target.box
+            if op == "delete":
+                out.pop(at)
+                continue
+            if "move" in op or op == "field":
+                b = shift(rng, b, rng.uniform(0.02, 0.06))
+            if "relabel" in op:
+                label = geo.other_label(rng, label)
+            out[at] = (target.ident, row(label, b))
+        text = "".join(" ".join(r) + "\n" for _, r in out)
+        return text.encode(), [i for i, _ in out]
+
+    base = "".join(" ".join(r) + "\n" for r in rows).encode()
+    ours, oi = side("ours")
+    theirs, ti = side("theirs")
+    return base, ours, theirs, ([o.ident for o in objs], oi, ti), _near(geo)
+
+
+def _xml(root: ET.Element) -> bytes:
+    return ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+def voc_case(
+    raw: bytes, rng: random.Random, log: list[str]
+) -> tuple[bytes, bytes, bytes, tuple[list[Any], ...], bool]:
+    root0 = ET.fromstring(raw)
+    objects = root0.findall("object")
+
+    def box(o: ET.Element) -> Box:
+        bb = o.find("bndbox")
+        get = (
+            (lambda t: float((bb.findtext(t) or "0").strip()))
+            if bb is not None
+            else (lambda t: 0.0)
+        )
+        return (get("xmin"), get("ymin"), get("xmax"), get("ymax"))
+
+    objs = [
+        Obj(("b", i), (o.findtext("name") or "").strip(), box(o), o) for i, o in enumerate(objects)
+    ]
+    size = root0.find("size")
+    w = float((size.findtext("width") if size is not None else None) or 500)
+    h = float((size.findtext("height") if size is not None else None) or 500)
+    labels = sorted({o.label for o in objs} | {"dog", "cat", "bird"})
+    geo = Geo([o for o in objs if o.data.find("bndbox") is not None], labels, (w, h))
+
+    def set_box(o: ET.Element, b: Box) -> None:
+        bb = o.find("bndbox")
+        assert bb is not None
+        for tag, v in zip(("xmin", "ymin", "xmax", "ymax"), b, strict=True):
+            el = bb.find(tag)
+            if el is not None:
+                el.text = str(round(v))
+
+    def side(name: str) -> tuple[bytes, list[Any]]:
+        root = copy.deepcopy(root0)
+        mine = root.findall("object")
+        ident_of = {id(e): o.ident for e, o in zip(mine, objs, strict=True)}
+        by_ident = {o.ident: e for e, o in zip(mine, objs, strict=True)}
+        for n, (op, target) in enumerate(geo.plan(rng, geo.base, name, log)):
+            if target is None:
+                b = geo.free_box(rng)
+                if b is None or not mine:
+                    continue
+                new = copy.deepcopy(mine[0])
+                new.find("name").text = rng.choice(labels)  # type: ignore[union-attr]
+                set_box(new, b)
+                root.append(new)
+                new.tail = mine[-1].tail
+                ident_of[id(new)] = (name[0], n)
+                log.append(f"{name}: add {name[0]}{n}")
+                continue
+            el = by_ident[target.ident]
+            if op == "delete":
+                root.remove(el)
+                continue
+            if "move" in op:
+                set_box(el, shift(rng, target.box, rng.uniform(0.03, 0.06)))
+            if "relabel" in op:
+                el.find("name").text = geo.other_label(rng, target.label)  # type: ignore[union-attr]
+            if op == "field":
+                flag = el.find(rng.choice(["difficult", "truncated"]))
+                if flag is not None:
+                    flag.text = "1" if (flag.text or "").strip() == "0" else "0"
+                else:
+                    el.find("name").text = geo.other_label(rng, target.label)  # type: ignore[union-attr]
+        idents = [ident_of[id(e)] for e in root.findall("object")]
+        return _xml(root), idents
+
+    base = _xml(root0)
+    ours, oi = side("ours")
+    theirs, ti = side("theirs")
+    return base, ours, theirs, ([o.ident for o in objs], oi, ti), _near(geo)
+
+
+def cvat_case(
+    raw: bytes, rng: random.Random, log: list[str]
+) -> tuple[bytes, bytes, bytes, tuple[list[Any], ...], bool]:
+    root0 = ET.fromstring(raw)
+    images = [img for img in root0.findall("image") if img.find("box") is not None]
+    image0 = rng.choice(images)  # edits go to one image, so adds stay apart
+    at = list(root0).index(image0)
+    shapes = list(image0)
+
+    def box(s: ET.Element) -> Box:
+        if s.tag == "box":
+            return tuple(float(s.get(k, "0")) for k in ("xtl", "ytl", "xbr", "ybr"))  # type: ignore[return-value]
+        return (0.0, 0.0, 0.0, 0.0)
+
+    objs = [Obj(("b", i), s.get("label", ""), box(s), s) for i, s in enumerate(shapes)]
+    labels = sorted({o.label for o in objs} | {"dog", "cat"})
+    geo = Geo(
+        [o for o in objs if o.data.tag == "box"],
+        labels,
+        (float(image0.get("width", 500)), float(image0.get("height", 500))),
+    )
+
+    def set_box(s: ET.Element, b: Box) -> None:
+        for k, v in zip(("xtl", "ytl", "xbr", "ybr"), b, strict=True):
+            s.set(k, f"{v:.2f}")
+
+    def idents_of(root: ET.Element, ident_of: dict[int, Any]) -> list[Any]:
+        return [ident_of[id(s)] for img in root.findall("image") for s in img if id(s) in ident_of]
+
+    def side(name: str) -> tuple[bytes, list[Any]]:
+        root = copy.deepcopy(root0)
+        image = list(root)[at]
+        mine = list(image)
+        ident_of = {}
+        for img in root.findall("image"):
+            for s_i, s in enumerate(img):
+                ident_of[id(s)] = ("i", img.get("subset", ""), img.get("id"), s_i)
+        for e, o in zip(mine, objs, strict=True):
+            ident_of[id(e)] = o.ident
+        by_ident = {o.ident: e for e, o in zip(mine, objs, strict=True)}
+        for n, (op, target) in enumerate(geo.plan(rng, geo.base, name, log)):
+            if target is None:
+                b = geo.free_box(rng)
+                boxes = [s for s in mine if s.tag == "box"]
+                if b is None or not boxes:
+                    continue
+                new = copy.deepcopy(boxes[0])
+                new.set("label", rng.choice(labels))
+                set_box(new, b)
+                new.tail = mine[-1].tail
+                if len(image):
+                    image[-1].tail = mine[0].tail if len(mine) > 1 else image[-1].tail
+                image.append(new)
+                ident_of[id(new)] = (name[0], n)
+                log.append(f"{name}: add {name[0]}{n}")
+                continue
+            el = by_ident[target.ident]
+            if op == "delete":
+                image.remove(el)
+                if len(image) == 0:  # keep <image ...></image>: item 7 is h-mergexml's
+                    image.text = "\n  "
+                continue
+            if "move" in op:
+                set_box(el, shift(rng, target.box, rng.uniform(0.03, 0.06)))
+            if "relabel" in op:
+                el.set("label", geo.other_label(rng, target.label))
+            if op == "field":
+                el.set("occluded", "1" if el.get("occluded") == "0" else "0")
+        return _xml(root), idents_of(root, ident_of)
+
+    base_ident = {
+        id(s): ("i", img.get("subset", ""), img.get("id"), s_i)
+        for img in root0.findall("image")
+        for s_i, s in enumerate(img)
+    }
+    for e, o in zip(shapes, objs, strict=True):
+        base_ident[id(e)] = o.ident
+    base = _xml(root0)
+    base_ids = idents_of(root0, base_ident)
+    ours, oi = side("ours")
+    theirs, ti = side("theirs")
+    return base, ours, theirs, (base_ids, oi, ti), _near(geo)
+
+
+# --- one case ------------------------------------------------------------------------
+
+
+def make_case(realdata: Path, fmt: str, rng: random.Random) -> Case:
+    found = sources(realdata, fmt)
+    if not found:
+        raise LookupError(f"no {fmt} export under {realdata}")
+    if fmt == "perimage":  # COCO exports with keyed annotations (panoptic has none)
+        found = [p for p in found if perimage_docs(json.loads(p.read_bytes()))]
+    src = rng.choice(found)
+    raw = src.read_bytes()
+    log: list[str] = [f"source {src.relative_to(realdata)}"]
+    if fmt in ("yolo", "voc", "cvat"):
+        maker = {"yolo": yolo_case, "voc": voc_case, "cvat": cvat_case}[fmt]
+        base, ours, theirs, idents, near = maker(raw, rng, log)
+        ext = {"yolo": "txt", "voc": "xml", "cvat": "xml"}[fmt]
+        return Case(fmt, str(src), f"labels/a.{ext}", base, ours, theirs, idents, near, log)
+    doc = oracle.load_json(raw)
+    indent = _json_layout(raw)
+    if fmt == "perimage":
+        doc = rng.choice(perimage_docs(doc))
+        indent = rng.choice(["  ", None])
+    seps = (", ", ": ") if rng.random() < 0.5 or indent else (",", ":")
+    base = dump_json(doc, indent, *seps)
+    sides = []
+    for name in ("ours", "theirs"):
+        mine = copy.deepcopy(doc)
+        editor = {"coco": coco_edits, "perimage": perimage_edits, "labelstudio": labelstudio_edits}[
+            fmt
+        ]
+        editor(mine, rng, name, log)
+        sides.append(dump_json(mine, indent, *seps))
+    return Case(fmt, str(src), "labels/a.json", base, sides[0], sides[1], None, False, log)
+
+
+def judge(case: Case, returncode: int, result: bytes) -> list[str]:
+    """The oracle's problems with one merge result (empty: correct)."""
+    read = oracle.READERS[case.fmt]
+    try:
+        views = [read(x) for x in (case.base, case.ours, case.theirs)]
+    except Exception as exc:
+        raise AssertionError(f"the fuzzer wrote an unreadable side: {exc}") from exc
+    try:
+        got = read(result)
+    except Exception as exc:
+        return [f"merged file does not parse: {type(exc).__name__}: {exc}"]
+    if case.idents is not None:
+        for view, idents in zip(views, case.idents, strict=True):
+            view.fill(idents)
+    if case.fmt == "coco":
+        base_ids: dict[str, set[Any]] = {}
+        for (coll, key), _ in views[0].items:
+            base_ids.setdefault(coll, set()).add(key)
+        views = [oracle.coco_canonical(v, base_ids) for v in views]
+        got = oracle.coco_canonical(got, base_ids)
+    exp = oracle.expect(*views)
+    keyed = case.idents is None
+    return oracle.verdict(exp, got, returncode, keyed=keyed, near=case.near)
+
+
+def run_case(workdir: Path, case: Case) -> tuple[int, bytes, list[str]]:
+    """A real `git merge` of the case (tests/merge/gitmerge.py), judged by the oracle."""
+    result = merge3(workdir, case.rel, case.base, case.ours, case.theirs)
+    problems = judge(case, result.returncode, result.data)
+    if "CONFLICT (content)" not in result.output and result.returncode != 0:
+        problems.append(f"git merge failed without a content conflict: {result.output[-300:]}")
+    return result.returncode, result.data, problems
+
+
+def seeds(base_seed: int, fmt: str, trials: int) -> list[int]:
+    """Per-format trial seeds: a trial replays from its seed alone."""
+    offset = FORMATS.index(fmt) * 1_000_003
+    return [base_seed * 7_919 + offset + i for i in range(trials)]
