@@ -92,10 +92,11 @@ class Number:
     """A JSON number with a fraction or exponent, kept as written.
 
     A float holds ~17 significant digits: `0.12345678901234567890123` read as a float
-    and written back would come out rounded, so a merge would change numbers nobody
-    edited. Records are parsed to this instead (records.parse) and written back as the
-    same text. Equality is exact decimal equality: `1.0` equals `1.00` (a reformat), but
-    two texts that one float would equate are different values (an edit)."""
+    and written back would come out rounded, `2.50` as `2.5`, `1e5` as `100000.0`, so a
+    merge would change numbers nobody edited. records.parse reads such numbers to this,
+    written back as the same text. Equality is exact decimal equality, also with a float
+    (threeway.same_value): `2.5` equals `2.50`, but two texts that one float would
+    equate are different values (an edit)."""
 
     __slots__ = ("_exact", "text")
 
@@ -110,7 +111,10 @@ class Number:
         return self._exact
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Number) and (self.text == other.text or self.exact == other.exact)
+        if isinstance(other, Number):
+            return self.text == other.text or self.exact == other.exact
+        # The same number read as a float from a record that had no long number.
+        return type(other) is float and self.exact == Decimal(repr(other))
 
     def __hash__(self) -> int:
         return hash(self.exact)
@@ -150,21 +154,33 @@ def _std_dumps(value: Any, **options: Any) -> bytes:
 def dumps(value: Any, layout: Layout, depth: int = 0) -> bytes:
     """Serialize `value` as it would appear at `depth` inside a document in `layout`."""
     if layout.indent is None:
-        if layout.item_sep == b"," and layout.key_sep == b":" and not layout.ascii:
-            try:
-                return orjson.dumps(value, default=_fragment)
-            except orjson.JSONEncodeError:  # integers beyond 64 bits: json writes them
-                pass
+        if layout.item_sep == b"," and layout.key_sep == b":":
+            text = _orjson(value, 0, layout.ascii)
+            if text is not None:
+                return text
         seps = (layout.item_sep.decode(), layout.key_sep.decode())
         return _std_dumps(value, separators=seps, ensure_ascii=layout.ascii)
-    text = _std_dumps(
-        value,
-        indent=layout.indent.decode(),
-        separators=(",", layout.key_sep.decode()),
-        ensure_ascii=layout.ascii,
-    )
-    # json escapes newlines inside strings, so every raw newline is structure.
+    fast = layout.indent == b"  " and layout.key_sep == b": "
+    text = _orjson(value, orjson.OPT_INDENT_2, layout.ascii) if fast else None
+    if text is None:
+        text = _std_dumps(
+            value,
+            indent=layout.indent.decode(),
+            separators=(",", layout.key_sep.decode()),
+            ensure_ascii=layout.ascii,
+        )
+    # Newlines inside strings are escaped, so every raw newline is structure.
     return text.replace(b"\n", layout.pad(depth)) if depth or layout.newline != b"\n" else text
+
+
+def _orjson(value: Any, option: int, ascii: bool) -> bytes | None:
+    """orjson's output (C, several times faster than json's indenting encoder), or None
+    where only json can write it: integers beyond 64 bits, \\u-escaped non-ASCII."""
+    try:
+        text = orjson.dumps(value, default=_fragment, option=option)
+    except orjson.JSONEncodeError:
+        return None
+    return None if ascii and not text.isascii() else text
 
 
 def key_bytes(key: str, layout: Layout) -> bytes:

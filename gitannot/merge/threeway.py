@@ -8,6 +8,8 @@ values in the same field are conflicts. Nested values inside a field are atomic.
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitannot.merge.jsonfmt import Number
+
 _MISSING: Any = object()
 MISSING: Any = _MISSING  # "absent on this side": pass it for a record a side lacks
 CLASH: Any = object()  # one_side: both sides changed the value, differently
@@ -75,11 +77,12 @@ def one_side(base: Any, ours: Any, theirs: Any) -> Any:
 def same_value(a: Any, b: Any) -> bool:
     """JSON equality that also compares types: Python's `False == 0` and `1 == 1.0`
     would make a change from 0 to false (or 1 to 1.0) look like no change and drop it.
-    Object key order does not matter."""
+    Object key order does not matter. Numbers compare exactly (as decimals)."""
     if a is b:
         return True
     if type(a) is not type(b):
-        return False
+        # A number kept as written (jsonfmt.Number) and a float compare as decimals.
+        return isinstance(a, Number | float) and isinstance(b, Number | float) and a == b
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same_value(v, b[k]) for k, v in a.items())
     if isinstance(a, list):

@@ -209,7 +209,13 @@ def coco_edits(doc: dict[str, Any], rng: random.Random, side: str, log: list[str
                 ]
                 log.append(f"{side}: add a segment to image {rec['image_id']} (category {cat})")
                 continue
-            what = edit_record(rng, rec, side, ("id", "image_id", "segments_info"))
+            if coll == "annotations" and "category_id" in rec and rng.random() < 0.3:
+                # A reference changes to a category this side has (never a dangling id).
+                rec["category_id"] = rng.choice([c["id"] for c in doc["categories"]])
+                what = f"category_id -> {rec['category_id']}"
+            else:
+                keep = ("id", "image_id", "category_id", "segments_info", "license")
+                what = edit_record(rng, rec, side, keep)
             log.append(f"{side}: {coll} {rec.get('id', rec.get('image_id'))}: {what}")
 
 
