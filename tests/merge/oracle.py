@@ -104,7 +104,7 @@ def read_coco(data: bytes) -> View:
 
 
 def _keyed(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(r, dict) for r in value) and bool(value)
+    return isinstance(value, list) and all(isinstance(r, dict) for r in value)
 
 
 # COCO references: (referring collection, path, referenced collection)
