@@ -8,13 +8,14 @@ what any Python hook pays before doing work: interpreter start plus gitannot's i
 """
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from gitannot.gitio.sealed import sealed_git_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,10 +36,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gitannot-bench-") as tmp:
         root = Path(tmp)
-        env = dict(os.environ, HOME=str(root), GIT_CONFIG_NOSYSTEM="1", GITANNOT_USER="alice")
-        env.update(GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@x", GIT_COMMITTER_NAME="b")
-        env.update(GIT_COMMITTER_EMAIL="b@x", GIT_CONFIG_GLOBAL=str(root / "gitconfig"))
-        (root / "gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
+        env = sealed_git_env(root / "home", author=("b", "b@x"), committer=("b", "b@x"))
+        env["GITANNOT_USER"] = "alice"
         hooked, plain = root / "hooked.git", root / "plain.git"
         subprocess.run(
             [

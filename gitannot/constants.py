@@ -22,9 +22,6 @@ SERVER_CONFIG_FILE: Final = "server.yaml"
 INTERPRETER_FILE: Final = "interpreter"
 AUDIT_KEY_FILE: Final = "audit_ed25519"
 
-# Repository layout of an annotation project (what users keep in Git).
-PROJECT_DIRS: Final = ("data", "labels", "schema", "tasks", "reviews", "configs")
-
 # Environment variables that carry the authenticated pusher, in priority order.
 IDENTITY_ENV_VARS: Final = (
     ("GITANNOT_USER", "ssh-forced-command"),

@@ -1,4 +1,5 @@
-"""The pre-receive access check: policy from the trusted base, every new commit checked."""
+"""The pre-receive access check: policy from the trusted base; every new commit against
+every parent, and the ref's net change, checked."""
 
 from gitannot.access import limits as lim
 from gitannot.access.breakglass import apply_bypass
@@ -8,6 +9,7 @@ from gitannot.access.model import POLICY_PATH, Mode, Policy
 from gitannot.access.trusted import PolicyState, load_trusted
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import Action, RefKind, RefUpdate
+from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext
 
 BOOTSTRAP_SOURCE = "<repo>/gitannot/server.yaml (admins)"
@@ -118,6 +120,18 @@ class _UpdateChecker:
                 findings.extend(self._path(update, action, oid, change.path, decisions))
                 for hit in lim.check_change(limits, change, self.user):
                     findings.append(self._limit(update, oid, hit))
+        # The ref's net change too: what the push makes the tree become, the pusher must
+        # be allowed to make, whatever the commits in between claim. A path that now holds
+        # the default branch's own version brings nothing the base has not approved.
+        tip = gitrepo.peel_to_commit(self.ctx.repo, update.new)
+        tip_id = str(tip.id) if tip is not None else update.new
+        for change in self.ctx.net_change(update):
+            if change.path in touched or self.ctx.base.holds(change):
+                continue
+            touched.add(change.path)
+            findings.extend(self._path(update, action, tip_id, change.path, decisions))
+            for hit in lim.check_change(limits, change, self.user):
+                findings.append(self._limit(update, tip_id, hit))
         findings.extend(
             self._limit(update, "", hit) for hit in lim.check_count(limits, touched, self.user)
         )

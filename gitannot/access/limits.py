@@ -1,4 +1,7 @@
-"""Push limits (like GitHub push rulesets and gitolite VREFs). Pure: changes in, hits out."""
+"""Push limits (like GitHub push rulesets and gitolite VREFs). Pure: changes in, hits out.
+
+Limit paths are deny lists: they match without regard to case (`a.ZIP` is `a.zip`).
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +32,7 @@ def check_change(limits: Iterable[Limit], change: Change, user: str) -> list[Lim
             continue
         # The cheap test on the change first; globs only when the change could break it.
         message = _breaks(lim, change)
-        if message and any(globs.matches(p, change.path, user) for p in lim.paths):
+        if message and any(globs.matches_any_case(p, change.path, user) for p in lim.paths):
             hits.append(LimitHit(lim, change.path, message))
     return hits
 
@@ -58,7 +61,7 @@ def check_count(limits: Iterable[Limit], paths: set[str], user: str) -> list[Lim
     for lim in limits:
         if lim.kind is not LimitKind.MAX_CHANGED_FILES:
             continue
-        count = sum(1 for p in paths if any(globs.matches(g, p, user) for g in lim.paths))
+        count = sum(1 for p in paths if any(globs.matches_any_case(g, p, user) for g in lim.paths))
         if count > lim.value:
             hits.append(LimitHit(lim, "", f"{count} files changed, over the limit of {lim.value}"))
     return hits

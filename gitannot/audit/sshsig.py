@@ -64,14 +64,6 @@ def fingerprint(key_line_or_blob: str | bytes) -> str:
     return f"SHA256:{digest}"
 
 
-def parse_public_key(line: str) -> Ed25519PublicKey:
-    parts = line.split()
-    if len(parts) < 2 or parts[0] != KEY_TYPE.decode():
-        raise SignatureError(f"not an ssh-ed25519 public key: {line[:40]!r}")
-    blob = base64.b64decode(parts[1])
-    return _key_from_blob(blob)
-
-
 def _key_from_blob(blob: bytes) -> Ed25519PublicKey:
     kind, pos = _read_string(blob, 0)
     raw, _ = _read_string(blob, pos)

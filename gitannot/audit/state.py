@@ -54,7 +54,7 @@ def _acquire(fd: int, timeout: float) -> bool:
     if threading.current_thread() is not threading.main_thread():
         return _acquire_polling(fd, timeout)
 
-    def on_alarm(signum: int, frame: object) -> None:
+    def on_alarm(signum: int, frame: object) -> None:  # noqa: ARG001 — a signal handler's signature
         raise TimeoutError
 
     previous = signal.signal(signal.SIGALRM, on_alarm)

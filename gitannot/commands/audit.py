@@ -194,7 +194,7 @@ def log_keys(repo: pygit2.Repository) -> list[str]:
     return keys
 
 
-def _allowed_signers(repo: pygit2.Repository, args: argparse.Namespace) -> int:
+def _allowed_signers(repo: pygit2.Repository, args: argparse.Namespace) -> int:  # noqa: ARG001 — every subcommand handler takes the arguments
     keys = log_keys(repo)
     if not keys:
         keys = _trusted_keys(repo, None)

@@ -12,7 +12,7 @@ from gitannot.gitio import repo as gitrepo
 from gitannot.project.config import DEFAULT_PROJECT_PATH
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.change import BaseRules, ChangeResult, config_finding, validate_change
-from gitannot.validation.evolve import evolution_findings
+from gitannot.validation.evolve import evolution_findings, names_agreement
 from gitannot.validation.output import Progress, json_report, text_report
 from gitannot.validation.rules import RulesError, load_rules
 from gitannot.validation.service import Report, Validator
@@ -60,12 +60,12 @@ def _collect(repo: pygit2.Repository, args: argparse.Namespace, cache: ResultCac
     if args.range:
         return _range(repo, args.range, cache)
     if args.commit:
-        return _tree(repo, _source_for(repo, args.commit), args.paths, cache)
+        return _tree(_source_for(repo, args.commit), args.paths, cache)
     if repo.workdir is None:
         raise UsageError("a bare repository has no working tree", "use --commit or --range")
     root = Path(repo.workdir)
     paths = [_repo_relative(root, p) for p in args.paths]
-    return _tree(repo, WorkTreeSource(root), paths, cache, head=_head_source(repo))
+    return _tree(WorkTreeSource(root), paths, cache, head=_head_source(repo))
 
 
 def _open_repo() -> pygit2.Repository:
@@ -99,7 +99,6 @@ def _repo_relative(root: Path, name: str) -> str:
 
 
 def _tree(
-    repo: pygit2.Repository,
     source: Source,
     paths: list[str],
     cache: ResultCache,
@@ -123,6 +122,7 @@ def _tree(
             )
     result.report = _validate_with_progress(validator, selected)
     result.findings.extend(result.report.all_findings())
+    result.findings.extend(names_agreement(rules, source, set(selected)))
     return result
 
 
@@ -167,6 +167,6 @@ def _range(repo: pygit2.Repository, spec: str, cache: ResultCache) -> ChangeResu
     exclude = [str(repo.revparse_single(start).id)]
     changed: set[str] = set()
     for commit in gitrepo.new_commits(repo, str(tip.id), exclude):
-        changed.update(gitrepo.changed_paths(repo, commit))
+        changed.update(gitrepo.changed_paths(commit))
     base = BaseRules.load(base_source)
     return validate_change(base, tip_source, base_source, changed, cache)

@@ -25,7 +25,11 @@ TextHandler = Callable[[ParsedFile, str, Reporter, FormatOptions, FormatContext]
 
 def _no_context(handler: Callable[[ParsedFile, Any, Reporter, FormatOptions], None]) -> Any:
     def wrapped(
-        pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+        pf: ParsedFile,
+        doc: Any,
+        rep: Reporter,
+        opts: FormatOptions,
+        ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
     ) -> None:
         handler(pf, doc, rep, opts)
 
@@ -80,7 +84,7 @@ def parse_file(
     gc.disable()
     try:
         _parse(pf, data, format, rep, opts, ctx)
-    except Exception as exc:  # fail closed: a validator bug must not let a file through
+    except Exception as exc:  # noqa: BLE001 — fail closed: a validator bug must not let a file through
         rep.add("format.internal-error", f"{type(exc).__name__}: {exc}")
     finally:
         if gc_was_enabled:
@@ -89,7 +93,7 @@ def parse_file(
     return pf
 
 
-def _parse(
+def _parse(  # noqa: C901 — one dispatch ladder, each branch an early return
     pf: ParsedFile,
     data: bytes,
     fmt: str | None,

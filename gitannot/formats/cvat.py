@@ -17,7 +17,11 @@ _Size = tuple[float, float] | None
 
 
 def parse_cvat(
-    pf: ParsedFile, root: ET.Element, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+    pf: ParsedFile,
+    root: ET.Element,
+    rep: Reporter,
+    opts: FormatOptions,
+    ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
 ) -> None:
     specs = _label_specs(root)
     pf.declared_labels.extend(specs)

@@ -100,10 +100,7 @@ def detect_format(path: str, data: bytes) -> str | None:
         # Ultralytics dataset files have any name (coco8.yaml): a top-level `names:` key.
         return "yolo-data" if re.search(rb"(?m)^names\s*:", data[:_SNIFF_BYTES]) else None
     if lower.endswith(".txt"):
-        try:
-            text = stripped[:_SNIFF_BYTES].decode("utf-8", errors="replace")
-        except Exception:  # pragma: no cover - decode with errors="replace" never raises
-            return None
+        text = stripped[:_SNIFF_BYTES].decode("utf-8", errors="replace")  # never raises
         if looks_like_yolo(text):
             return "yolo"
         if not text.strip() and "/labels/" in f"/{lower}":

@@ -44,7 +44,11 @@ def labelstudio_controls(data: bytes, options: FormatOptions | None = None) -> d
 
 
 def parse_labelstudio_config(
-    pf: ParsedFile, root: ET.Element, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+    pf: ParsedFile,
+    root: ET.Element,
+    rep: Reporter,
+    opts: FormatOptions,  # noqa: ARG001 — one signature for every format handler
+    ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
 ) -> None:
     objects = {e.get("name") for e in root.iter() if e.get("name") and not e.get("toName")}
     for control in controls_from_root(root).values():
@@ -139,7 +143,7 @@ class _Checker:
             if made is not None and made.geometry is not GeometryKind.NONE:
                 regions.setdefault(rid, made)
 
-    def result(
+    def result(  # noqa: C901 — one branch per Label Studio result type
         self,
         res: dict[str, Any],
         rtype: str,

@@ -55,7 +55,7 @@ def parse_yolo(
         pf.annotations.append(made)
 
 
-def _row(
+def _row(  # noqa: C901 — a row's token checks in order; hot path, no calls
     tokens: list[str],
     number: int,
     item: str,
@@ -212,7 +212,11 @@ def _names_report(names: list[str], where: str, rep: Reporter, pf: ParsedFile) -
 
 
 def parse_yolo_names(
-    pf: ParsedFile, text: str, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+    pf: ParsedFile,
+    text: str,
+    rep: Reporter,
+    opts: FormatOptions,  # noqa: ARG001 — one signature for every format handler
+    ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
 ) -> None:
     """classes.txt / obj.names: one class name per line, index = line number - 1."""
     _names_report(_text_names(text, rep), "", rep, pf)
@@ -227,7 +231,11 @@ def _text_names(text: str, rep: Reporter) -> list[str]:
 
 
 def parse_yolo_data(
-    pf: ParsedFile, text: str, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+    pf: ParsedFile,
+    text: str,
+    rep: Reporter,
+    opts: FormatOptions,  # noqa: ARG001 — one signature for every format handler
+    ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
 ) -> None:
     """Ultralytics / YOLOv5 data.yaml: names (list or {index: name}) and nc."""
     doc = _yaml_doc(text, rep)

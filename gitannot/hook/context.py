@@ -8,6 +8,7 @@ from pathlib import Path
 import pygit2
 
 from gitannot.constants import ZERO_OID
+from gitannot.core.changes import Change
 from gitannot.core.findings import Finding
 from gitannot.core.identity import Identity
 from gitannot.core.refupdate import Action, RefUpdate
@@ -30,32 +31,24 @@ class TrustedBase:
     def blob_id(self, path: str) -> str | None:
         return gitrepo.blob_id(self.repo, self.commit, path)
 
-    def list_dir(self, prefix: str) -> list[str]:
-        """Paths of blobs under a folder (e.g. "schema/") in the base tree."""
-        if self.commit is None:
-            return []
-        commit = gitrepo.peel_to_commit(self.repo, self.commit)
-        if commit is None:
-            return []
+    def holds(self, change: Change) -> bool:
+        """True when the base tree has exactly this version of the path (absent for a
+        deletion): content the default branch already approved."""
+        tree = self._tree
+        if tree is None:
+            return False
         try:
-            tree = commit.tree[prefix.rstrip("/")]
+            entry = tree[change.path]
         except KeyError:
-            return []
-        out: list[str] = []
-        _walk(self.repo, self.repo.get(tree.id), prefix.rstrip("/"), out)
-        return sorted(out)
+            return change.mode is None
+        except (ValueError, pygit2.GitError):
+            return False  # a path git cannot look up is never "already approved"
+        return change.mode == entry.filemode and change.oid == str(entry.id)
 
-
-def _walk(repo: pygit2.Repository, tree: object, prefix: str, out: list[str]) -> None:
-    if not isinstance(tree, pygit2.Tree):
-        return
-    for entry in tree:
-        path = f"{prefix}/{entry.name}"
-        obj = repo.get(entry.id)
-        if isinstance(obj, pygit2.Tree):
-            _walk(repo, obj, path, out)
-        elif isinstance(obj, pygit2.Blob):
-            out.append(path)
+    @cached_property
+    def _tree(self) -> pygit2.Tree | None:
+        commit = gitrepo.peel_to_commit(self.repo, self.commit) if self.commit else None
+        return commit.tree if commit is not None else None
 
 
 @dataclass
@@ -113,13 +106,38 @@ class PushContext:
             )
         return self._incoming_cache[key]
 
+    def net_change(self, update: RefUpdate) -> list[Change]:
+        """What the update makes the ref's tree become, as changes from where it stood.
+
+        An update: old tip -> new tip, whatever the history between them. A new ref: from
+        where the new tip leaves the trusted base (their merge base), or from the empty
+        tree when it shares no history with it. A rollback hidden in a merge's parents
+        shows here as a plain change of the ref's tree.
+        """
+        if update.is_delete:
+            return []
+        new = gitrepo.peel_to_commit(self.repo, update.new)
+        if new is None:
+            return []
+        return self.changes.between(self._net_start(update, new), new)
+
+    def _net_start(self, update: RefUpdate, new: pygit2.Commit) -> pygit2.Commit | None:
+        if update.old != ZERO_OID:
+            return gitrepo.peel_to_commit(self.repo, update.old)  # None: all of new counts
+        base = gitrepo.peel_to_commit(self.repo, self.base.commit) if self.base.commit else None
+        if base is None:
+            return None
+        merge_base = self.repo.merge_base(new.id, base.id)
+        return gitrepo.peel_to_commit(self.repo, str(merge_base)) if merge_base else None
+
     @cached_property
     def _incoming_cache(self) -> dict[tuple[str, tuple[str, ...]], list[pygit2.Commit]]:
         return {}
 
     @cached_property
     def changes(self) -> ChangeReader:
-        """Per-commit changes, diffed once per push whoever asks (access, validation)."""
+        """Per-commit changes (against every parent) and net changes, diffed once per
+        push whoever asks (access, validation)."""
         return ChangeReader(self.repo)
 
 

@@ -46,16 +46,16 @@ def start_context(
     """
     try:
         repo = gitrepo.open_repository(git_dir, env)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — any failure is reported and the push refused
         return None, exc
     error: Exception | None = None
     try:
         server = load_server_config(git_dir)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — any failure is reported and the push refused
         server, error = ServerConfig(admins=[]), exc
     try:
         updates = parse_ref_updates(stdin_text)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — any failure is reported and the push refused
         updates, error = [], error or exc
     base_ref = gitrepo.default_branch(repo)
     context = PushContext(
@@ -99,7 +99,7 @@ def _inject_fault(env: Mapping[str, str]) -> None:
 
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
-    def on_alarm(signum: int, frame: object) -> None:
+    def on_alarm(signum: int, frame: object) -> None:  # noqa: ARG001 — a signal handler's signature
         raise HookTimeout(f"gitannot's own time limit of {seconds:g}s was exceeded")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -121,7 +121,7 @@ def run_pre_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out:
         assert ctx is not None
         with deadline(ctx.server.hook_timeout_seconds):
             result = evaluate(ctx)
-    except Exception as exc:  # fail closed on anything, including HookTimeout
+    except Exception as exc:  # noqa: BLE001 — fail closed on anything, including HookTimeout
         result = _failure_result(exc, ctx)
     if ctx is not None:
         result = _record(ctx, result)
@@ -148,7 +148,7 @@ def _record(ctx: PushContext, result: HookResult) -> HookResult:
     for name, recorder in pipeline.PUSH_RECORDERS:
         try:
             recorder(ctx, result)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — a recorder failure refuses the push
             finding = Finding(
                 rule=f"internal.{name}-failed",
                 message=f"push rejected: the {name} step failed: {type(exc).__name__}: {exc}",

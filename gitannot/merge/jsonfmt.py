@@ -88,21 +88,25 @@ def _separators(head: bytes) -> tuple[bytes, bytes]:
     return item or b", ", key or b": "
 
 
-class Number:
-    """A JSON number with a fraction or exponent, kept as written.
+class Number(float):
+    """A JSON number kept as written.
 
     A float holds ~17 significant digits: `0.12345678901234567890123` read as a float
     and written back would come out rounded, `2.50` as `2.5`, `1e5` as `100000.0`, so a
-    merge would change numbers nobody edited. records.parse reads such numbers to this,
-    written back as the same text. Equality is exact decimal equality, also with a float
-    (threeway.same_value): `2.5` equals `2.50`, but two texts that one float would
-    equate are different values (an edit)."""
+    merge would change numbers nobody edited. records.parse reads such numbers to this:
+    a float for code that computes with it (boxes, areas), written back as its text.
+    Equality is exact decimal equality, also with a plain float: `2.5` equals `2.50`,
+    but two texts that one float would equate are different values (an edit)."""
 
     __slots__ = ("_exact", "text")
+    text: str
+    _exact: Decimal | None
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._exact: Decimal | None = None
+    def __new__(cls, text: str) -> "Number":
+        number = super().__new__(cls, text)
+        number.text = text
+        number._exact = None
+        return number
 
     @property
     def exact(self) -> Decimal:
@@ -116,11 +120,11 @@ class Number:
         # The same number read as a float from a record that had no long number.
         return type(other) is float and self.exact == Decimal(repr(other))
 
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
     def __hash__(self) -> int:
         return hash(self.exact)
-
-    def __float__(self) -> float:
-        return float(self.text)
 
     def __repr__(self) -> str:
         return f"Number({self.text!r})"
@@ -133,18 +137,23 @@ def _fragment(value: Any) -> Any:
 
 
 def _std_dumps(value: Any, **options: Any) -> bytes:
-    """json.dumps, with Numbers written as their text: each goes out as a marker string
-    holding a per-call random nonce (no input string can hold it), then swapped back."""
+    """json.dumps, with Numbers written as their text. json writes any float itself
+    (float.__repr__), so each Number is first swapped for a marker string holding a
+    per-call random nonce (no input string can hold it), swapped back after."""
     texts: list[str] = []
     nonce = secrets.token_hex(8)
 
-    def marker(found: Any) -> Any:
+    def mark(found: Any) -> Any:
         if isinstance(found, Number):
             texts.append(found.text)
             return f"\0{nonce}:{len(texts) - 1}\0"
-        raise TypeError(f"not JSON serializable: {type(found).__name__}")
+        if isinstance(found, dict):
+            return {k: mark(v) for k, v in found.items()}
+        if isinstance(found, list | tuple):
+            return [mark(v) for v in found]
+        return found
 
-    text = json.dumps(value, default=marker, **options)
+    text = json.dumps(mark(value), **options)
     if texts:
         pattern = re.compile(r'"\\u0000' + nonce + r':([0-9]+)\\u0000"')
         text = pattern.sub(lambda m: texts[int(m[1])], text)

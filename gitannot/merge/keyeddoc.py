@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitannot.merge import jsonfmt, records
+from gitannot.merge import jsonfmt, records, virtualbase
 from gitannot.merge.conflicts import conflict_record
 from gitannot.merge.jsonfmt import Chunk, Layout
 from gitannot.merge.outcome import MergeOutcome
@@ -179,13 +179,14 @@ class _Records:
 
 def _keyed(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> tuple[_Sets, str]:
     """All three sides keyed by "id", else all by the collection's fallback field."""
+    # virtualbase.keyed: a criss-cross merge's base may hold conflict records
     try:
-        return tuple(records.keyed(r) for r in raws), "id"  # type: ignore[arg-type,return-value]
+        return tuple(virtualbase.keyed(r) for r in raws), "id"  # type: ignore[return-value]
     except records.NotKeyed:
         fallback = dict(doc.spec.fallback_keys).get(name)
         if fallback is None:
             raise
-        sets = tuple(records.keyed(r, fallback) for r in raws)  # type: ignore[arg-type]
+        sets = tuple(virtualbase.keyed(r, fallback) for r in raws)
         return sets, fallback  # type: ignore[return-value]
 
 

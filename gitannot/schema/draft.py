@@ -15,6 +15,7 @@ class DraftLabel:
     parent: str | None = None
     abstract: bool = False
     id: int | None = None  # kept from an existing ontology
+    aliases: tuple[str, ...] = ()  # kept from an existing ontology
     sources: set[str] = field(default_factory=set)
     # Attribute values seen on annotations, typed once all files are read.
     observed: dict[str, set[object]] = field(default_factory=dict)
@@ -111,7 +112,7 @@ def render(draft: Draft, existing: Ontology | None, version: str = "1") -> str:
     lines = [
         "# Label ontology (see docs/validation.md). Drafted by `gitannot schema import`:",
         "# review names, geometry and attributes, then commit.",
-        f"version: {existing.version if existing else version}",
+        f"version: {_version(existing.version if existing else version)}",
     ]
     if existing and existing.name:
         lines.append(f"name: {_q(existing.name)}")
@@ -130,13 +131,13 @@ def render(draft: Draft, existing: Ontology | None, version: str = "1") -> str:
             )
     lines.append("changelog:")
     for entry in existing.changelog if existing else []:
-        lines.append(f"  - version: {entry.version}")
+        lines.append(f"  - version: {_version(entry.version)}")
         if entry.date:
             lines.append(f"    date: {_q(entry.date)}")
         lines.append("    changes:")
         lines.extend(f"      - {_q(change)}" for change in entry.changes)
     if not existing:
-        lines.append(f"  - version: {version}")
+        lines.append(f"  - version: {_version(version)}")
         lines.append("    changes:")
         lines.append("      - imported with gitannot schema import")
     return "\n".join(lines) + "\n"
@@ -151,10 +152,12 @@ def _ordered(draft: Draft, existing: Ontology | None) -> list[DraftLabel]:
             attributes={a.name: a for a in spec.attributes},
             parent=spec.parent,
             abstract=spec.abstract,
+            aliases=spec.aliases,
         )
         out[spec.name] = label
+    known = existing.by_any_name() if existing else {}
     for name, label in draft.labels.items():
-        if name in out:
+        if name in out or name in known:  # an alias of an existing label is that label
             continue
         out[name] = label
     # Parents before children so the file reads top-down.
@@ -176,6 +179,8 @@ def _ordered(draft: Draft, existing: Ontology | None) -> list[DraftLabel]:
 
 def _label_lines(label: DraftLabel, label_id: int, new: bool) -> list[str]:
     lines = [f"  - id: {label_id}", f"    name: {_q(label.name)}"]
+    if label.aliases:
+        lines.append(f"    aliases: [{', '.join(map(_q, label.aliases))}]")
     if label.parent:
         lines.append(f"    parent: {_q(label.parent)}")
     if label.abstract:
@@ -209,6 +214,15 @@ def _attr_flow(spec: AttributeSpec) -> str:
 
 _PLAIN_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "~", ""}
+
+
+def _version(version: str) -> str:
+    """`3` plain; a dotted version quoted: YAML reads `1.10` as the number 1.1."""
+    return version if version.isdigit() else _q_always(version)
+
+
+def _q_always(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _q(text: str) -> str:

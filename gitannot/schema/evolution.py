@@ -9,24 +9,46 @@ from gitannot.schema.model import Ontology, version_key
 
 @dataclass(frozen=True)
 class LabelChange:
+    """A name of the old ontology (a label's name or one of its aliases) that no longer
+    names the same label: annotations using it would be relabelled or left unknown."""
+
     old_name: str
-    new_name: str | None  # None: removed
+    new_name: str | None  # what `old_name`'s label is called now; None: removed
+    old_label: str = ""  # the label `old_name` named (itself, or the label of the alias)
+    moved_to: str | None = None  # `old_name` now names this other label
+    ids: tuple[int, int] = (0, 0)  # (old id, new id) of a moved name
+
+    @property
+    def alias(self) -> bool:
+        return self.old_name != self.old_label
 
 
 def label_changes(old: Ontology, new: Ontology) -> list[LabelChange]:
-    """Labels of `old` whose name no longer resolves in `new` (by name or alias).
+    """Names of `old` (names and aliases: aliases are names too) that do not resolve to
+    the same label in `new`.
 
     A label is the same label when its id is the same: a new name with the old id is a
-    rename; an id that is gone is a removal. Keeping the old name as an alias is fine.
+    rename; an id that is gone is a removal. Keeping the old name as an alias is fine; a
+    name that now resolves to another id is moved (every annotation using it changes
+    meaning without a byte of it changing).
     """
-    new_names = {n for label in new.labels for n in (label.name, *label.aliases)}
+    new_names = new.by_any_name()
     new_by_id = new.by_id()
     changes = []
-    for label in old.labels:
-        if label.name in new_names:
+    for name, label in old.by_any_name().items():
+        now = new_names.get(name)
+        if now is not None and now.id == label.id:
             continue
         successor = new_by_id.get(label.id)
-        changes.append(LabelChange(label.name, successor.name if successor else None))
+        changes.append(
+            LabelChange(
+                old_name=name,
+                new_name=successor.name if successor else None,
+                old_label=label.name,
+                moved_to=now.name if now is not None else None,
+                ids=(label.id, now.id if now is not None else label.id),
+            )
+        )
     return changes
 
 
@@ -78,13 +100,14 @@ def _id_findings(old: Ontology, new: Ontology) -> list[Finding]:
     """A label id must keep meaning the same label: reusing a removed label's id for a
     different label would silently relabel data keyed by id."""
     old_by_id = old.by_id()
-    new_ids_by_name = {label.name: label.id for label in new.labels}
+    new_names = new.by_any_name()  # "still exists" counts aliases: they are names too
     out = []
     for label in new.labels:
         before = old_by_id.get(label.id)
         if before is None or before.name == label.name:
             continue
-        if new_ids_by_name.get(before.name, label.id) != label.id:
+        still = new_names.get(before.name)
+        if still is not None and still.id != label.id:
             out.append(
                 Finding(
                     rule="schema.label-id-reused",
@@ -99,9 +122,29 @@ def _id_findings(old: Ontology, new: Ontology) -> list[Finding]:
 
 
 def _in_use(change: LabelChange, example: str, source: str) -> Finding:
-    if change.new_name is None:
-        rule, what = "schema.label-removed-in-use", f"label {change.old_name!r} is removed"
+    if change.moved_to is not None:
+        rule = "schema.label-renamed-in-use"
+        old_id, new_id = change.ids
+        what = (
+            f"name {change.old_name!r} moves from {change.new_name or change.old_label!r} "
+            f"(id {old_id}) to {change.moved_to!r} (id {new_id}), relabelling its annotations,"
+        )
+        hint = (
+            f"rewrite {change.old_name!r} in the label files in the same push, or keep it "
+            f"naming id {old_id}"
+        )
+    elif change.new_name is None:
+        rule, what = "schema.label-removed-in-use", f"label {change.old_label!r} is removed"
+        if change.alias:
+            what = f"alias {change.old_name!r} of the removed label {change.old_label!r} goes"
         hint = "migrate or delete those annotations in the same push, or keep the label"
+    elif change.alias:
+        rule = "schema.label-removed-in-use"
+        what = f"alias {change.old_name!r} of {change.new_name!r} is removed"
+        hint = (
+            f"rewrite {change.old_name!r} to {change.new_name!r} in the label files in the "
+            f"same push, or keep {change.old_name!r} in `aliases`"
+        )
     else:
         rule = "schema.label-renamed-in-use"
         what = f"label {change.old_name!r} is renamed to {change.new_name!r}"

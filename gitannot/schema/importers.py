@@ -206,7 +206,7 @@ def _cvat_attribute(attr: ET.Element) -> AttributeSpec | None:
     if not name:
         return None
     kind = (attr.findtext("input_type") or "text").strip().lower()
-    values = [v for v in (attr.findtext("values") or "").replace("\n", " ").split() if v]
+    values = _cvat_values(attr.findtext("values") or "")
     if kind == "checkbox":
         return AttributeSpec(name, AttrType.BOOL)
     if kind == "number" and len(values) >= 2:
@@ -220,6 +220,14 @@ def _cvat_attribute(attr: ET.Element) -> AttributeSpec | None:
     if kind in ("select", "radio") and values:
         return AttributeSpec(name, AttrType.ENUM, values=tuple(values))
     return AttributeSpec(name, AttrType.STR)
+
+
+def _cvat_values(raw: str) -> list[str]:
+    """CVAT writes one value per line, and a value may hold spaces ("parked car"); some
+    hand-made files put all values on one line separated by spaces."""
+    if "\n" in raw.strip():
+        return [v.strip() for v in raw.splitlines() if v.strip()]
+    return raw.split()
 
 
 def _labelstudio_config(draft: Draft, path: str, root: ET.Element) -> None:

@@ -1,5 +1,6 @@
 """Read schema/labels.yaml into an Ontology; every problem names `file:line`."""
 
+import dataclasses
 from typing import Any
 
 from gitannot.core.annotation import GeometryKind
@@ -14,7 +15,7 @@ from gitannot.schema.model import (
     Ontology,
     version_key,
 )
-from gitannot.schema.yamlsrc import LineDict, line_of, load_yaml, where
+from gitannot.schema.yamlsrc import LineDict, YamlFloat, YamlInt, line_of, load_yaml, where
 
 _ATTR_TYPE_ALIASES = {
     "bool": AttrType.BOOL,
@@ -45,13 +46,13 @@ _ATTR_KEYS = {"type", "values", "min", "max", "required", "description", "defaul
 
 
 def load_ontology(data: bytes, source: str = DEFAULT_SCHEMA_PATH) -> Ontology:
-    doc = load_yaml(data, source)
+    doc = load_yaml(data, source, typed=True)
     if not isinstance(doc, LineDict):
         raise ConfigError(f"{source}:1: the ontology must be a YAML mapping", _HINT)
     _no_unknown_keys(doc, _TOP_KEYS, source, "top level")
     if "version" not in doc:
         raise ConfigError(f"{source}:1: missing `version`", _HINT)
-    version = str(doc["version"])
+    version = _text(doc["version"], source, where(source, doc, "version"), "version")
     if version_key(version) is None:
         raise ConfigError(
             f"{where(source, doc, 'version')}: version {version!r} is not dotted integers",
@@ -70,11 +71,51 @@ def load_ontology(data: bytes, source: str = DEFAULT_SCHEMA_PATH) -> Ontology:
         exclusive_groups=_groups(doc.get("exclusive_groups"), source, doc),
         changelog=_changelog(doc.get("changelog"), source, doc),
     )
-    _check_consistency(ontology, source)
-    return ontology
+    return _resolved(ontology, source)
 
 
 _HINT = "see docs/validation.md for the ontology format"
+
+
+def _text(value: Any, source: str, loc: str, what: str) -> str:
+    """A scalar meant as text. YAML types unquoted scalars: `1.10` is the number 1.1,
+    `0001` is 1, `true` a boolean. A number whose text survives is taken as written;
+    anything else names the line and says to quote it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, YamlInt | YamlFloat):
+        if str(value) != value.text:
+            raise ConfigError(
+                f"{source}:{value.line}: {what} {value.text} is read by YAML as the number {value}",
+                f'quote it ("{value.text}") to keep it as written',
+            )
+        return str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise ConfigError(
+        f"{loc}: {what} must be text, not {value!r}",
+        f'quote it ("{str(value).lower()}") to keep it as text'
+        if isinstance(value, bool)
+        else _HINT,
+    )
+
+
+def _flag(node: LineDict, key: str, source: str) -> bool:
+    """A true/false key: a YAML 1.2 boolean, or yes/no/on/off (what YAML 1.1 read as
+    booleans, with the same meaning). Anything else names the line: `bool("maybe")` would
+    silently be true."""
+    value = node.get(key, False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in _FLAG_WORDS:
+        return _FLAG_WORDS[value.lower()]
+    raise ConfigError(
+        f"{where(source, node, key)}: `{key}` must be true or false, not {value!r}",
+        f"write `{key}: true` or `{key}: false`",
+    )
+
+
+_FLAG_WORDS = {"yes": True, "on": True, "y": True, "no": False, "off": False, "n": False}
 
 
 def _no_unknown_keys(node: LineDict, allowed: set[str], source: str, what: str) -> None:
@@ -112,7 +153,7 @@ def _label(item: Any, source: str) -> LabelSpec:
         id=label_id,
         name=name,
         parent=parent,
-        abstract=bool(item.get("abstract", False)),
+        abstract=_flag(item, "abstract", source),
         geometry=_geometry(item, source),
         attributes=_attributes(item.get("attributes"), source, item, "attributes"),
         aliases=tuple(aliases),
@@ -160,6 +201,7 @@ def _attribute(name: str, spec: Any, source: str, parent: LineDict) -> Attribute
     values = spec_map.get("values") or []
     if not isinstance(values, list):
         raise ConfigError(f"{loc}: `values` of {name!r} must be a list")
+    values = [_text(v, source, loc, "value") for v in values]
     type_name = str(spec_map.get("type", "enum" if values else "str")).lower()
     attr_type = _ATTR_TYPE_ALIASES.get(type_name)
     if attr_type is None:
@@ -175,10 +217,10 @@ def _attribute(name: str, spec: Any, source: str, parent: LineDict) -> Attribute
     return AttributeSpec(
         name=name,
         type=attr_type,
-        values=tuple(str(v) for v in values),
+        values=tuple(values),
         min=low,
         max=high,
-        required=bool(spec_map.get("required", False)),
+        required=_flag(spec, "required", source) if isinstance(spec, LineDict) else False,
         line=line_of(parent, name),
     )
 
@@ -202,7 +244,8 @@ def _groups(raw: Any, source: str, doc: LineDict) -> list[ExclusiveGroup]:
             raise ConfigError(
                 f"{where(source, doc, 'exclusive_groups')}: each group needs `name` and `labels`"
             )
-        labels = tuple(str(x) for x in item["labels"])
+        loc = where(source, item, "labels")
+        labels = tuple(_text(x, source, loc, "label") for x in item["labels"])
         groups.append(ExclusiveGroup(str(item.get("name", "")), labels, line_of(item)))
     return groups
 
@@ -225,7 +268,7 @@ def _changelog(raw: Any, source: str, doc: LineDict) -> list[ChangelogEntry]:
             raise ConfigError(f"{where(source, item)}: changelog entry needs `changes`")
         entries.append(
             ChangelogEntry(
-                version=str(item["version"]),
+                version=_text(item["version"], source, where(source, item, "version"), "version"),
                 changes=tuple(str(c) for c in changes),
                 date=str(item.get("date", "")),
                 line=line_of(item),
@@ -234,7 +277,37 @@ def _changelog(raw: Any, source: str, doc: LineDict) -> list[ChangelogEntry]:
     return entries
 
 
-def _check_consistency(ontology: Ontology, source: str) -> None:
+def _resolved(ontology: Ontology, source: str) -> Ontology:
+    """Check names and ids, then write every label reference (parents, exclusive groups)
+    with the canonical name: an alias names the same label everywhere, so a rename that
+    keeps the old name as an alias changes no check's behaviour."""
+    names = _names(ontology, source)
+    labels = []
+    for label in ontology.labels:
+        if label.parent is not None and label.parent not in names:
+            raise ConfigError(
+                f"{source}:{label.line}: parent {label.parent!r} of {label.name!r} is not a label"
+            )
+        parent = names[label.parent].name if label.parent is not None else None
+        labels.append(dataclasses.replace(label, parent=parent))
+    groups = []
+    for group in ontology.exclusive_groups:
+        for name in group.labels:
+            if name not in names:
+                raise ConfigError(
+                    f"{source}:{group.line}: exclusive group {group.name!r} names "
+                    f"unknown label {name!r}"
+                )
+        canonical = tuple(dict.fromkeys(names[n].name for n in group.labels))
+        groups.append(dataclasses.replace(group, labels=canonical))
+    out = dataclasses.replace(ontology, labels=labels, exclusive_groups=groups)
+    by_name = out.by_name()
+    for label in labels:
+        _no_cycle(label, by_name, source)
+    return out
+
+
+def _names(ontology: Ontology, source: str) -> dict[str, LabelSpec]:
     names: dict[str, LabelSpec] = {}
     ids: dict[int, LabelSpec] = {}
     for label in ontology.labels:
@@ -249,19 +322,7 @@ def _check_consistency(ontology: Ontology, source: str) -> None:
                 "every label needs its own stable id",
             )
         ids[label.id] = label
-    for label in ontology.labels:
-        if label.parent is not None and label.parent not in names:
-            raise ConfigError(
-                f"{source}:{label.line}: parent {label.parent!r} of {label.name!r} is not a label"
-            )
-        _no_cycle(label, names, source)
-    for group in ontology.exclusive_groups:
-        for name in group.labels:
-            if name not in names:
-                raise ConfigError(
-                    f"{source}:{group.line}: exclusive group {group.name!r} names "
-                    f"unknown label {name!r}"
-                )
+    return names
 
 
 def _no_cycle(label: LabelSpec, names: dict[str, LabelSpec], source: str) -> None:

@@ -87,6 +87,10 @@ class Ontology:
     def by_name(self) -> dict[str, LabelSpec]:
         return {label.name: label for label in self.labels}
 
+    def by_any_name(self) -> dict[str, LabelSpec]:
+        """Every name a label answers to: its name and its aliases."""
+        return {n: label for label in self.labels for n in (label.name, *label.aliases)}
+
     def by_id(self) -> dict[int, LabelSpec]:
         return {label.id: label for label in self.labels}
 

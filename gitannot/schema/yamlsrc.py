@@ -1,5 +1,6 @@
 """YAML loading that keeps line numbers, so config errors can name `file:line`."""
 
+import re
 from typing import Any
 
 import yaml
@@ -56,11 +57,58 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     return out
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_yaml(data: bytes, source: str) -> Any:
-    """Parse YAML bytes; any syntax problem becomes a ConfigError naming `source:line`."""
+class YamlInt(int):
+    """An int that remembers how it was written (`0001`, `0x10`) and on which line."""
+
+    text: str = ""
+    line: int = 0
+
+
+class YamlFloat(float):
+    """A float that remembers how it was written (`1.10` reads as 1.1) and its line."""
+
+    text: str = ""
+    line: int = 0
+
+
+class _TypedLoader(_Loader):
+    """YAML 1.2 booleans (only true/false: `yes`, `no`, `on`, `off` stay words) and
+    numbers that keep their source text, so a string-meant place can tell `1.10` from
+    `1.1` and say which line to quote. Used for the ontology."""
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_TypedLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_TypedLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_int(loader: _TypedLoader, node: yaml.ScalarNode) -> YamlInt:
+    out = YamlInt(loader.construct_yaml_int(node))
+    out.text, out.line = str(node.value), node.start_mark.line + 1
+    return out
+
+
+def _construct_float(loader: _TypedLoader, node: yaml.ScalarNode) -> YamlFloat:
+    out = YamlFloat(loader.construct_yaml_float(node))
+    out.text, out.line = str(node.value), node.start_mark.line + 1
+    return out
+
+
+_TypedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_TypedLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
+
+def load_yaml(data: bytes, source: str, *, typed: bool = False) -> Any:
+    """Parse YAML bytes; any syntax problem becomes a ConfigError naming `source:line`.
+    `typed`: YAML 1.2 booleans and numbers that keep their text (YamlInt, YamlFloat)."""
     if len(data) > MAX_YAML_BYTES:
         raise ConfigError(f"{source}: {len(data)} bytes is over the {MAX_YAML_BYTES}-byte limit")
     try:
@@ -68,7 +116,7 @@ def load_yaml(data: bytes, source: str) -> Any:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{source}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
     try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+        return yaml.load(text, Loader=_TypedLoader if typed else _Loader)  # SafeLoaders
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -142,4 +142,21 @@ def _check_git_config(git_dir: Path) -> list[Problem]:
                 f"git --git-dir {git_dir} config receive.advertisePushOptions true",
             )
         )
+    if not _fsck_on(git_dir):
+        problems.append(
+            Problem(
+                "git-config",
+                "receive.fsckObjects is off: git accepts malformed objects and tree entries "
+                "such as `..` or `.git` (gitannot's hook still refuses those names)",
+                f"git --git-dir {git_dir} config receive.fsckObjects true",
+            )
+        )
     return problems
+
+
+def _fsck_on(git_dir: Path) -> bool:
+    """receive.fsckObjects, or transfer.fsckObjects when it is unset (git's fallback)."""
+    value = gitconfig.get_effective(git_dir, "receive.fsckObjects")
+    if value is None:
+        value = gitconfig.get_effective(git_dir, "transfer.fsckObjects")
+    return (value or "").lower() in ("true", "yes", "on", "1")

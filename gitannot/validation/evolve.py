@@ -8,10 +8,10 @@ from gitannot.schema.evolution import check_evolution
 from gitannot.schema.model import version_key
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.context import ContextReader
-from gitannot.validation.names import NAME_FILES
+from gitannot.validation.names import NAME_FILES, Names, parse_names
 from gitannot.validation.rules import Rules
 from gitannot.validation.service import FileResult, Report, Validator
-from gitannot.validation.sources import Entry, EntryKind, Source
+from gitannot.validation.sources import Entry, EntryKind, Source, size_of
 
 # Past this many label files the (non-blocking) re-check of unchanged files is skipped.
 MAX_RECHECK_FILES = 20_000
@@ -124,13 +124,64 @@ def mapping_findings(
     cache: ResultCache | None,
 ) -> list[Finding]:
     """A class index or category id that now names a different label changes what every
-    model trained on the data means; it may only happen with an ontology version bump."""
+    model trained on the data means; it may only happen with an ontology version bump.
+    Names files of one folder must agree whatever the version: tools read different ones."""
+    findings = names_agreement(rules, tip, changed)
     if old_source is None or ontology_bumped(rules, base):
-        return []
-    findings = _file_mappings(report, rules, old_source, cache)
+        return findings
+    findings.extend(_file_mappings(report, rules, old_source, cache))
     compared = {r.path for r in report.files if r.label_ids}
     findings.extend(_row_names_mappings(rules, old_source, tip, changed, compared))
     return findings
+
+
+def names_agreement(rules: Rules, tip: Source, changed: set[str]) -> list[Finding]:
+    """In each folder holding a changed names file, every names file (data.yaml,
+    classes.txt, obj.names) must list the same classes in the same order: Ultralytics reads
+    data.yaml, Darknet obj.names, other tools classes.txt, and gitannot the first of
+    NAME_FILES, so two lists would give one row two meanings."""
+    findings = []
+    folders = {posixpath.dirname(p) for p in changed if posixpath.basename(p) in NAME_FILES}
+    for folder in sorted(folders):
+        lists = [
+            (path, names)
+            for path in (posixpath.join(folder, n) if folder else n for n in NAME_FILES)
+            if (names := _names_at(rules, tip, path)) is not None
+        ]
+        if not lists:
+            continue
+        first_path, first = lists[0]
+        for path, names in lists[1:]:
+            if names != first:
+                findings.append(_disagree(path, names, first_path, first))
+    return findings
+
+
+def _names_at(rules: Rules, tip: Source, path: str) -> Names | None:
+    """A names file's list; None when absent, over the size limit or without a clean list
+    (its own checks say why)."""
+    entry = tip.entry(path)
+    if entry.kind is not EntryKind.FILE or size_of(tip, entry) > rules.project.max_file_bytes:
+        return None
+    data = tip.read(path)
+    return parse_names(path, data) if data is not None else None
+
+
+def _disagree(path: str, names: Names, first_path: str, first: Names) -> Finding:
+    differ = [
+        f"{i}: {a!r} / {b!r}" for i, (a, b) in enumerate(zip(first, names, strict=False)) if a != b
+    ]
+    if len(first) != len(names):
+        differ.append(f"{len(first)} names / {len(names)}")
+    more = f" and {len(differ) - 5} more" if len(differ) > 5 else ""
+    return Finding(
+        rule="schema.names-files-disagree",
+        path=path,
+        message=f"its class names differ from {first_path} in the same folder "
+        f"({first_path} / this file: {'; '.join(differ[:5])}{more}); tools that read one or "
+        "the other would see different classes",
+        hint=f"list the same classes in the same order as {first_path}, or delete this file",
+    )
 
 
 def _row_names_mappings(
@@ -154,7 +205,7 @@ def _row_names_mappings(
         moved = [
             (str(i), before, after)
             for i, (before, after) in enumerate(zip(old_names, new_names, strict=False))
-            if before != after
+            if not same_label(rules, before, after)
         ]
         if moved:
             findings.append(_moved(new_path, moved))
@@ -177,11 +228,20 @@ def _file_mappings(
         moved = [
             (key, old_ids[key], name)
             for key, name in result.label_ids.items()
-            if key in old_ids and old_ids[key] != name
+            if key in old_ids and not same_label(rules, old_ids[key], name)
         ]
         if moved:
             findings.append(_moved(result.path, moved))
     return findings
+
+
+def same_label(rules: Rules, a: str, b: str) -> bool:
+    """Equal names, or a name and its alias: writing `bicycle` where `bike` was is no
+    remap."""
+    if a == b:
+        return True
+    labels = rules.compiled.labels if rules.compiled is not None else {}
+    return a in labels and b in labels and labels[a].spec.id == labels[b].spec.id
 
 
 def _moved(path: str, moved: list[tuple[str, str, str]]) -> Finding:

@@ -62,9 +62,6 @@ class Validator:
             self._one(path, report)
         return report
 
-    def validate_all(self) -> Report:
-        return self.validate(e.path for e in self.source.walk() if self.is_annotation_path(e.path))
-
     def _one(self, path: str, report: Report) -> None:
         fmt = self.rules.project.format_for(path)
         if fmt is None:

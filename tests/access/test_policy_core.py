@@ -179,7 +179,7 @@ def test_unreadable_blob_breaks_max_blob_bytes(tmp_path: Path) -> None:
     ).stdout.strip()  # fmt: skip
     commit = git(*git_dir, "commit-tree", "-m", "x", tree).stdout.strip()
     repo = pygit2.Repository(str(tmp_path / "r.git"))
-    changes = ChangeReader(repo).changes(repo.get(commit))
+    changes = ChangeReader(repo).changes(repo[commit].peel(pygit2.Commit))
     assert [(c.path, c.size) for c in changes] == [("a.json", None), ("sub", None)]
     policy = parse_policy(_policy("", "limits:\n  - max_blob_bytes: 10\n"), "configs/access.yaml")
     limits = lim.applicable(policy, "refs/heads/main", "alice")

@@ -89,11 +89,12 @@ def rebuild(
         key if isinstance(key, Ed25519PrivateKey) else load_private_key(audit_key_path(server.path))
     )
     repo = pygit2.Repository(str(server.path))
-    tree, parents = None, []
+    tree: pygit2.Tree | None = None
+    parents: list[str | pygit2.Oid] = []
     for data, signature in messages:
         entry = E.decode(data)
         blobs = writer.entry_blobs(repo, tree, entry, E.entry_hash(data))
-        tree = repo.get(gitobjects.update_tree(repo, tree, blobs))
+        tree = repo[gitobjects.update_tree(repo, tree, blobs)].peel(pygit2.Tree)
         commit = gitobjects.create_signed_commit(
             repo, signer, tree=tree.id, parents=parents,
             message=E.compose_message(data, signature), when=1700000000,

@@ -49,9 +49,8 @@ def test_show_by_commit_seq_and_since(
     assert rc == 1 and "no matching audit entry" in out
 
 
-def test_export_formats(
-    server: ServerRepo, pushed: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.usefixtures("pushed")
+def test_export_formats(server: ServerRepo, capsys: pytest.CaptureFixture[str]) -> None:
     repo = str(server.path)
     rc, out = run(capsys, "audit", "--repo", repo, "export", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -126,8 +125,9 @@ def test_many_notes_use_fanout_and_git_reads_them(server: ServerRepo) -> None:
     assert E.seq_path(1300) == "seq/000001/000001300"
 
 
+@pytest.mark.usefixtures("pushed")
 def test_export_new_branch_counts_only_its_own_changes(
-    server: ServerRepo, pushed: dict[str, str], make_client: MakeClient,
+    server: ServerRepo, make_client: MakeClient,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     alice = make_client(server, "alice")

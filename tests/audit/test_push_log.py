@@ -13,6 +13,7 @@ from gitannot.audit.sshsig import fingerprint
 from gitannot.gitio.repo import hook_environment_without_quarantine
 from tests.audit.helpers import allowed_signers, log_entries, rebuild, ssh_keygen_verify
 from tests.gitenv import Client, ServerRepo
+from tests.sshd import Sshd
 
 MakeClient = Callable[[ServerRepo, str], Client]
 
@@ -244,14 +245,10 @@ def test_doctor_reports_a_rewound_log(server: ServerRepo, make_client: MakeClien
 
 
 def test_ssh_key_fingerprint_and_push_certificate_are_recorded(
-    ssh_server: ServerRepo, make_client: MakeClient, tmp_path: Path
+    ssh_server: ServerRepo, sshd: Sshd, make_client: MakeClient, tmp_path: Path
 ) -> None:
     """A signed push (SSH-signed certificate) over ssh: the entry names the key the
     transport authenticated and the certificate's signer as git verified it."""
-    from tests.sshd import Sshd
-
-    sshd = ssh_server.sshd
-    assert isinstance(sshd, Sshd)
     alice_pub = Path(f"{sshd.key('alice')}.pub").read_text()
     signers = tmp_path / "push_signers"
     signers.write_text(f"alice@example.com {' '.join(alice_pub.split()[:2])}\n")

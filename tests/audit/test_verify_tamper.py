@@ -181,8 +181,9 @@ def test_checkpoint_catches_rewind_in_a_clone_without_server_state(
     assert rc == 1 and f"was rewound: its head is entry #3 but the checkpoint {cp}" in out
 
 
+@pytest.mark.usefixtures("logged")
 def test_verify_from_checkpoint_checks_only_what_follows(
-    server: ServerRepo, logged: list[LogEntry], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    server: ServerRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     cp = tmp_path / "cp.txt"
     assert main(["audit", "--repo", str(server.path), "checkpoint", "--output", str(cp)]) == 0
@@ -191,9 +192,8 @@ def test_verify_from_checkpoint_checks_only_what_follows(
     assert rc == 0 and out.startswith("OK: 1 entries verified; head #6"), out
 
 
-def test_deleted_ref(
-    server: ServerRepo, logged: list[LogEntry], capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.usefixtures("logged")
+def test_deleted_ref(server: ServerRepo, capsys: pytest.CaptureFixture[str]) -> None:
     server.git("update-ref", "-d", "refs/notes/audit")
     rc, out = verify(server, capsys)
     assert rc == 1 and "FAIL: refs/notes/audit does not exist" in out

@@ -199,7 +199,7 @@ def _cases() -> list[Case]:
     def add(rule: str, name: str, path: str, data: bytes, **kw: Any) -> None:
         c.append(Case(rule, name, path, data, **kw))
 
-    ok = coco(lambda d: None)
+    ok = coco(lambda _: None)
     # --- file level
     add("file.too-large", "limit", "a.json", ok, options=FormatOptions(max_file_bytes=100))
     add("file.encoding", "latin1-json", "a.json", b'{"images": [{"file_name": "\xe9"}]}')

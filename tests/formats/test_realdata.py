@@ -11,7 +11,7 @@ from gitannot.formats import FormatContext, detect_format, parse_file
 from tests.conftest import REALDATA
 from tests.formats.realctx import context_for, real_files
 
-FILES = real_files(REALDATA) if REALDATA.is_dir() else []
+FILES = real_files(REALDATA)
 
 # (file, rule) -> number of warnings, and why the real file deserves each one.
 EXPECTED_WARNINGS: dict[tuple[str, str], int] = {

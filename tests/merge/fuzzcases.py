@@ -16,6 +16,7 @@ import functools
 import json
 import random
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -55,11 +56,13 @@ def _is(fmt: str, p: Path) -> bool:
     if p.suffix == ".json" and fmt in ("coco", "perimage", "labelstudio"):
         doc = _try_json(p)
         if fmt == "labelstudio":
-            tasks = doc if isinstance(doc, list) and doc else [None]
+            tasks: list[Any] = doc if isinstance(doc, list) and doc else [None]
             return all(isinstance(t, dict) and isinstance(t.get("id"), int) for t in tasks) and (
                 "data" in tasks[0]
             )
-        anns = doc.get("annotations") if isinstance(doc, dict) else None
+        if not isinstance(doc, dict):
+            return False
+        anns = doc.get("annotations")
         return isinstance(anns, list) and bool(anns) and "images" in doc
     if p.suffix == ".txt" and fmt == "yolo":
         rows = [ln.split() for ln in p.read_text(errors="replace").splitlines() if ln.strip()]
@@ -301,7 +304,7 @@ def labelstudio_edits(tasks: list[Any], rng: random.Random, side: str, log: list
 
 Box = tuple[float, float, float, float]
 # base, ours, theirs, identities, near, a known issue the case may hit (or None)
-GeoCase = tuple[bytes, bytes, bytes, tuple[list[Any], ...], bool, str | None]
+GeoCase = tuple[bytes, bytes, bytes, tuple[list[Any], list[Any], list[Any]], bool, str | None]
 
 
 def iou(a: Box, b: Box) -> float:
@@ -435,7 +438,61 @@ def yolo_case(raw: bytes, rng: random.Random, log: list[str]) -> GeoCase:
 
 
 def _xml(root: ET.Element) -> bytes:
-    return ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return data + b"\n"
+
+
+def _voc_box(o: ET.Element) -> Box:
+    bb = o.find("bndbox")
+    if bb is None:
+        return (0.0, 0.0, 0.0, 0.0)
+    x1, y1, x2, y2 = (
+        float((bb.findtext(t) or "0").strip()) for t in ("xmin", "ymin", "xmax", "ymax")
+    )
+    return (x1, y1, x2, y2)
+
+
+def _voc_set_box(o: ET.Element, b: Box) -> None:
+    bb = o.find("bndbox")
+    assert bb is not None
+    for tag, v in zip(("xmin", "ymin", "xmax", "ymax"), b, strict=True):
+        el = bb.find(tag)
+        if el is not None:
+            el.text = str(round(v))
+
+
+def _voc_rename(o: ET.Element, label: str) -> None:
+    name = o.find("name")
+    assert name is not None
+    name.text = label
+
+
+def _voc_edit(
+    el: ET.Element, op: str, target: Obj, geo: Geo, rng: random.Random, tag: str, log: list[str]
+) -> bool:
+    """One edit of an object; True when it edited the object's <part>s."""
+    if "move" in op:
+        _voc_set_box(el, shift(rng, target.box, rng.uniform(0.03, 0.06)))
+    if "relabel" in op:
+        _voc_rename(el, geo.other_label(rng, target.label))
+    if op != "field":
+        return False
+    parts = el.findall("part")
+    if parts and rng.random() < 0.7:
+        if rng.random() < 0.5:
+            gone = rng.choice(parts)
+            el.remove(gone)
+            log.append(f"{tag}: delete part {gone.findtext('name')} of {target.ident}")
+        else:
+            add_parts(el, rng, 1, tag)
+            log.append(f"{tag}: add part {tag} to {target.ident}")
+        return True
+    flag = el.find(rng.choice(["difficult", "truncated"]))
+    if flag is not None:
+        flag.text = "1" if (flag.text or "").strip() == "0" else "0"
+    else:
+        _voc_rename(el, geo.other_label(rng, target.label))
+    return False
 
 
 def voc_case(raw: bytes, rng: random.Random, log: list[str]) -> GeoCase:
@@ -445,32 +502,16 @@ def voc_case(raw: bytes, rng: random.Random, log: list[str]) -> GeoCase:
         for o in objects:
             if o.find("bndbox") is not None and rng.random() < 0.6:
                 add_parts(o, rng, rng.randint(1, 3))
-
-    def box(o: ET.Element) -> Box:
-        bb = o.find("bndbox")
-        get = (
-            (lambda t: float((bb.findtext(t) or "0").strip()))
-            if bb is not None
-            else (lambda t: 0.0)
-        )
-        return (get("xmin"), get("ymin"), get("xmax"), get("ymax"))
-
     objs = [
-        Obj(("b", i), (o.findtext("name") or "").strip(), box(o), o) for i, o in enumerate(objects)
+        Obj(("b", i), (o.findtext("name") or "").strip(), _voc_box(o), o)
+        for i, o in enumerate(objects)
     ]
     size = root0.find("size")
     w = float((size.findtext("width") if size is not None else None) or 500)
     h = float((size.findtext("height") if size is not None else None) or 500)
     labels = sorted({o.label for o in objs} | {"dog", "cat", "bird"})
     geo = Geo([o for o in objs if o.data.find("bndbox") is not None], labels, (w, h))
-
-    def set_box(o: ET.Element, b: Box) -> None:
-        bb = o.find("bndbox")
-        assert bb is not None
-        for tag, v in zip(("xmin", "ymin", "xmax", "ymax"), b, strict=True):
-            el = bb.find(tag)
-            if el is not None:
-                el.text = str(round(v))
+    part_edits: dict[str, set[Any]] = {"ours": set(), "theirs": set()}
 
     def side(name: str) -> tuple[bytes, list[Any]]:
         root = copy.deepcopy(root0)
@@ -478,46 +519,23 @@ def voc_case(raw: bytes, rng: random.Random, log: list[str]) -> GeoCase:
         ident_of = {id(e): o.ident for e, o in zip(mine, objs, strict=True)}
         by_ident = {o.ident: e for e, o in zip(mine, objs, strict=True)}
         for n, (op, target) in enumerate(geo.plan(rng, geo.base, name, log)):
-            if target is None:
-                b = geo.free_box(rng)
-                if b is None or not mine:
-                    continue
+            b = geo.free_box(rng) if target is None else None
+            if target is None and b is not None and mine:
                 new = copy.deepcopy(mine[0])
-                new.find("name").text = rng.choice(labels)  # type: ignore[union-attr]
-                set_box(new, b)
+                _voc_rename(new, rng.choice(labels))
+                _voc_set_box(new, b)
                 root.append(new)
                 new.tail = mine[-1].tail
                 ident_of[id(new)] = (name[0], n)
                 log.append(f"{name}: add {name[0]}{n}")
-                continue
-            el = by_ident[target.ident]
-            if op == "delete":
-                root.remove(el)
-                continue
-            if "move" in op:
-                set_box(el, shift(rng, target.box, rng.uniform(0.03, 0.06)))
-            if "relabel" in op:
-                el.find("name").text = geo.other_label(rng, target.label)  # type: ignore[union-attr]
-            if op == "field" and el.find("part") is not None and rng.random() < 0.7:
-                parts = el.findall("part")
-                if rng.random() < 0.5:
-                    gone = rng.choice(parts)
-                    el.remove(gone)
-                    log.append(f"{name}: delete part {gone.findtext('name')} of {target.ident}")
-                else:
-                    add_parts(el, rng, 1, f"{name}{n}")
-                    log.append(f"{name}: add part {name}{n} to {target.ident}")
+            elif target is not None and op == "delete":
+                root.remove(by_ident[target.ident])
+            elif target is not None and _voc_edit(
+                by_ident[target.ident], op, target, geo, rng, f"{name}{n}", log
+            ):
                 part_edits[name].add(target.ident)
-            elif op == "field":
-                flag = el.find(rng.choice(["difficult", "truncated"]))
-                if flag is not None:
-                    flag.text = "1" if (flag.text or "").strip() == "0" else "0"
-                else:
-                    el.find("name").text = geo.other_label(rng, target.label)  # type: ignore[union-attr]
-        idents = [ident_of[id(e)] for e in root.findall("object")]
-        return _xml(root), idents
+        return _xml(root), [ident_of[id(e)] for e in root.findall("object")]
 
-    part_edits: dict[str, set[Any]] = {"ours": set(), "theirs": set()}
     base = _xml(root0)
     ours, oi = side("ours")
     theirs, ti = side("theirs")
@@ -561,86 +579,97 @@ def add_parts(obj: ET.Element, rng: random.Random, count: int, name: str = "") -
         obj.append(part)
 
 
+def _cvat_box(s: ET.Element) -> Box:
+    if s.tag != "box":
+        return (0.0, 0.0, 0.0, 0.0)
+    x1, y1, x2, y2 = (float(s.get(k, "0")) for k in ("xtl", "ytl", "xbr", "ybr"))
+    return (x1, y1, x2, y2)
+
+
+def _cvat_set_box(s: ET.Element, b: Box) -> None:
+    for k, v in zip(("xtl", "ytl", "xbr", "ybr"), b, strict=True):
+        s.set(k, f"{v:.2f}")
+
+
+def _cvat_idents(root: ET.Element, objs: list[Obj], image: ET.Element) -> dict[int, Any]:
+    """Every shape's identity: the edited image's from `objs`, the others' by position."""
+    ident_of = {
+        id(s): ("i", img.get("subset", ""), img.get("id"), s_i)
+        for img in root.findall("image")
+        for s_i, s in enumerate(img)
+    }
+    for e, o in zip(list(image), objs, strict=True):
+        ident_of[id(e)] = o.ident
+    return ident_of
+
+
+def _cvat_order(root: ET.Element, ident_of: dict[int, Any]) -> list[Any]:
+    return [ident_of[id(s)] for img in root.findall("image") for s in img if id(s) in ident_of]
+
+
+def _cvat_edit(
+    image: ET.Element, el: ET.Element, op: str, target: Obj, geo: Geo, rng: random.Random
+) -> None:
+    if op == "delete":
+        image.remove(el)
+        if len(image) == 0:  # written <image ...></image>, not self-closing
+            image.text = "\n  "
+        return
+    if "move" in op:
+        _cvat_set_box(el, shift(rng, target.box, rng.uniform(0.03, 0.06)))
+    if "relabel" in op:
+        el.set("label", geo.other_label(rng, target.label))
+    if op == "field":
+        el.set("occluded", "1" if el.get("occluded") == "0" else "0")
+
+
 def cvat_case(raw: bytes, rng: random.Random, log: list[str]) -> GeoCase:
     root0 = ET.fromstring(raw)
     images = [img for img in root0.findall("image") if img.find("box") is not None]
     image0 = rng.choice(images)  # edits go to one image, so adds stay apart
     at = list(root0).index(image0)
-    shapes = list(image0)
-
-    def box(s: ET.Element) -> Box:
-        if s.tag == "box":
-            return tuple(float(s.get(k, "0")) for k in ("xtl", "ytl", "xbr", "ybr"))  # type: ignore[return-value]
-        return (0.0, 0.0, 0.0, 0.0)
-
-    objs = [Obj(("b", i), s.get("label", ""), box(s), s) for i, s in enumerate(shapes)]
+    objs = [Obj(("b", i), s.get("label", ""), _cvat_box(s), s) for i, s in enumerate(image0)]
     labels = sorted({o.label for o in objs} | {"dog", "cat"})
-    geo = Geo(
-        [o for o in objs if o.data.tag == "box"],
-        labels,
-        (float(image0.get("width", 500)), float(image0.get("height", 500))),
-    )
-
-    def set_box(s: ET.Element, b: Box) -> None:
-        for k, v in zip(("xtl", "ytl", "xbr", "ybr"), b, strict=True):
-            s.set(k, f"{v:.2f}")
-
-    def idents_of(root: ET.Element, ident_of: dict[int, Any]) -> list[Any]:
-        return [ident_of[id(s)] for img in root.findall("image") for s in img if id(s) in ident_of]
+    size = (float(image0.get("width", 500)), float(image0.get("height", 500)))
+    geo = Geo([o for o in objs if o.data.tag == "box"], labels, size)
 
     def side(name: str) -> tuple[bytes, list[Any]]:
         root = copy.deepcopy(root0)
         image = list(root)[at]
         mine = list(image)
-        ident_of = {}
-        for img in root.findall("image"):
-            for s_i, s in enumerate(img):
-                ident_of[id(s)] = ("i", img.get("subset", ""), img.get("id"), s_i)
-        for e, o in zip(mine, objs, strict=True):
-            ident_of[id(e)] = o.ident
+        ident_of = _cvat_idents(root, objs, image)
         by_ident = {o.ident: e for e, o in zip(mine, objs, strict=True)}
+        boxes = [s for s in mine if s.tag == "box"]
         for n, (op, target) in enumerate(geo.plan(rng, geo.base, name, log)):
-            if target is None:
-                b = geo.free_box(rng)
-                boxes = [s for s in mine if s.tag == "box"]
-                if b is None or not boxes:
-                    continue
-                new = copy.deepcopy(boxes[0])
-                new.set("label", rng.choice(labels))
-                set_box(new, b)
-                new.tail = mine[-1].tail
-                if len(image):
-                    image[-1].tail = mine[0].tail if len(mine) > 1 else image[-1].tail
-                image.append(new)
-                ident_of[id(new)] = (name[0], n)
-                log.append(f"{name}: add {name[0]}{n}")
+            if target is not None:
+                _cvat_edit(image, by_ident[target.ident], op, target, geo, rng)
                 continue
-            el = by_ident[target.ident]
-            if op == "delete":
-                image.remove(el)
-                if len(image) == 0:  # keep <image ...></image>: item 7 is h-mergexml's
-                    image.text = "\n  "
+            b = geo.free_box(rng)
+            if b is None or not boxes:
                 continue
-            if "move" in op:
-                set_box(el, shift(rng, target.box, rng.uniform(0.03, 0.06)))
-            if "relabel" in op:
-                el.set("label", geo.other_label(rng, target.label))
-            if op == "field":
-                el.set("occluded", "1" if el.get("occluded") == "0" else "0")
-        return _xml(root), idents_of(root, ident_of)
+            new = copy.deepcopy(boxes[0])
+            new.set("label", rng.choice(labels))
+            _cvat_set_box(new, b)
+            new.tail = mine[-1].tail
+            if len(image) and len(mine) > 1:
+                image[-1].tail = mine[0].tail
+            image.append(new)
+            ident_of[id(new)] = (name[0], n)
+            log.append(f"{name}: add {name[0]}{n}")
+        return _xml(root), _cvat_order(root, ident_of)
 
-    base_ident = {
-        id(s): ("i", img.get("subset", ""), img.get("id"), s_i)
-        for img in root0.findall("image")
-        for s_i, s in enumerate(img)
-    }
-    for e, o in zip(shapes, objs, strict=True):
-        base_ident[id(e)] = o.ident
     base = _xml(root0)
-    base_ids = idents_of(root0, base_ident)
+    base_ids = _cvat_order(root0, _cvat_idents(root0, objs, image0))
     ours, oi = side("ours")
     theirs, ti = side("theirs")
     return base, ours, theirs, (base_ids, oi, ti), _near(geo), None
+
+
+JSON_EDITS: dict[str, Callable[[Any, random.Random, str, list[str]], None]] = {
+    "coco": coco_edits,
+    "perimage": perimage_edits,
+    "labelstudio": labelstudio_edits,
+}
 
 
 # --- one case ------------------------------------------------------------------------
@@ -672,10 +701,7 @@ def make_case(realdata: Path, fmt: str, rng: random.Random) -> Case:
     sides = []
     for name in ("ours", "theirs"):
         mine = copy.deepcopy(doc)
-        editor = {"coco": coco_edits, "perimage": perimage_edits, "labelstudio": labelstudio_edits}[
-            fmt
-        ]
-        editor(mine, rng, name, log)
+        JSON_EDITS[fmt](mine, rng, name, log)
         if rng.random() < 0.15:  # this side also reformats the whole file
             other = rng.choice([i for i in (None, "  ", "    ", "\t") if i != indent])
             log.append(f"{name}: reformat, indent {other!r}")
@@ -690,11 +716,11 @@ def judge(case: Case, returncode: int, result: bytes) -> list[str]:
     read = oracle.READERS[case.fmt]
     try:
         views = [read(x) for x in (case.base, case.ours, case.theirs)]
-    except Exception as exc:
+    except Exception as exc:  # any reader error: a broken case, the fuzzer's bug
         raise AssertionError(f"the fuzzer wrote an unreadable side: {exc}") from exc
     try:
         got = read(result)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any reader error means the result is broken
         return [f"merged file does not parse: {type(exc).__name__}: {exc}"]
     if case.idents is not None:
         for view, idents in zip(views, case.idents, strict=True):

@@ -24,14 +24,13 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 CONFLICT = "__gitannot_conflict__"
 ABSENT: Any = object()
-Ident = Hashable
+Ident = Any  # hashable: an id tuple, or None for an object not yet identified
 Record = dict[str, Any]
 
 
@@ -118,45 +117,52 @@ COCO_REFS = (
 )
 
 
+def _resolve(rec: Any, path: tuple[str, ...], target: str, new_by_id: dict[Any, Record]) -> Any:
+    """`rec` with each reference at `path` to a record new on its side replaced by that
+    record's content (lists on the path are walked item by item)."""
+    if isinstance(rec, list):
+        return [_resolve(x, path, target, new_by_id) for x in rec]
+    if not path:
+        found = new_by_id.get((target, rec)) if type(rec) is int else None
+        return (
+            rec if found is None else {"$new": canon({k: v for k, v in found.items() if k != "id"})}
+        )
+    if not isinstance(rec, dict) or path[0] not in rec:
+        return rec
+    return {**rec, path[0]: _resolve(rec[path[0]], path[1:], target, new_by_id)}
+
+
 def coco_canonical(view: View, base_ids: dict[str, set[Any]]) -> View:
     """Records whose id is not in base become anonymous (identity = content), and every
     reference to such a record is replaced by that record's content: a re-keyed id then
     compares equal to the side's original."""
-    groups = (view.items, view.inside)
-    new_by_id: dict[tuple[str, Any], Record] = {}
-    for group in groups:
-        for (coll, key), rec in group:
-            if coll != "member" and key not in base_ids.get(coll, set()):
-                new_by_id[(coll, key)] = rec
 
-    def ref(target: str, value: Any) -> Any:
-        if type(value) is int and (target, value) in new_by_id:
-            return {
-                "$new": canon({k: v for k, v in new_by_id[(target, value)].items() if k != "id"})
-            }
-        return value
+    def new(coll: str, key: Any) -> bool:
+        return coll != "member" and key not in base_ids.get(coll, set())
 
-    def rewrite(rec: Any, path: tuple[str, ...], target: str) -> Any:
-        if isinstance(rec, list):
-            return [rewrite(x, path, target) for x in rec]
-        if not path:
-            return ref(target, rec)
-        if not isinstance(rec, dict) or path[0] not in rec:
-            return rec
-        return {**rec, path[0]: rewrite(rec[path[0]], path[1:], target)}
-
+    new_by_id = {
+        (coll, key): rec
+        for group in (view.items, view.inside)
+        for (coll, key), rec in group
+        if new(coll, key)
+    }
     out = View(conflicts=view.conflicts)
     for group, dest in ((view.items, out.items), (view.inside, out.inside)):
         for (coll, key), rec in group:
             for src, path, target in COCO_REFS:
                 if src == coll:
-                    rec = rewrite(rec, path, target)
-            if coll != "member" and key not in base_ids.get(coll, set()):
+                    rec = _resolve(rec, path, target, new_by_id)
+            if new(coll, key):
                 bare = {k: v for k, v in rec.items() if k != "id"}
                 dest.append((("new", coll, canon(bare)), bare))
             else:
                 dest.append(((coll, key), rec))
     return out
+
+
+def conflict_sides(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The records a conflict record holds (a side that is null had none)."""
+    return [record[s] for s in ("base", "ours", "theirs") if isinstance(record.get(s), dict)]
 
 
 def read_perimage(data: bytes) -> View:
@@ -198,9 +204,8 @@ def read_labelstudio(data: bytes) -> View:
             for item in value.get(name) or []:
                 if is_conflict(item):
                     view.conflicts += 1
-                    for side in ("base", "ours", "theirs"):
-                        if isinstance(item.get(side), dict):
-                            child(item[side], ident, name, view.inside)
+                    for held in conflict_sides(item):
+                        child(held, ident, name, view.inside)
                 else:
                     child(item, ident, name, out)
 
@@ -213,9 +218,8 @@ def read_labelstudio(data: bytes) -> View:
     for task in load_json(data):
         if is_conflict(task):
             view.conflicts += 1
-            for side in ("base", "ours", "theirs"):
-                if isinstance(task.get(side), dict):
-                    walk(task[side], ("task", task[side].get("id")), "task", view.inside)
+            for held in conflict_sides(task):
+                walk(held, ("task", held.get("id")), "task", view.inside)
         else:
             walk(task, ("task", task["id"]), "task", view.items)
     return view

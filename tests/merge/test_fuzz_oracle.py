@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REALDATA
 from tests.merge.fuzzcases import FORMATS, make_case, run_case, seeds
 
 SEED = int(os.environ.get("GITANNOT_FUZZ_SEED", "21"))
@@ -29,7 +28,7 @@ CASES = [(fmt, seed) for fmt in FORMATS for seed in seeds(SEED, fmt, TRIALS)]
 def test_random_independent_edits_merge_correctly(
     tmp_path: Path, realdata: Path, fmt: str, seed: int
 ) -> None:
-    case = make_case(REALDATA, fmt, random.Random(seed))
+    case = make_case(realdata, fmt, random.Random(seed))
     returncode, data, problems = run_case(tmp_path, case)
     detail = "\n".join(
         [*case.log, f"exit {returncode}", *problems, data.decode(errors="replace")[:3000]]
@@ -39,12 +38,12 @@ def test_random_independent_edits_merge_correctly(
     assert not problems, detail
 
 
-def test_the_oracle_catches_a_lost_edit(tmp_path: Path, realdata: Path) -> None:
+def test_the_oracle_catches_a_lost_edit(realdata: Path) -> None:
     """The oracle is not vacuous: ours' result in place of the merge loses theirs' edit."""
     from tests.merge.fuzzcases import judge
 
     for seed in seeds(SEED, "coco", 20):
-        case = make_case(REALDATA, "coco", random.Random(seed))
+        case = make_case(realdata, "coco", random.Random(seed))
         if judge(case, 0, case.ours):
             break
     else:
