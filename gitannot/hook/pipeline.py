@@ -10,6 +10,7 @@ from collections.abc import Callable
 from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
+from gitannot.events import drift, produce, pushcheck, secretscan
 from gitannot.hook import base_checks
 from gitannot.hook.context import HookResult, PushContext
 from gitannot.validation.push import check_content
@@ -28,6 +29,11 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("access", check_access),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
+    # Automation (docs/automation.md): credentials refused whatever the bypass; a pushed
+    # automation.yaml must load; label drift is a warning unless the project says more.
+    ("secrets", secretscan.check_secrets),
+    ("automation", pushcheck.check_automation),
+    ("drift", drift.check_drift),
 ]
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
@@ -37,5 +43,7 @@ PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
 # Post-receive steps: informational only (refs have moved already); failures are printed.
 PostReceiveStep = Callable[[PushContext], list[str]]
 POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
+    # Events first: they read the push's audit entry before the receipt completes it.
+    ("events", produce.events_step),
     ("audit", audit_record.receipt_step),
 ]
