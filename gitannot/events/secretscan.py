@@ -90,11 +90,16 @@ def scan(data: bytes) -> list[Hit]:
     if b"\0" in data[:8000]:
         return []  # binary (images, archives): not a text credential file
     hits: list[Hit] = []
+    taken: list[tuple[int, int]] = []  # spans a service pattern named: no generic repeat
     for pattern in PATTERNS:
         for found in pattern.regex.finditer(data):
             value = found.group(pattern.group)
-            if pattern.generic and not looks_random(value):
+            span = found.span(pattern.group)
+            if pattern.generic and (
+                not looks_random(value) or any(a < span[1] and span[0] < b for a, b in taken)
+            ):
                 continue
+            taken.append(span)
             line = data.count(b"\n", 0, found.start()) + 1
             hits.append(Hit(pattern.kind, line, mask(value)))
     return sorted(hits, key=lambda h: h.line)

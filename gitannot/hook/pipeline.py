@@ -27,13 +27,14 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("tree-names", base_checks.check_tree_names),
     # Policy from the trusted base; bootstrap admins only while the base has none.
     ("access", check_access),
-    # Label files against the ontology; after access (break-glass skips content).
-    ("content", check_content),
     # Automation (docs/automation.md): credentials refused whatever the bypass; a pushed
-    # automation.yaml must load; label drift is a warning unless the project says more.
+    # automation.yaml must load; label drift (before content, so its finding
+    # is among the first the audit entry keeps) is a warning unless the project says more.
     ("secrets", secretscan.check_secrets),
     ("automation", pushcheck.check_automation),
     ("drift", drift.check_drift),
+    # Label files against the ontology; after access (break-glass skips content).
+    ("content", check_content),
 ]
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
