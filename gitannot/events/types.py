@@ -14,13 +14,14 @@ DRIFT: Final = PREFIX + "drift"
 AUTO_TAG: Final = PREFIX + "tag.auto"
 RETRAIN: Final = PREFIX + "retrain.requested"
 PING: Final = PREFIX + "ping"
+DIGEST: Final = PREFIX + "digest"  # sent by `gitannot notify digest --send`, not queued
 # Emitted by the workflow and release packages (built elsewhere) through outbox.emit.
 TASK_STATE: Final = PREFIX + "task.state"
 REVIEW_VERDICT: Final = PREFIX + "review.verdict"
 
 ALL_TYPES: Final = frozenset(
     {PUSH, MERGE, TAG, RELEASE, SCHEMA_CHANGE, VALIDATION_WARNINGS, DRIFT, AUTO_TAG}
-    | {RETRAIN, PING, TASK_STATE, REVIEW_VERDICT}
+    | {RETRAIN, PING, DIGEST, TASK_STATE, REVIEW_VERDICT}
 )
 
 
