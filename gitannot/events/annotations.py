@@ -14,6 +14,7 @@ import pygit2
 
 from gitannot.core.annotation import ParsedFile
 from gitannot.formats import parse_file
+from gitannot.formats.options import FormatContext
 from gitannot.project.config import DETECT
 from gitannot.validation.context import ContextReader
 from gitannot.validation.rules import Rules, RulesError, load_rules
@@ -111,6 +112,22 @@ class TreeReader:
         if self.source.size(entry.blob_id) > self.rules.project.max_file_bytes:
             return None
         context, _ = self.context.for_file(path, fmt)
+        return self._parse(path, fmt, context)
+
+    def key(self, path: str) -> str | None:
+        """What a parse of `path` depends on (rules, context files, path, blob), or None
+        when the path is no readable annotation file."""
+        if self.source is None or self.rules is None or self.context is None:
+            return None
+        fmt = self.rules.project.format_for(path)
+        entry = self.source.entry(path)
+        if fmt is None or entry.kind is not EntryKind.FILE:
+            return None
+        _, context_id = self.context.for_file(path, fmt)
+        return f"{self.rules.rules_id}:{context_id}:{fmt}:{path}:{entry.blob_id}"
+
+    def _parse(self, path: str, fmt: str, context: FormatContext) -> ParsedFile:
+        assert self.source is not None and self.rules is not None
         data = self.source.read(path) or b""
         return parse_file(
             path,

@@ -9,8 +9,11 @@ configs/project.yaml (`checks.severity: {drift.label-distribution: error}`); war
 by default, so drift is reported and becomes an event, not a rejection.
 """
 
+import os
+import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -55,6 +58,9 @@ def check_drift(ctx: PushContext) -> list[Finding]:
             continue
         if reference is None:
             reference = base_counts(ctx.git_dir, ctx.base.commit, base_reader, settings)
+            if reference is None:
+                ctx.notes.append("drift: base label counts still being gathered; not judged")
+                return findings
         message = judge(brought, reference, settings)
         if message is None:
             continue
@@ -114,20 +120,56 @@ def _severity(reader: TreeReader) -> Severity | None:
     return reader.rules.project.severity_for(RULE, Severity.WARNING)
 
 
-def base_counts(git_dir: Path, commit: str, reader: TreeReader, settings: Drift) -> Counter[str]:
-    """Label counts of the whole base tree, cached per base commit (the base moves only
-    when the default branch does)."""
-    cache = git_dir / SERVER_DIR / "cache" / "drift" / f"{commit}.json"
-    if cache.exists():
-        try:
-            return Counter({str(k): int(v) for k, v in orjson.loads(cache.read_bytes()).items()})
-        except (orjson.JSONDecodeError, ValueError, AttributeError):
-            pass  # a damaged cache entry is recomputed
+BUDGET_SECONDS = 1.0  # of the hook's time limit, for reading base files not yet cached
+
+
+def base_counts(
+    git_dir: Path, commit: str, reader: TreeReader, settings: Drift
+) -> Counter[str] | None:
+    """Label counts of the whole base tree; None while they are still being gathered.
+
+    Counts are cached per file version (rules, context, path and blob id), so a new base
+    costs only the files that changed. Reading is bounded by BUDGET_SECONDS per push: a
+    push never times out because of the drift check; a later push continues the work.
+    """
+    folder = git_dir / SERVER_DIR / "cache" / "drift"
+    done = folder / f"{commit}.json"
+    whole = _read_json(done)
+    if whole is not None:
+        return Counter({str(k): int(v) for k, v in whole.items()})
+    per_file = _read_json(folder / "files.json") or {}
     counts: Counter[str] = Counter()
+    deadline = time.monotonic() + BUDGET_SECONDS
+    complete = True
+    kept: dict[str, Any] = {}
     for path in reader.annotation_paths()[: settings.max_base_files]:
-        counts.update(label_counts(reader.parse(path)))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
-    tmp.write_bytes(orjson.dumps(dict(counts)))
-    tmp.replace(cache)
+        key = reader.key(path)
+        if key is None:
+            continue
+        if key not in per_file:
+            if time.monotonic() > deadline:
+                complete = False
+                continue
+            per_file[key] = dict(label_counts(reader.parse(path)))
+        kept[key] = per_file[key]
+        counts.update({str(k): int(v) for k, v in per_file[key].items()})
+    _write_json(folder / "files.json", kept if complete else per_file)
+    if not complete:
+        return None
+    _write_json(done, dict(counts))
     return counts
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        value = orjson.loads(path.read_bytes())
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        return None  # absent or damaged: recomputed
+    return value if isinstance(value, dict) else None
+
+
+def _write_json(path: Path, value: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(orjson.dumps(value))
+    tmp.replace(path)

@@ -3,7 +3,14 @@
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
+import pygit2
+import pytest
+
+from gitannot.events import drift
 from gitannot.events import types as T
+from gitannot.events.annotations import TreeReader
+from gitannot.events.config import Drift
 from tests.events.helpers import bootstrap, events
 from tests.gitenv import Client, ServerRepo
 
@@ -73,3 +80,26 @@ def test_project_can_make_drift_an_error(
     accepted, output = push_terrain(alice, realdata)
     assert not accepted
     assert "[drift.label-distribution]" in output
+
+
+def test_base_counts_are_bounded_per_push_and_cached_per_file(
+    server: ServerRepo,
+    make_client: Callable[[ServerRepo, str], Client],
+    realdata: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base_with_sahi(server, make_client, realdata, "protected: [main]\n")
+    repo = pygit2.Repository(str(server.path))
+    head = server.rev("refs/heads/main")
+    assert head is not None
+    reader = TreeReader(repo, repo.get(head).peel(pygit2.Commit).tree)
+    monkeypatch.setattr(drift, "BUDGET_SECONDS", -1.0)  # out of time before the first file
+    assert drift.base_counts(server.path, head, reader, Drift()) is None
+    monkeypatch.setattr(drift, "BUDGET_SECONDS", 60.0)
+    counts = drift.base_counts(server.path, head, reader, Drift())
+    assert counts == {"car": 131, "person": 99, "truck": 8, "motorcycle": 7, "bus": 2, "bicycle": 2}
+    cached = orjson.loads((server.path / "gitannot/cache/drift/files.json").read_bytes())
+    assert [key.split(":")[-2] for key in cached] == ["labels/street/dataset.json"]
+    # once complete, the base commit's counts are read back without parsing anything
+    monkeypatch.setattr(drift, "BUDGET_SECONDS", -1.0)
+    assert drift.base_counts(server.path, head, reader, Drift()) == counts
