@@ -39,6 +39,8 @@ def bootstrap(
     automation: str,
     files: dict[str, str | bytes | None] | None = None,
 ) -> Client:
+    # Events, not hook speed, are under test here; a loaded machine must not time out.
+    server.configure(hook_timeout_seconds=60)
     alice = make_client(server, "alice")
     alice.commit({"configs/automation.yaml": automation, **(files or {})}, "automation")
     result = alice.push("HEAD:refs/heads/main")

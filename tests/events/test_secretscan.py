@@ -107,6 +107,7 @@ def test_push_with_a_key_is_rejected_even_if_a_later_commit_removes_it(
 def test_push_of_real_exports_is_not_flagged(
     server: ServerRepo, make_client: Callable[[ServerRepo, str], Client], realdata: Path
 ) -> None:
+    server.configure(hook_timeout_seconds=60)  # a big push on a loaded machine
     alice = make_client(server, "alice")
     files: dict[str, str | bytes | None] = {
         f"data/{p.relative_to(realdata)}": p.read_bytes()

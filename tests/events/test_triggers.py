@@ -2,6 +2,8 @@
 broken outbox that must not fail a push."""
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -157,3 +159,18 @@ def test_wants_filters_by_event_and_glob(tmp_path: Path) -> None:
     assert target.wants(T.TAG, "refs/tags/v1.0")
     assert not target.wants(T.TAG, "refs/tags/nightly")
     assert not target.wants(T.MERGE, "refs/heads/release/2026")
+
+
+def test_concurrent_writers_get_gap_free_sequence_numbers(server: ServerRepo) -> None:
+    code = (
+        "import sys; from pathlib import Path; from gitannot.events import outbox, types as T\n"
+        "for i in range(10): outbox.emit(Path(sys.argv[1]), T.TASK_STATE, sys.argv[2], {'i': i})"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(server.path), f"w{n}"]) for n in range(3)
+    ]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0, 0]
+    written = events(server)
+    assert [e.seq for e in written] == list(range(1, 31))
+    for writer in ("w0", "w1", "w2"):  # each writer's own order is kept
+        assert [e.data["i"] for e in written if e.subject == writer] == list(range(10))
