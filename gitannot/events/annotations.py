@@ -6,6 +6,7 @@ Label Studio config), as validation does. Work is bounded: at most MAX_FILES fil
 the project's max_file_bytes per file; what is skipped is counted, never guessed.
 """
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,12 +166,16 @@ def diff_file(path: str, old: ParsedFile | None, new: ParsedFile | None) -> File
     return out
 
 
-def diff_trees(old: TreeReader, new: TreeReader, paths: list[str]) -> AnnotationDiff:
+def diff_trees(
+    old: TreeReader, new: TreeReader, paths: list[str], deadline: float | None = None
+) -> AnnotationDiff:
+    """Per-file diffs of the annotation files among `paths`. With a deadline
+    (time.monotonic()), files not reached in time are counted in `skipped`."""
     out = AnnotationDiff()
     wanted = [p for p in sorted(set(paths)) if old.is_annotation(p) or new.is_annotation(p)]
     for index, path in enumerate(wanted):
-        if index >= MAX_FILES:
-            out.skipped = len(wanted) - MAX_FILES
+        if index >= MAX_FILES or (deadline is not None and time.monotonic() > deadline):
+            out.skipped = len(wanted) - index
             break
         if old.blob_id(path) == new.blob_id(path):
             continue

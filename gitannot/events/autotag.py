@@ -51,6 +51,7 @@ def create(git_dir: Path, repo: pygit2.Repository, pattern: str, branch: str, co
         git_dir,
         {
             "type": "auto-tag",
+            "decision": "accepted",  # a server action, shown like an accepted push
             "actor": {"user": TAGGER, "source": "server", "variable": ""},
             "updates": [
                 {

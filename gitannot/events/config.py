@@ -80,6 +80,8 @@ class Automation:
     auto_tag: AutoTag = AutoTag()
     retrain: Retrain = Retrain()
     drift: Drift = Drift()
+    # "https://git.example.org/labels/commit/{id}": each commit in an event gets a link.
+    commit_url: str = ""
     source: str = AUTOMATION_PATH
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -98,7 +100,12 @@ def load_automation(data: bytes | None, source: str = AUTOMATION_PATH) -> Automa
         return Automation(source=source)
     if not isinstance(doc, LineDict):
         raise ConfigError(f"{source}:1: the automation config must be a YAML mapping")
-    _only(doc, {"targets", "protected", "auto_tag", "retrain", "drift"}, source)
+    _only(doc, {"targets", "protected", "auto_tag", "retrain", "drift", "commit_url"}, source)
+    commit_url = str(doc.get("commit_url", ""))
+    if commit_url and ("{id}" not in commit_url or not commit_url.startswith("http")):
+        raise ConfigError(
+            f"{where(source, doc, 'commit_url')}: `commit_url` must be an http(s) URL with {{id}}"
+        )
     targets = [_target(t, doc, source) for t in _list(doc, "targets", source)]
     names = [t.name for t in targets]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -110,6 +117,7 @@ def load_automation(data: bytes | None, source: str = AUTOMATION_PATH) -> Automa
         auto_tag=_auto_tag(doc, source),
         retrain=_retrain(doc, source),
         drift=_drift(doc, source),
+        commit_url=commit_url,
         source=source,
     )
 

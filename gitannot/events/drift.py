@@ -27,6 +27,9 @@ from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext
 
 RULE = "drift.label-distribution"
+# Of the hook's time limit, per push, for reading the pushed files and again for base
+# files not yet cached: past it the push is not judged (a note says so), never timed out.
+BUDGET_SECONDS = 1.0
 
 
 def check_drift(ctx: PushContext) -> list[Finding]:
@@ -51,9 +54,16 @@ def check_drift(ctx: PushContext) -> list[Finding]:
             continue
         old = gitrepo.peel_to_commit(ctx.repo, update.old) if not update.is_create else None
         paths = [c.path for c in ctx.net_change(update)]
-        brought = diff_trees(
-            TreeReader(ctx.repo, (old or base_commit).tree), TreeReader(ctx.repo, new.tree), paths
-        ).brought()
+        diff = diff_trees(
+            TreeReader(ctx.repo, (old or base_commit).tree),
+            TreeReader(ctx.repo, new.tree),
+            paths,
+            deadline=time.monotonic() + BUDGET_SECONDS,
+        )
+        if diff.skipped:
+            ctx.notes.append(f"drift: {update.ref} too large to judge in time; not judged")
+            continue
+        brought = diff.brought()
         if sum(brought.values()) < settings.min_annotations:
             continue
         if reference is None:
@@ -118,9 +128,6 @@ def _severity(reader: TreeReader) -> Severity | None:
     if reader.rules is None:
         return Severity.WARNING
     return reader.rules.project.severity_for(RULE, Severity.WARNING)
-
-
-BUDGET_SECONDS = 1.0  # of the hook's time limit, for reading base files not yet cached
 
 
 def base_counts(

@@ -90,7 +90,15 @@ def _update_events(
         if update.is_delete:
             return [], 0, None
         tag = update.ref.removeprefix("refs/tags/")
-        return [(T.TAG, update.ref, {"tag": tag, "target": update.new, "pusher": pusher})], 0, None
+        commit = gitrepo.peel_to_commit(ctx.repo, update.new)
+        tagged: dict[str, Any] = {
+            "tag": tag,
+            "target": update.new,  # the tag object for an annotated tag
+            "commit": str(commit.id) if commit is not None else None,
+            "annotated": commit is not None and str(commit.id) != update.new,
+            "pusher": pusher,
+        }
+        return [(T.TAG, update.ref, tagged)], 0, None
     if not update.ref.startswith("refs/heads/") or update.is_delete:
         return [], 0, None
     branch = update.ref.removeprefix("refs/heads/")
@@ -113,7 +121,7 @@ def _update_events(
         "pusher": pusher,
         "forced": not update.is_create
         and not gitrepo.is_fast_forward(ctx.repo, update.old, update.new),
-        "commits": [_commit(c) for c in commits[:MAX_COMMITS]],
+        "commits": [_commit(c, settings.commit_url) for c in commits[:MAX_COMMITS]],
         "commits_total": len(commits),
         "files": sorted(paths),
         "annotations": diff.to_dict(),
@@ -166,13 +174,16 @@ def _auto_branch(settings: Automation, branch: str, protected: bool) -> bool:
     return protected
 
 
-def _commit(commit: pygit2.Commit) -> dict[str, Any]:
-    return {
+def _commit(commit: pygit2.Commit, url: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "id": str(commit.id),
         "message": commit.message.split("\n", 1)[0][:200],
-        "author": commit.author.name,
+        "author": commit.author.name,  # as written in the commit, not the pusher
         "parents": len(commit.parents),
     }
+    if url:
+        out["url"] = url.replace("{id}", str(commit.id))
+    return out
 
 
 def _schema_files(reader: TreeReader, paths: list[str]) -> list[str]:

@@ -3,11 +3,13 @@
 from collections.abc import Callable
 
 from gitannot.events import types as T
+from gitannot.main import main
 from tests.events.helpers import bootstrap, coco, events
 from tests.gitenv import Client, ServerRepo
 
 AUTOMATION = """\
 protected: [main]
+commit_url: "https://git.example.org/labels/commit/{id}"
 auto_tag: {enabled: true, pattern: "auto/{date}.{n}"}
 """
 
@@ -33,6 +35,8 @@ def test_push_event_counts_annotations_per_label(
     assert data["annotations"]["relabelled"] == {"cat -> dog": 1}
     assert data["files"] == ["labels/a.json"]
     assert [c["message"] for c in data["commits"]] == ["relabel"]
+    head = server.rev("refs/heads/main")
+    assert data["commits"][0]["url"] == f"https://git.example.org/labels/commit/{head}"
     assert any(
         line.startswith("gitannot: events #2-#2 queued (push)") for line in result.remote_lines()
     )
@@ -63,6 +67,7 @@ def test_merge_into_protected_branch_is_an_event_and_tagged(
     assert tagger.strip() == "gitannot-server"
     log = server.git("log", "--format=%B", "refs/notes/audit").stdout
     assert f"refs/tags/{tag}" in log
+    assert main(["audit", "verify", "--repo", str(server.path)]) == 0
     # a client may not write there
     alice.git("tag", "auto/2000-01-01.1")
     refused = alice.push("refs/tags/auto/2000-01-01.1")
@@ -76,7 +81,7 @@ def test_tag_and_schema_change_events(
     alice = bootstrap(server, make_client, "protected: [main]\n")
     alice.commit({"configs/project.yaml": "dataset: {name: pets}\n"}, "project")
     assert alice.push("HEAD:refs/heads/main").accepted
-    alice.git("tag", "v1")
+    alice.git("tag", "-a", "-m", "first release", "v1")
     assert alice.push("refs/tags/v1").accepted
     kinds = [(e.type, e.subject) for e in events(server)]
     assert kinds[1:] == [
@@ -85,6 +90,8 @@ def test_tag_and_schema_change_events(
         (T.TAG, "refs/tags/v1"),
     ]
     assert events(server)[2].data["files"] == ["configs/project.yaml"]
+    tag = events(server)[3].data
+    assert (tag["commit"], tag["annotated"], tag["pusher"]) == (server.rev("main"), True, "alice")
 
 
 def test_rejected_push_makes_no_event(
