@@ -9,7 +9,7 @@ from pathlib import Path
 from types import FrameType
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
-from gitannot.errors import UsageError
+from gitannot.errors import ConfigError, UsageError
 from gitannot.events import delivery, outbox
 from gitannot.events.config import Automation
 
@@ -89,9 +89,14 @@ def _serve(git_dir: Path, only: str | None, interval: float) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     print(f"gitannot events serve: {git_dir}", flush=True)
+    settings = Automation()
     while not stop.is_set():
         # The config is read each pass: a change merged to the default branch applies.
-        settings = delivery.load_settings(git_dir)
+        # One that cannot be read keeps the last good one (and says so) rather than stop.
+        try:
+            settings = delivery.load_settings(git_dir)
+        except ConfigError as exc:
+            print(f"configs/automation.yaml unreadable, keeping the last settings: {exc}")
         summary = delivery.Worker(git_dir, settings).run_once(only)
         if summary.delivered or summary.failed or summary.dead:
             print(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
-from gitannot.events import drift, produce, pushcheck, secretscan
+from gitannot.events import drift, pushcheck, secretscan, step
 from gitannot.hook import base_checks
 from gitannot.hook.context import HookResult, PushContext
 from gitannot.validation.push import check_content
@@ -45,6 +45,6 @@ PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
 PostReceiveStep = Callable[[PushContext], list[str]]
 POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
     # Events first: they read the push's audit entry before the receipt completes it.
-    ("events", produce.events_step),
+    ("events", step.events_step),
     ("audit", audit_record.receipt_step),
 ]
