@@ -114,14 +114,17 @@ def _truncate_torn_tail(fd: int) -> None:
     """A crash mid-write can leave a last line without its newline: drop that fragment,
     the writer never returned so nobody relied on it."""
     size = os.fstat(fd).st_size
-    if size == 0:
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
         return
-    if os.pread(fd, 1, size - 1) == b"\n":
-        return
-    start = max(0, size - (1 << 20))
-    chunk = os.pread(fd, size - start, start)
-    cut = chunk.rfind(b"\n")
-    os.ftruncate(fd, start + cut + 1 if cut >= 0 else 0)
+    end = size
+    while end > 0:  # look back block by block for the last complete line
+        start = max(0, end - (1 << 20))
+        cut = os.pread(fd, end - start, start).rfind(b"\n")
+        if cut >= 0:
+            os.ftruncate(fd, start + cut + 1)
+            return
+        end = start
+    os.ftruncate(fd, 0)  # a single torn line and nothing before it
 
 
 def _write_durably(path: Path, text: str) -> None:

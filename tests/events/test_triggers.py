@@ -174,3 +174,14 @@ def test_concurrent_writers_get_gap_free_sequence_numbers(server: ServerRepo) ->
     assert [e.seq for e in written] == list(range(1, 31))
     for writer in ("w0", "w1", "w2"):  # each writer's own order is kept
         assert [e.data["i"] for e in written if e.subject == writer] == list(range(10))
+
+
+def test_a_torn_line_longer_than_a_read_block_keeps_the_events_before_it(
+    server: ServerRepo,
+) -> None:
+    outbox.emit(server.path, T.TASK_STATE, "kept", {})
+    path = outbox.events_dir(server.path) / outbox.OUTBOX_FILE
+    with path.open("ab") as handle:
+        handle.write(b'{"seq": 2, "data": "' + b"x" * (3 << 20))  # 3 MiB, no newline
+    outbox.emit(server.path, T.TASK_STATE, "next", {})
+    assert [(e.seq, e.subject) for e in events(server)] == [(1, "kept"), (2, "next")]
