@@ -49,7 +49,10 @@ def events_step(ctx: PushContext) -> list[str]:
     auto_tags: list[tuple[str, str]] = []
     accepted = 0
     for update in ctx.updates:
-        made, brought, tag_for = _update_events(ctx, update, base, settings, warnings)
+        try:
+            made, brought, tag_for = _update_events(ctx, update, base, settings, warnings)
+        except Exception as exc:  # one unreadable ref must not cost the others their events
+            made, brought, tag_for = [_bare_event(ctx, update, exc)], 0, None
         items.extend(made)
         if tag_for is not None:
             auto_tags.append((update.ref.removeprefix("refs/heads/"), tag_for))
@@ -59,17 +62,22 @@ def events_step(ctx: PushContext) -> list[str]:
         if request is not None:
             items.append((T.RETRAIN, ctx.base.ref, request))
         written = outbox.append_locked(ctx.git_dir, folder, items)
-    # Tags after the push's events are safely down: a failing tag loses no event.
-    for branch, commit in auto_tags:
-        name = autotag.create(ctx.git_dir, ctx.repo, settings.auto_tag.pattern, branch, commit)
-        tagged = outbox.emit(
-            ctx.git_dir,
-            T.AUTO_TAG,
-            f"refs/tags/{name}",
-            {"tag": name, "branch": branch, "commit": commit, "by": autotag.TAGGER},
-        )
-        written.append(tagged)
-        lines.append(f"tagged {name} (automatic, event #{tagged.seq})")
+        # Tags after the push's events are on disk (a failing tag loses no event), and
+        # under the lock, so concurrent pushes never pick the same tag name.
+        for branch, commit in auto_tags:
+            try:
+                name = autotag.create(
+                    ctx.git_dir, ctx.repo, settings.auto_tag.pattern, branch, commit
+                )
+            except Exception as exc:  # the push landed; say why there is no tag
+                lines.append(f"automatic tag of {branch} failed: {type(exc).__name__}: {exc}")
+                continue
+            data = {"tag": name, "branch": branch, "commit": commit, "by": autotag.TAGGER}
+            tagged = outbox.append_locked(
+                ctx.git_dir, folder, [(T.AUTO_TAG, f"refs/tags/{name}", data)]
+            )[0]
+            written.append(tagged)
+            lines.append(f"tagged {name} (automatic, event #{tagged.seq})")
     if written:
         kinds = ", ".join(dict.fromkeys(T.short(e.type) for e in written))
         lines.insert(0, f"events #{written[0].seq}-#{written[-1].seq} queued ({kinds})")
@@ -166,6 +174,18 @@ def _update_events(
         )
     brought = sum(diff.brought().values()) if protected else 0
     return items, brought, tag_for
+
+
+def _bare_event(ctx: PushContext, update: RefUpdate, exc: Exception) -> Item:
+    """The push event without annotation detail, when reading the change failed."""
+    data = {
+        "ref": update.ref,
+        "before": update.old,
+        "after": update.new,
+        "pusher": ctx.identity.user if ctx.identity else None,
+        "error": f"{type(exc).__name__}: {exc}",
+    }
+    return (T.TAG if update.ref.startswith("refs/tags/") else T.PUSH, update.ref, data)
 
 
 def _auto_branch(settings: Automation, branch: str, protected: bool) -> bool:
