@@ -83,7 +83,7 @@ def _deliver(git_dir: Path, settings: Automation, only: str | None) -> int:
 def _serve(git_dir: Path, only: str | None, interval: float) -> int:
     stop = threading.Event()
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001 — signal handler signature
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)

@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pygit2
 
 from gitannot.constants import SERVER_DIR
 from gitannot.core.findings import Finding, Severity
+from gitannot.core.refupdate import RefUpdate
 from gitannot.errors import ConfigError
 from gitannot.events import stats
 from gitannot.events.annotations import TreeReader, diff_trees, label_counts
 from gitannot.events.config import AUTOMATION_PATH, Drift, load_automation
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 RULE = "drift.label-distribution"
 # Of the hook's time limit, per push, for reading the pushed files and again for base
@@ -47,24 +49,8 @@ def check_drift(ctx: PushContext) -> list[Finding]:
     reference: Counter[str] | None = None
     findings: list[Finding] = []
     for update in ctx.updates:
-        if not update.ref.startswith("refs/heads/") or update.is_delete:
-            continue
-        new = gitrepo.peel_to_commit(ctx.repo, update.new)
-        if new is None:
-            continue
-        old = gitrepo.peel_to_commit(ctx.repo, update.old) if not update.is_create else None
-        paths = [c.path for c in ctx.net_change(update)]
-        diff = diff_trees(
-            TreeReader(ctx.repo, (old or base_commit).tree),
-            TreeReader(ctx.repo, new.tree),
-            paths,
-            deadline=time.monotonic() + BUDGET_SECONDS,
-        )
-        if diff.skipped:
-            ctx.notes.append(f"drift: {update.ref} too large to judge in time; not judged")
-            continue
-        brought = diff.brought()
-        if sum(brought.values()) < settings.min_annotations:
+        brought = _brought(ctx, update, base_commit)
+        if brought is None or sum(brought.values()) < settings.min_annotations:
             continue
         if reference is None:
             reference = base_counts(ctx.git_dir, ctx.base.commit, base_reader, settings)
@@ -72,22 +58,43 @@ def check_drift(ctx: PushContext) -> list[Finding]:
                 ctx.notes.append("drift: base label counts still being gathered; not judged")
                 return findings
         message = judge(brought, reference, settings)
-        if message is None:
-            continue
         severity = _severity(base_reader)
-        if severity is not None:
+        if message is not None and severity is not None:
             findings.append(
                 Finding(
                     rule=RULE,
                     severity=severity,
                     ref=update.ref,
-                    commit=str(new.id),
+                    commit=update.new,
                     message=message,
                     hint="check the labels against the guidelines; drift settings are in "
                     f"{AUTOMATION_PATH}, its severity in configs/project.yaml",
                 )
             )
     return findings
+
+
+def _brought(
+    ctx: PushContext, update: RefUpdate, base_commit: pygit2.Commit
+) -> Counter[str] | None:
+    """Labels a branch update brings; None when it is no branch update or too large to
+    read within the budget."""
+    if not update.ref.startswith("refs/heads/") or update.is_delete:
+        return None
+    new = gitrepo.peel_to_commit(ctx.repo, update.new)
+    if new is None:
+        return None
+    old = gitrepo.peel_to_commit(ctx.repo, update.old) if not update.is_create else None
+    diff = diff_trees(
+        TreeReader(ctx.repo, (old or base_commit).tree),
+        TreeReader(ctx.repo, new.tree),
+        [c.path for c in ctx.net_change(update)],
+        deadline=time.monotonic() + BUDGET_SECONDS,
+    )
+    if diff.skipped:
+        ctx.notes.append(f"drift: {update.ref} too large to judge in time; not judged")
+        return None
+    return diff.brought()
 
 
 def judge(pushed: Counter[str], base: Counter[str], settings: Drift) -> str | None:

@@ -19,9 +19,9 @@ from gitannot.events import types as T
 from gitannot.events.annotations import TreeReader, diff_trees
 from gitannot.events.config import AUTOMATION_PATH, Automation, load_automation
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
 from gitannot.project.config import DEFAULT_PROJECT_PATH
 from gitannot.project.globs import match
+from gitannot.push.context import PushContext
 
 MAX_COMMITS = 100  # listed per push event; the total is always given
 Item = tuple[str, str, dict[str, Any]]
@@ -51,7 +51,7 @@ def events_step(ctx: PushContext) -> list[str]:
     for update in ctx.updates:
         try:
             made, brought, tag_for = _update_events(ctx, update, base, settings, warnings)
-        except Exception as exc:  # one unreadable ref must not cost the others their events
+        except Exception as exc:  # noqa: BLE001 — one unreadable ref must not cost the others their events
             made, brought, tag_for = [_bare_event(ctx, update, exc)], 0, None
         items.extend(made)
         if tag_for is not None:
@@ -69,7 +69,7 @@ def events_step(ctx: PushContext) -> list[str]:
                 name = autotag.create(
                     ctx.git_dir, ctx.repo, settings.auto_tag.pattern, branch, commit
                 )
-            except Exception as exc:  # the push landed; say why there is no tag
+            except Exception as exc:  # noqa: BLE001 — the push landed; say why there is no tag
                 lines.append(f"automatic tag of {branch} failed: {type(exc).__name__}: {exc}")
                 continue
             data = {"tag": name, "branch": branch, "commit": commit, "by": autotag.TAGGER}

@@ -6,7 +6,7 @@ from gitannot.errors import ConfigError
 from gitannot.events import autotag
 from gitannot.events.config import AUTOMATION_PATH, Automation, load_automation
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 
 def check_automation(ctx: PushContext) -> list[Finding]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pygit2
 
 from gitannot.core.findings import Finding
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 MAX_BLOB_BYTES = 8 * 1024 * 1024
 MAX_FINDINGS = 20

@@ -1,7 +1,7 @@
 """The post-receive row for events, importing the heavy parts (format readers, rules)
 only when it runs: a receipt-only post-receive stays light to import."""
 
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 
 def events_step(ctx: PushContext) -> list[str]:

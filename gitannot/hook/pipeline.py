@@ -10,9 +10,10 @@ from collections.abc import Callable
 from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
-from gitannot.events import drift, pushcheck, secretscan, step
+from gitannot.events import drift, pushcheck, secretscan
 from gitannot.hook import base_checks
-from gitannot.hook.context import HookResult, PushContext
+from gitannot.push.context import HookResult, PushContext
+from gitannot.validation.policy_push import check_pushed_policy
 from gitannot.validation.push import check_content
 
 PushCheck = Callable[[PushContext], list[Finding]]
@@ -27,6 +28,8 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("tree-names", base_checks.check_tree_names),
     # Policy from the trusted base; bootstrap admins only while the base has none.
     ("access", check_access),
+    # A pushed configs/access.yaml must load: every later push reads it (any pusher).
+    ("policy-lint", check_pushed_policy),
     # Automation (docs/automation.md): credentials refused whatever the bypass; a pushed
     # automation.yaml must load; label drift (before content, so its finding
     # is among the first the audit entry keeps) is a warning unless the project says more.
@@ -39,12 +42,4 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
     ("audit", audit_record.record_push),
-]
-
-# Post-receive steps: informational only (refs have moved already); failures are printed.
-PostReceiveStep = Callable[[PushContext], list[str]]
-POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
-    # Events first: they read the push's audit entry before the receipt completes it.
-    ("events", step.events_step),
-    ("audit", audit_record.receipt_step),
 ]

@@ -8,7 +8,6 @@ before is saved in install-state.json so uninstall restores it exactly.
 import json
 import os
 import shutil
-import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,8 @@ from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
 from gitannot.resources import hook_shim
 from gitannot.server import gitconfig
-from gitannot.server.config import (
+from gitannot.settings.keys import generate_key
+from gitannot.settings.server import (
     ServerConfig,
     audit_key_path,
     config_path,
@@ -26,7 +26,6 @@ from gitannot.server.config import (
     load_server_config,
     server_dir,
 )
-from gitannot.server.keys import generate_key
 
 STATE_FILE = "install-state.json"
 # key -> value gitannot needs. hideRefs keeps clients from even seeing (so pushing) the log.
@@ -193,7 +192,3 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink()
-
-
-def is_executable(path: Path) -> bool:
-    return bool(path.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH))

@@ -45,7 +45,7 @@ def commit_with_entry(client: Client, name: bytes) -> str:
     configs = _raw_tree(repo, [(MODE_BLOB, b"access.yaml", blob)])
     inner = _raw_tree(repo, [(MODE_TREE, b"configs", pygit2.Oid(hex=configs))])
     labels = head.tree["labels"]
-    label_entries = [(e.filemode, e.raw_name, e.id) for e in repo.get(labels.id)]  # type: ignore[union-attr]
+    label_entries = [(e.filemode, e.raw_name, e.id) for e in repo.get(labels.id)]
     label_entries.append((MODE_TREE, name, pygit2.Oid(hex=inner)))
     new_labels = _raw_tree(repo, label_entries)
     root = [(e.filemode, e.raw_name, e.id) for e in head.tree if e.name != "labels"]

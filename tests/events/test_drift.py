@@ -92,7 +92,7 @@ def test_base_counts_are_bounded_per_push_and_cached_per_file(
     repo = pygit2.Repository(str(server.path))
     head = server.rev("refs/heads/main")
     assert head is not None
-    reader = TreeReader(repo, repo.get(head).peel(pygit2.Commit).tree)
+    reader = TreeReader(repo, repo.revparse_single(head).peel(pygit2.Commit).tree)
     monkeypatch.setattr(drift, "BUDGET_SECONDS", -1.0)  # out of time before the first file
     assert drift.base_counts(server.path, head, reader, Drift()) is None
     monkeypatch.setattr(drift, "BUDGET_SECONDS", 60.0)

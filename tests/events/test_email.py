@@ -20,7 +20,7 @@ class Inbox:
         self.messages: list[Message] = []
         self.logins: list[str] = []
 
-    async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(self, _server: object, _session: Session, envelope: Envelope) -> str:
         assert isinstance(envelope.content, bytes)
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
@@ -37,7 +37,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
 
     def authenticate(
-        server: object, session: Session, envelope: Envelope, mechanism: str, auth_data: object
+        _server: object, _session: Session, _envelope: Envelope, _mechanism: str, auth_data: object
     ) -> AuthResult:
         ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"mail-pass"
         if ok and isinstance(auth_data, LoginPassword):

@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -148,7 +147,7 @@ def test_unknown_target_is_a_usage_error(
     assert delivery.read_log(server.path) == []
 
 
-def test_wants_filters_by_event_and_glob(tmp_path: Path) -> None:
+def test_wants_filters_by_event_and_glob() -> None:
     config = load_automation(
         b"targets:\n  - {name: a, kind: webhook, url: 'http://x', events: [push, tag],"
         b" branches: ['release/*'], tags: ['v*']}\n"

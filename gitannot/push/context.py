@@ -14,7 +14,7 @@ from gitannot.core.identity import Identity
 from gitannot.core.refupdate import Action, RefUpdate
 from gitannot.gitio import repo as gitrepo
 from gitannot.gitio.changes import ChangeReader
-from gitannot.server.config import ServerConfig
+from gitannot.settings.server import ServerConfig
 
 
 @dataclass
@@ -49,33 +49,6 @@ class TrustedBase:
     def _tree(self) -> pygit2.Tree | None:
         commit = gitrepo.peel_to_commit(self.repo, self.commit) if self.commit else None
         return commit.tree if commit is not None else None
-
-    def list_dir(self, prefix: str) -> list[str]:
-        """Paths of blobs under a folder (e.g. "schema/") in the base tree."""
-        if self.commit is None:
-            return []
-        commit = gitrepo.peel_to_commit(self.repo, self.commit)
-        if commit is None:
-            return []
-        try:
-            tree = commit.tree[prefix.rstrip("/")]
-        except KeyError:
-            return []
-        out: list[str] = []
-        _walk(self.repo, self.repo.get(tree.id), prefix.rstrip("/"), out)
-        return sorted(out)
-
-
-def _walk(repo: pygit2.Repository, tree: object, prefix: str, out: list[str]) -> None:
-    if not isinstance(tree, pygit2.Tree):
-        return
-    for entry in tree:
-        path = f"{prefix}/{entry.name}"
-        obj = repo.get(entry.id)
-        if isinstance(obj, pygit2.Tree):
-            _walk(repo, obj, path, out)
-        elif isinstance(obj, pygit2.Blob):
-            out.append(path)
 
 
 @dataclass
