@@ -12,6 +12,8 @@ from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
 from gitannot.hook.context import HookResult, PushContext
+from gitannot.release import hookchecks as release_hook
+from gitannot.release import links as release_links
 from gitannot.validation.push import check_content
 
 PushCheck = Callable[[PushContext], list[Finding]]
@@ -27,9 +29,14 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("access", check_access),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
+    # Release tags (annotated, immutable, gated), manifests, split freeze, model links.
+    ("releases", release_hook.check_releases),
 ]
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
+    # Before the audit entry: a release whose record cannot be written is rejected, and
+    # that rejection is what the push entry then logs.
+    ("release", release_hook.record_releases),
     ("audit", audit_record.record_push),
 ]
 
@@ -37,4 +44,5 @@ PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
 PostReceiveStep = Callable[[PushContext], list[str]]
 POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
     ("audit", audit_record.receipt_step),
+    ("release-links", release_links.cleanup_step),
 ]
