@@ -5,6 +5,7 @@ import base64
 import json
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -184,7 +185,8 @@ def _link(repo: pygit2.Repository, args: argparse.Namespace) -> int:
     blob = repo.create_blob((json.dumps(body, sort_keys=True, indent=2) + "\n").encode())
     builder = repo.TreeBuilder()
     builder.insert(LINK_FILE, blob, pygit2.enums.FileMode.BLOB)
-    sig = repo.default_signature
+    # Who links is taken from the transport by the server; the commit's author is not read.
+    sig = pygit2.Signature("gitannot link-model", "link-model@gitannot", int(time.time()), 0)
     commit = repo.create_commit(None, sig, sig, f"link model to {args.tag}", builder.write(), [])
     ref = f"{store.LINK_REFS}{args.tag}/{uuid.uuid4().hex[:12]}"
     workdir = repo.workdir or repo.path
