@@ -5,18 +5,15 @@ from dataclasses import dataclass, field
 
 from gitannot.formats import parse_file
 from gitannot.project.config import DETECT
-from gitannot.release.manifest import Manifest, is_manifest_path, parse_manifests
+from gitannot.release.manifest import Manifest, parse_manifests
 from gitannot.validation.context import ContextReader
+from gitannot.validation.image_sizes import manifest_files
 from gitannot.validation.rules import Rules
 from gitannot.validation.sources import EntryKind, Source, size_of
 
 
 def load_manifest(source: Source, splits: tuple[str, ...]) -> Manifest:
-    files = []
-    for entry in source.walk():
-        if entry.kind is EntryKind.FILE and is_manifest_path(entry.path):
-            files.append((entry.path, entry.blob_id, source.read(entry.path) or b""))
-    return parse_manifests(sorted(files), splits)
+    return parse_manifests(manifest_files(source), splits)
 
 
 @dataclass

@@ -81,9 +81,7 @@ def test_bad_manifest_rows(
 def test_csv_manifest(server: ServerRepo, make_client: MakeClient) -> None:
     alice = seeded(server, make_client)
     csv_text = (
-        "id,uri,sha256,split\n"
-        f"x,s3://b/x.jpg,{sha('x')},train\n"
-        f"y,s3://b/y.jpg,{sha('y')},holdout\n"
+        f"id,uri,sha256,split\nx,s3://b/x.jpg,{sha('x')},train\ny,s3://b/y.jpg,{sha('y')},holdout\n"
     )
     alice.commit({"data/more.csv": csv_text})
     result = alice.push("HEAD:refs/heads/main")
