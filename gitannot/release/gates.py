@@ -117,24 +117,31 @@ def _workflow_gate(name: str) -> WorkflowGate | None:
 def _manifest_hashes(manifest: Manifest, items: LabeledItems) -> GateResult:
     findings = [f for f in manifest.findings if f.rule != "manifest.split-leakage"]
     findings = [f for f in findings if f.severity is Severity.ERROR]
-    known = manifest.lookup()
-    for name, paths in sorted(items.items.items()):
-        if name not in known:
-            stem = name.rsplit(".", 1)[0]
-            if stem in known:
-                continue
-            findings.append(
-                Finding(
-                    rule="manifest.dangling-item",
-                    path=sorted(paths)[0],
-                    item=name,
-                    message=f"item {name!r} is labeled but no manifest in data/ lists it "
-                    "(no sha256 for it)",
-                    hint="add a row with id, uri, sha256 and split to a data/ manifest",
-                )
-            )
+    findings += dangling(manifest, items, Severity.ERROR)
     detail = f"{len(items.items)} labeled item(s) have a manifest sha256"
     return _result("manifest-hashes", findings, detail)
+
+
+def dangling(manifest: Manifest, items: LabeledItems, severity: Severity) -> list[Finding]:
+    """Labeled items no manifest lists (so no sha256): an error for a release, a
+    warning on a push (labels may arrive before their manifest rows)."""
+    known = manifest.lookup()
+    out = []
+    for name, paths in sorted(items.items.items()):
+        if name in known or name.rsplit(".", 1)[0] in known:
+            continue
+        out.append(
+            Finding(
+                rule="manifest.dangling-item",
+                severity=severity,
+                path=sorted(paths)[0],
+                item=name,
+                message=f"item {name!r} is labeled but no manifest in data/ lists it "
+                "(no sha256 for it)",
+                hint="add a row with id, uri, sha256 and split to a data/ manifest",
+            )
+        )
+    return out
 
 
 def _leakage(manifest: Manifest) -> GateResult:

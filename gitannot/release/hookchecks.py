@@ -8,19 +8,20 @@ from typing import Any
 
 import pygit2
 
-from gitannot.core.findings import Finding
+from gitannot.core.findings import Finding, Severity
 from gitannot.core.refupdate import RefKind, RefUpdate
 from gitannot.errors import ConfigError
 from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import HookResult, PushContext
 from gitannot.release import links, store, writer
 from gitannot.release.freeze import Frozen, freeze_findings
-from gitannot.release.gates import FAIL, run_gates
-from gitannot.release.manifest import is_manifest_path
+from gitannot.release.gates import FAIL, dangling, run_gates
+from gitannot.release.manifest import Manifest, is_manifest_path
 from gitannot.release.policy import RELEASE_POLICY_PATH, ReleasePolicy, parse_policy
-from gitannot.release.tree import load_manifest
+from gitannot.release.tree import labeled_items, load_manifest
 from gitannot.release.writer import PendingRelease
-from gitannot.validation.sources import GitTreeSource
+from gitannot.validation.rules import load_rules
+from gitannot.validation.sources import EntryKind, GitTreeSource
 
 SCRATCH_KEY = "release"
 EXAMPLES = 3  # problems quoted per failed gate
@@ -146,17 +147,34 @@ def _gate_finding(update: RefUpdate, commit: str, gate: Any) -> Finding:
 def _manifests(
     ctx: PushContext, update: RefUpdate, policy: ReleasePolicy, frozen: Frozen
 ) -> list[Finding]:
-    """Manifests a push changes are checked at the tip: rows, hashes, splits, the freeze."""
-    commits = ctx.incoming_commits(update)
-    changed = any(
-        is_manifest_path(c.path) for commit in commits for c in ctx.changes.changes(commit)
-    )
+    """Manifests a push changes are checked at the tip (rows, hashes, splits, the
+    freeze); label files it changes must name items the manifests list (a warning)."""
+    changed = {
+        c.path for commit in ctx.incoming_commits(update) for c in ctx.changes.changes(commit)
+    }
     tip = gitrepo.peel_to_commit(ctx.repo, update.new)
     if not changed or tip is None:
         return []
-    manifest = load_manifest(GitTreeSource(ctx.repo, tip.tree), policy.splits)
-    found = manifest.findings + freeze_findings(manifest.entries, frozen, policy)
+    source = GitTreeSource(ctx.repo, tip.tree)
+    manifest = load_manifest(source, policy.splits)
+    found: list[Finding] = []
+    if any(is_manifest_path(p) for p in changed):
+        found += manifest.findings + freeze_findings(manifest.entries, frozen, policy)
+    if manifest.entries:
+        found += _dangling(source, manifest, changed)
     return [dataclasses.replace(f, ref=update.ref, commit=str(tip.id)) for f in found]
+
+
+def _dangling(source: GitTreeSource, manifest: Manifest, changed: set[str]) -> list[Finding]:
+    try:
+        rules = load_rules(source)
+    except ConfigError:
+        return []  # the content check reports unreadable rules
+    labels = {p for p in changed if rules.project.format_for(p) is not None}
+    present = {p for p in labels if source.entry(p).kind is EntryKind.FILE}
+    if not present:
+        return []
+    return dangling(manifest, labeled_items(rules, source, present), Severity.WARNING)
 
 
 def _at(update: RefUpdate, rule: str, message: str, hint: str) -> Finding:

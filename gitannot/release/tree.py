@@ -23,11 +23,13 @@ class LabeledItems:
     labels: Counter[str] = field(default_factory=Counter)  # annotations per label
 
 
-def labeled_items(rules: Rules, source: Source) -> LabeledItems:
-    """Every item a label file names (by file name when it has one, else by id)."""
+def labeled_items(rules: Rules, source: Source, paths: set[str] | None = None) -> LabeledItems:
+    """Every item a label file names (by file name when it has one, else by id); only
+    the files in `paths` when given."""
     out = LabeledItems()
     context = ContextReader(rules.project, rules.options, source)
-    for entry in source.walk():
+    entries = source.walk() if paths is None else (source.entry(p) for p in sorted(paths))
+    for entry in entries:
         fmt = rules.project.format_for(entry.path)
         if fmt is None or entry.kind is not EntryKind.FILE:
             continue

@@ -6,7 +6,15 @@ import pytest
 
 from gitannot.main import main as gitannot_main
 from tests.gitenv import Client, PushResult, ServerRepo
-from tests.release.helpers import MANIFEST, MakeClient, row, seeded, sha, tag_and_push
+from tests.release.helpers import (
+    MANIFEST,
+    MakeClient,
+    coco_images,
+    row,
+    seeded,
+    sha,
+    tag_and_push,
+)
 
 
 @pytest.fixture
@@ -100,3 +108,24 @@ def test_release_check_gives_the_servers_answer(
     assert "FAIL    split-leakage" in out
     assert "FAILED: split-leakage" in out
     _rejected(tag_and_push(alice), "[release.gate.split-leakage]")
+
+
+def test_dangling_label_item_is_a_warning_on_push(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    alice = seeded(server, make_client)
+    alice.commit({"labels/coco/new.json": coco_images(["zzz"])})
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    assert "WARNING [manifest.dangling-item]" in result.output
+    assert "labels/coco/new.json#zzz.jpg" in result.output
+
+
+def test_unlabeled_items_are_reported_by_release_check(
+    server: ServerRepo, make_client: MakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alice = seeded(server, make_client)
+    alice.commit({"data/items.jsonl": MANIFEST + row("d", "train")})
+    assert gitannot_main(["release", "--repo", str(alice.path), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "data/items.jsonl#d [manifest.unlabeled-item] line 4: item 'd' has no labels" in out
