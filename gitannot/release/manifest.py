@@ -1,7 +1,8 @@
 """Data manifests (data/*.jsonl, data/*.csv): one row per source item, never raw data.
 
-Pure: bytes in, entries and findings out. Columns: id, uri, sha256, size, width,
-height, split (see docs/releases.md). Every problem names the file and line.
+Pure: bytes in, entries and findings out. Columns: id (default: the URI's file stem),
+uri, sha256, size, width, height, split (see docs/releases.md). Every problem names the
+file and line.
 """
 
 import csv
@@ -118,9 +119,11 @@ def _entry(
     ident, uri, sha, split = (
         str(row.get(k) or "").strip() for k in ("id", "uri", "sha256", "split")
     )
-    if not ident or not uri:
-        out.append(_bad(path, line, "manifest.bad-row", "`id` and `uri` are required"))
+    if not uri:
+        out.append(_bad(path, line, "manifest.bad-row", "`uri` is required"))
         return None
+    # No id: the URI's file name without extension (what label files usually name).
+    ident = ident or uri.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if not _HEX64.fullmatch(sha.removeprefix("sha256:")):
         out.append(
             _bad(
@@ -149,13 +152,15 @@ def _entry(
     for key in ("size", "width", "height"):
         value = _number(row.get(key))
         numbers[key] = value
-        if row.get(key) not in (None, "") and (value is None or value <= 0):
+        least = 0 if key == "size" else 1e-9  # an image has a width; a size may be 0 (unknown)
+        if row.get(key) not in (None, "") and (value is None or value < least):
             out.append(
                 _bad(
                     path,
                     line,
                     "manifest.bad-number",
-                    f"{key} {row.get(key)!r} is not a positive number",
+                    f"{key} {row.get(key)!r} is not a "
+                    + ("number >= 0" if key == "size" else "positive number"),
                     ident,
                 )
             )
