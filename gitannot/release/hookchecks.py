@@ -51,10 +51,37 @@ def check_releases(ctx: PushContext) -> list[Finding]:
             findings.extend(links.check_request(ctx, update))
         elif update.kind is RefKind.TAG:
             findings.extend(_tag(ctx, update, policy, error))
-        elif update.kind is RefKind.BRANCH and policy is not None and not update.is_delete:
-            frozen = frozen or store.frozen(ctx.repo)
-            findings.extend(_manifests(ctx, update, policy, frozen))
+        elif update.kind is RefKind.BRANCH and not update.is_delete:
+            findings.extend(_pushed_policy(ctx, update))
+            if policy is not None:
+                frozen = frozen or store.frozen(ctx.repo)
+                findings.extend(_manifests(ctx, update, policy, frozen))
     return findings
+
+
+def _pushed_policy(ctx: PushContext, update: RefUpdate) -> list[Finding]:
+    """A release policy that would not load is refused before it can land."""
+    touched = any(
+        c.path == RELEASE_POLICY_PATH
+        for commit in ctx.incoming_commits(update)
+        for c in ctx.changes.changes(commit)
+    )
+    if not touched:
+        return []
+    data = gitrepo.read_blob(ctx.repo, update.new, RELEASE_POLICY_PATH)
+    try:
+        parse_policy(data)
+    except ConfigError as exc:
+        return [
+            Finding(
+                rule="release.policy-invalid",
+                ref=update.ref,
+                path=RELEASE_POLICY_PATH,
+                message=exc.message,
+                hint=exc.hint or "see docs/releases.md",
+            )
+        ]
+    return []
 
 
 def _server_only(update: RefUpdate) -> Finding:

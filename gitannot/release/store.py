@@ -35,6 +35,10 @@ def write(git_dir: Path, tag: str, files: dict[str, bytes], message: str) -> str
     current = repo.references.get(ref)
     parent = repo.get(current.target) if current is not None else None
     base = parent.tree if isinstance(parent, pygit2.Commit) else None
+    existing = _paths(repo, base)
+    taken = sorted(p for p in files if p in existing)
+    if taken:  # append-only: a record's files are never replaced
+        raise RecordError(f"{ref} already holds {', '.join(taken)}")
     tree = _tree(repo, base, files)
     sig = pygit2.Signature(SERVER_NAME, SERVER_EMAIL, int(time.time()), 0)
     parents: list[pygit2.Oid] = [parent.id] if isinstance(parent, pygit2.Commit) else []
@@ -69,6 +73,13 @@ def _tree(repo: pygit2.Repository, base: pygit2.Tree | None, files: dict[str, by
             sub.insert(name, repo.create_blob(data), pygit2.enums.FileMode.BLOB)
         root.insert(folder, sub.write(), pygit2.enums.FileMode.TREE)
     return root.write()
+
+
+def _paths(repo: pygit2.Repository, tree: pygit2.Tree | None) -> set[str]:
+    out: dict[str, bytes] = {}
+    if tree is not None:
+        _collect(repo, tree, "", out)
+    return set(out)
 
 
 def tags(repo: pygit2.Repository) -> list[str]:

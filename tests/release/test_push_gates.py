@@ -5,7 +5,7 @@ from __future__ import annotations
 import pygit2
 import pytest
 
-from gitannot.release.store import read
+from gitannot.release.store import RecordError, read, write
 from tests.gitenv import Client, PushResult, ServerRepo
 from tests.release.helpers import (
     MANIFEST,
@@ -144,3 +144,25 @@ def test_tasks_gate_skipped_when_not_configured(alice: Client, server: ServerRep
     files = read(pygit2.Repository(str(server.path)), TAG)
     assert files is not None
     assert b"tasks: skipped" in files["croissant.json"]
+
+
+def test_invalid_release_policy_refused_on_push(alice: Client, server: ServerRepo) -> None:
+    before = server.rev("refs/heads/main")
+    alice.commit({"configs/release.yaml": "tag_pattern: 'v*'\nfrozen_splits: [holdout]\n"})
+    result = alice.push("HEAD:refs/heads/main")
+    _rejected(
+        result,
+        "[release.policy-invalid]",
+        "configs/release.yaml",
+        "frozen split(s) holdout are not in `splits`",
+    )
+    assert server.rev("refs/heads/main") == before
+
+
+def test_record_files_are_never_replaced(alice: Client, server: ServerRepo) -> None:
+    assert tag_and_push(alice).accepted
+    with pytest.raises(RecordError, match=r"already holds croissant\.json"):
+        write(server.path, TAG, {"croissant.json": b"{}"}, "overwrite")
+    files = read(pygit2.Repository(str(server.path)), TAG)
+    assert files is not None
+    assert files["croissant.json"] != b"{}"
