@@ -166,3 +166,24 @@ def test_record_files_are_never_replaced(alice: Client, server: ServerRepo) -> N
     files = read(pygit2.Repository(str(server.path)), TAG)
     assert files is not None
     assert files["croissant.json"] != b"{}"
+
+
+def test_gate_split_freeze_at_a_later_release(alice: Client, server: ServerRepo) -> None:
+    assert tag_and_push(alice).accepted
+    alice.commit({"data/items.jsonl": MANIFEST.replace(row("c", "test"), row("c", "train"))})
+    result = tag_and_push(alice, "v2.0")  # the commit reaches the server only with the tag
+    _rejected(result, "[release.gate.split-freeze]", "[release.frozen-split-moved]")
+    assert server.rev("refs/tags/v2.0") is None
+    assert server.rev("refs/releases/v2.0") is None
+
+
+def test_second_release_keeps_the_freeze(alice: Client, server: ServerRepo) -> None:
+    assert tag_and_push(alice).accepted
+    alice.commit({"data/items.jsonl": MANIFEST + row("d", "train")})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    result = tag_and_push(alice, "v2.0")
+    assert result.accepted, result.output
+    files = read(pygit2.Repository(str(server.path)), "v2.0")
+    assert files is not None
+    assert b"split-freeze: pass" in files["croissant.json"]
+    assert b'"id": "c"' in files["frozen.json"]
