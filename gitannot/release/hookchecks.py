@@ -112,6 +112,17 @@ def _tag(
                 "make a new release with a new tag name",
             )
         ]
+    if recorded:  # only a retry of the very push that wrote the record may create it
+        old = store.read(ctx.repo, name) or {}
+        if links.recorded_tag_object(old) != update.new:
+            return [
+                _at(
+                    update,
+                    "release.record-exists",
+                    f"a release record for {name} exists for another tag object",
+                    "release tags are never re-made; use a new tag name",
+                )
+            ]
     if error is not None and policy is None:
         return [dataclasses.replace(error, ref=update.ref)]
     if not is_release or policy is None:
@@ -129,23 +140,10 @@ def _tag(
     commit = gitrepo.peel_to_commit(ctx.repo, update.new)
     if commit is None:
         return []  # refs.non-commit-target reports it
-    rewrite = True
-    if recorded:
-        old = store.read(ctx.repo, name) or {}
-        if links.recorded_tag_object(old) != update.new:
-            return [
-                _at(
-                    update,
-                    "release.record-exists",
-                    f"a release record for {name} exists for another tag object",
-                    "release tags are never re-made; use a new tag name",
-                )
-            ]
-        rewrite = False
+    rewrite = not recorded
     source = GitTreeSource(ctx.repo, commit.tree)
-    frozen = store.frozen(ctx.repo)
-    if recorded:
-        frozen = Frozen()  # re-running its own release: its freeze is not an earlier one
+    # A retried release is not judged against its own freeze, only against earlier ones.
+    frozen = store.frozen(ctx.repo, exclude=name)
     run = run_gates(source, policy, frozen)
     failed = [g for g in run.gates if g.status == FAIL]
     if failed:

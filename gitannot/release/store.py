@@ -112,11 +112,13 @@ def _collect(
             out[f"{prefix}{entry.name}"] = bytes(obj.data)
 
 
-def frozen(repo: pygit2.Repository) -> Frozen:
+def frozen(repo: pygit2.Repository, exclude: str = "") -> Frozen:
     """Items every earlier release froze, oldest release first (by record time)."""
     out = Frozen()
     records: list[tuple[int, str, pygit2.Commit]] = []
     for tag in tags(repo):
+        if tag == exclude:
+            continue
         ref = repo.references.get(record_ref(tag))
         head = repo.get(ref.target) if ref is not None else None
         if not isinstance(head, pygit2.Commit):

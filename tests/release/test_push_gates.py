@@ -187,3 +187,24 @@ def test_second_release_keeps_the_freeze(alice: Client, server: ServerRepo) -> N
     assert files is not None
     assert b"split-freeze: pass" in files["croissant.json"]
     assert b'"id": "c"' in files["frozen.json"]
+
+
+def test_a_recorded_tag_name_is_never_remade(alice: Client, server: ServerRepo) -> None:
+    """As if git had failed to move the tag after the record was written."""
+    assert tag_and_push(alice).accepted
+    record = server.rev(f"refs/releases/{TAG}")
+    server.git("update-ref", "-d", f"refs/tags/{TAG}")
+    alice.git("tag", "-f", "-a", TAG, "-m", "another message, another tag object")
+    other = alice.push(f"refs/tags/{TAG}:refs/tags/{TAG}")
+    _rejected(other, "[release.record-exists]")
+    assert server.rev(f"refs/releases/{TAG}") == record
+
+
+def test_a_retried_release_push_keeps_its_record(alice: Client, server: ServerRepo) -> None:
+    assert tag_and_push(alice).accepted
+    record = server.rev(f"refs/releases/{TAG}")
+    server.git("update-ref", "-d", f"refs/tags/{TAG}")
+    retry = alice.push(f"refs/tags/{TAG}:refs/tags/{TAG}")  # the same tag object again
+    assert retry.accepted, retry.output
+    assert f"record refs/releases/{TAG} already written" in retry.output
+    assert server.rev(f"refs/releases/{TAG}") == record
