@@ -34,6 +34,12 @@ def sign(key: Ed25519PrivateKey, payload_type: str, payload: bytes) -> bytes:
             {"keyid": keyid, "sig": base64.b64encode(key.sign(pae(payload_type, payload))).decode()}
         ],
     }
+    return encode(envelope)
+
+
+def encode(envelope: object) -> bytes:
+    """The one byte form the server writes; verify refuses any other spelling, so no
+    byte of the file can change unnoticed (not even JSON whitespace)."""
     return (json.dumps(envelope, indent=2, sort_keys=True) + "\n").encode()
 
 
@@ -46,6 +52,8 @@ def verify(data: bytes, trusted_keys: list[str], payload_type: str) -> tuple[byt
         signatures = envelope["signatures"]
     except (ValueError, KeyError, TypeError) as exc:
         raise EnvelopeError(f"not a DSSE envelope: {exc}") from exc
+    if encode(envelope) != data:
+        raise EnvelopeError("not in the exact form the server writes (bytes were changed)")
     if kind != payload_type:
         raise EnvelopeError(f"payloadType is {kind!r}, expected {payload_type!r}")
     keys = {sshsig.fingerprint(k): sshsig.parse_public_key(k) for k in trusted_keys}

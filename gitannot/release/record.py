@@ -29,6 +29,7 @@ SUMS = "sha256sums.txt"
 FROZEN = "frozen.json"
 CROISSANT = "croissant.json"
 SUBJECT_FILES = (CROISSANT, croissant.ITEMS_FILE, SUMS, FROZEN)
+RELEASE_ENTRY = "release"  # the audit entry type of an accepted release
 DESCRIBED_PREFIXES = ("data/", "labels/", "schema/", "configs/")
 
 

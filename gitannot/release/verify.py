@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 import pygit2
 
+from gitannot.audit import reader
 from gitannot.gitio import repo as gitrepo
 from gitannot.release import dsse, store
 from gitannot.release.links import LINK_TYPE, models
 from gitannot.release.record import (
     ATTESTATION,
     PREDICATE_TYPE,
+    RELEASE_ENTRY,
     STATEMENT_TYPE,
     SUBJECT_FILES,
     SUMS,
@@ -60,7 +62,27 @@ def verify_release(repo: pygit2.Repository, tag: str, trusted: list[str]) -> Ver
     _statement(out, statement, files)
     _commit(out, repo, tag, statement, files)
     _models(out, files, trusted)
+    _audit(out, repo, files)
     return out
+
+
+def _audit(out: Verification, repo: pygit2.Repository, files: dict[str, bytes]) -> None:
+    """The audit log's release entry names the envelope's sha256 (when the log is here;
+    `gitannot audit verify` checks the log itself)."""
+    if reader.head_commit(repo) is None:
+        out.checked.append("audit log not fetched: release entry not cross-checked")
+        return
+    digest = "sha256:" + sha256(files.get(ATTESTATION, b""))
+    found = [
+        e.entry for e in reader.entries(repo)
+        if e.entry.get("type") == RELEASE_ENTRY and e.entry.get("tag") == out.tag
+    ]  # fmt: skip
+    if not found:
+        out.problems.append(f"the audit log has no release entry for {out.tag}")
+    elif found[0].get("attestation") != digest:
+        out.problems.append(f"the audit log's release entry names another {ATTESTATION}")
+    else:
+        out.checked.append(f"audit log release entry names this {ATTESTATION}")
 
 
 def _statement(out: Verification, statement: dict[str, object], files: dict[str, bytes]) -> None:

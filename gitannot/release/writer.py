@@ -9,12 +9,16 @@ from gitannot.hook.context import PushContext
 from gitannot.release import store
 from gitannot.release.gates import GateRun
 from gitannot.release.policy import ReleasePolicy
-from gitannot.release.record import ATTESTATION, ReleaseInfo, build_record, sha256
+from gitannot.release.record import (
+    ATTESTATION,
+    RELEASE_ENTRY,
+    ReleaseInfo,
+    build_record,
+    sha256,
+)
 from gitannot.server.config import audit_key_path
 from gitannot.server.keys import load_private_key
 from gitannot.validation.sources import GitTreeSource
-
-RELEASE_ENTRY = "release"  # audit entry type
 
 
 @dataclass

@@ -4,6 +4,7 @@ clone, and any changed byte of it fails verification."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import mlcroissant as mlc
@@ -123,7 +124,8 @@ def test_any_changed_byte_fails(
     original = read(repo, TAG)
     assert original is not None
     data = original[name]
-    for position in (0, len(data) // 2, len(data) - 2):
+    rng = random.Random(f"{name}-1")  # seeded: the same positions on every run
+    for position in (0, len(data) // 2, len(data) - 1, *rng.sample(range(len(data)), 5)):
         changed = bytearray(data)
         changed[position] = ord("x") if changed[position] != ord("x") else ord("y")
         _rewrite(repo, {**original, name: bytes(changed)})
@@ -152,3 +154,32 @@ def _rewrite(repo: pygit2.Repository, files: dict[str, bytes]) -> None:
     sig = pygit2.Signature("mallory", "m@example.com", 0, 0)
     commit = repo.create_commit(None, sig, sig, "forged", builder.write(), [])
     repo.references.create(record_ref(TAG), commit, force=True)
+
+
+def test_reformatted_envelope_fails(released: Client, capsys: pytest.CaptureFixture[str]) -> None:
+    """Still valid JSON with the same payload and signature, but not the bytes signed off."""
+    repo = pygit2.Repository(str(released.path / ".git"))
+    original = read(repo, TAG)
+    assert original is not None
+    compact = json.dumps(json.loads(original["attestation.dsse.json"])).encode()
+    _rewrite(repo, {**original, "attestation.dsse.json": compact})
+    code, out = _verify(released, capsys)
+    assert code == 1
+    assert "not in the exact form the server writes" in out
+
+
+def test_verify_cross_checks_the_audit_log(
+    released: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = _verify(released, capsys)
+    assert code == 0, out
+    assert "ok: audit log release entry names this attestation.dsse.json" in out
+
+
+def test_list_shows_the_release(released: Client, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert gitannot_main(["release", "--repo", str(released.path), "list"]) == 0
+    commit = released.git("rev-parse", f"{TAG}^{{commit}}").stdout.strip()
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"{TAG}\t{commit[:12]}\t")
+    assert line.endswith("\t0 model(s)")
