@@ -7,10 +7,11 @@ file and line.
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import orjson
 
 from gitannot.core.findings import Finding, Severity
 
@@ -102,8 +103,8 @@ def _rows(path: str, data: bytes, findings: list[Finding]) -> list[tuple[int, di
         if not raw.strip():
             continue
         try:
-            row = json.loads(raw)
-        except ValueError as exc:
+            row = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
             findings.append(_bad(path, number, "manifest.bad-row", f"not JSON: {exc}"))
             continue
         if not isinstance(row, dict):
