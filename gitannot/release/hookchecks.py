@@ -4,7 +4,6 @@ recorder that writes release records once the push is accepted.
 """
 
 import dataclasses
-from typing import Any
 
 import pygit2
 
@@ -15,7 +14,7 @@ from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import HookResult, PushContext
 from gitannot.release import links, store, writer
 from gitannot.release.freeze import Frozen, freeze_findings
-from gitannot.release.gates import FAIL, dangling, run_gates
+from gitannot.release.gates import FAIL, GateResult, dangling, run_gates
 from gitannot.release.manifest import Manifest, is_manifest_path
 from gitannot.release.policy import RELEASE_POLICY_PATH, ReleasePolicy, parse_policy
 from gitannot.release.tree import labeled_items, load_manifest
@@ -154,7 +153,7 @@ def _tag(
     return []
 
 
-def _gate_finding(update: RefUpdate, commit: str, gate: Any) -> Finding:
+def _gate_finding(update: RefUpdate, commit: str, gate: GateResult) -> Finding:
     examples = "; ".join(
         f"{f.location() or f.path} [{f.rule}] {f.message}".strip() for f in gate.findings[:EXAMPLES]
     )
