@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pygit2
 import pytest
 
 from gitannot.main import main as gitannot_main
+from gitannot.release.store import read
 from tests.gitenv import Client, ServerRepo
 from tests.release.helpers import TAG, MakeClient, seeded, tag_and_push
 
@@ -50,3 +52,41 @@ def test_link_to_unknown_release_rejected(
     assert _cli(alice, "link-model", "v9", "--uri", "s3://m.pt") == 1
     assert "[release.link-invalid]" in capfd.readouterr().err
     assert _cli(alice, "find-model", "s3://m.pt") == 1
+
+
+def _request(client: Client, body: bytes, extra: dict[str, bytes] | None = None) -> str:
+    """A link request made by hand: a parentless commit holding link.json (and more)."""
+    repo = pygit2.Repository(str(client.path / ".git"))
+    builder = repo.TreeBuilder()
+    for name, data in {"link.json": body, **(extra or {})}.items():
+        builder.insert(name, repo.create_blob(data), pygit2.enums.FileMode.BLOB)
+    sig = pygit2.Signature("x", "x@example.com", 0, 0)
+    return str(repo.create_commit(None, sig, sig, "link", builder.write(), []))
+
+
+@pytest.mark.parametrize(
+    ("body", "extra", "needle"),
+    [
+        (b'{"uri": ""}', None, "`uri` (where the checkpoint is) is required"),
+        (b'{"uri": "s3://m.pt", "metrics": {"mAP": "high"}}', None, "finite numbers"),
+        (b'{"uri": "s3://m.pt", "linked_by": "eve"}', None, "unknown key(s) linked_by"),
+        (b'{"uri": "s3://m.pt"}', {"x.txt": b"x"}, "must hold exactly link.json"),
+    ],
+)
+def test_malformed_link_requests_rejected(
+    server: ServerRepo,
+    make_client: MakeClient,
+    body: bytes,
+    extra: dict[str, bytes] | None,
+    needle: str,
+) -> None:
+    alice = seeded(server, make_client)
+    assert tag_and_push(alice).accepted
+    commit = _request(alice, body, extra)
+    result = alice.push(f"{commit}:refs/release-links/{TAG}/by-hand")
+    assert not result.accepted, result.output
+    assert "[release.link-invalid]" in result.output
+    assert needle in result.output
+    files = read(pygit2.Repository(str(server.path)), TAG)
+    assert files is not None
+    assert not [p for p in files if p.startswith("models/")]

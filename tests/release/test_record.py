@@ -3,6 +3,8 @@ clone, and any changed byte of it fails verification."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import random
 from pathlib import Path
@@ -73,8 +75,6 @@ def _data(doc: dict[str, object]) -> list[dict[str, object]]:
 
 
 def _sha_of(client: Client, path: str) -> str:
-    import hashlib
-
     return hashlib.sha256((client.path / path).read_bytes()).hexdigest()
 
 
@@ -86,8 +86,6 @@ def test_verify_from_a_clone(released: Client, capsys: pytest.CaptureFixture[str
 
 
 def test_statement_lists_every_gate(released: Client) -> None:
-    import base64
-
     files = read(pygit2.Repository(str(released.path / ".git")), TAG)
     assert files is not None
     envelope = json.loads(files["attestation.dsse.json"])
@@ -183,3 +181,17 @@ def test_list_shows_the_release(released: Client, capsys: pytest.CaptureFixture[
     (line,) = capsys.readouterr().out.splitlines()
     assert line.startswith(f"{TAG}\t{commit[:12]}\t")
     assert line.endswith("\t0 model(s)")
+
+
+@pytest.mark.ssh
+def test_pusher_comes_from_the_ssh_key(ssh_server: ServerRepo, make_client: MakeClient) -> None:
+    """Over the real sshd the forced command names the user; the commit author is not read."""
+    alice = seeded(ssh_server, make_client)
+    alice.git("tag", "-a", TAG, "-m", "release")
+    result = alice.push(f"refs/tags/{TAG}:refs/tags/{TAG}", via="ssh")
+    assert result.accepted, result.output
+    files = read(pygit2.Repository(str(ssh_server.path)), TAG)
+    assert files is not None
+    envelope = json.loads(files["attestation.dsse.json"])
+    statement = json.loads(base64.b64decode(envelope["payload"]))
+    assert statement["predicate"]["pusher"] == "alice"
