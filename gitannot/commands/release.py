@@ -20,7 +20,7 @@ from gitannot.release.gates import FAIL, run_gates, unlabeled
 from gitannot.release.links import LINK_FILE, models
 from gitannot.release.policy import RELEASE_POLICY_PATH, parse_policy
 from gitannot.release.verify import verify_release
-from gitannot.server.config import audit_key_path
+from gitannot.settings.server import audit_key_path
 from gitannot.validation.sources import GitTreeSource
 
 NAME = "release"
@@ -80,7 +80,7 @@ def _check(repo: pygit2.Repository, args: argparse.Namespace) -> int:
     return EXIT_DENIED if failed else EXIT_OK
 
 
-def _list(repo: pygit2.Repository, args: argparse.Namespace) -> int:
+def _list(repo: pygit2.Repository, _args: argparse.Namespace) -> int:
     for tag in store.tags(repo):
         files = store.read(repo, tag) or {}
         statement = _statement(files)

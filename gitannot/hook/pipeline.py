@@ -11,9 +11,9 @@ from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
-from gitannot.hook.context import HookResult, PushContext
+from gitannot.push.context import HookResult, PushContext
 from gitannot.release import hookchecks as release_hook
-from gitannot.release import links as release_links
+from gitannot.validation.policy_push import check_pushed_policy
 from gitannot.validation.push import check_content
 
 PushCheck = Callable[[PushContext], list[Finding]]
@@ -25,8 +25,11 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("identity", base_checks.check_identity),
     ("server-refs", base_checks.check_server_refs),
     ("ref-targets", base_checks.check_ref_targets),
+    ("tree-names", base_checks.check_tree_names),
     # Policy from the trusted base; bootstrap admins only while the base has none.
     ("access", check_access),
+    # A pushed configs/access.yaml must load: every later push reads it (any pusher).
+    ("policy-lint", check_pushed_policy),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
     # Release tags (annotated, immutable, gated), manifests, split freeze, model links.
@@ -38,11 +41,4 @@ PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
     # that rejection is what the push entry then logs.
     ("release", release_hook.record_releases),
     ("audit", audit_record.record_push),
-]
-
-# Post-receive steps: informational only (refs have moved already); failures are printed.
-PostReceiveStep = Callable[[PushContext], list[str]]
-POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
-    ("audit", audit_record.receipt_step),
-    ("release-links", release_links.cleanup_step),
 ]

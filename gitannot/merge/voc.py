@@ -39,7 +39,7 @@ def merge_text(
     *,
     path: str,
     iou_threshold: float = 0.5,
-    marker_size: int = 7,  # accepted like yolo's; XML conflicts need no markers
+    marker_size: int = 7,  # noqa: ARG001 — accepted like yolo's; XML conflicts need no markers
 ) -> MergeOutcome:
     """Three-way merge of one VOC file; raises UnmergeableError if any side is not VOC.
     Whole-file shortcuts (a side unchanged) are the driver's: this always parses."""

@@ -8,7 +8,7 @@ record set, so a Croissant reader can load the items and their splits.
 from collections import Counter
 from typing import Any
 
-from gitannot.release.manifest import Manifest
+from gitannot.core.manifest import Manifest
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 ITEMS_FILE = "items.csv"

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from gitannot.audit import sshsig
 
@@ -56,7 +56,7 @@ def verify(data: bytes, trusted_keys: list[str], payload_type: str) -> tuple[byt
         raise EnvelopeError("not in the exact form the server writes (bytes were changed)")
     if kind != payload_type:
         raise EnvelopeError(f"payloadType is {kind!r}, expected {payload_type!r}")
-    keys = {sshsig.fingerprint(k): sshsig.parse_public_key(k) for k in trusted_keys}
+    keys = {sshsig.fingerprint(k): _public_key(k) for k in trusted_keys}
     for signature in signatures if isinstance(signatures, list) else []:
         keyid = signature.get("keyid") if isinstance(signature, dict) else None
         key = keys.get(keyid) if isinstance(keyid, str) else None
@@ -68,3 +68,17 @@ def verify(data: bytes, trusted_keys: list[str], payload_type: str) -> tuple[byt
             continue
         return payload, str(signature["keyid"])
     raise EnvelopeError("no signature verifies with a trusted server key")
+
+
+def _public_key(line: str) -> Ed25519PublicKey:
+    """An `ssh-ed25519 AAAA...` line as a key (the blob is two SSH strings: type, key)."""
+    try:
+        blob = base64.b64decode(line.split()[1], validate=True)
+        kind_len = int.from_bytes(blob[:4], "big")
+        kind = blob[4 : 4 + kind_len]
+        raw = blob[8 + kind_len :]
+        if kind != b"ssh-ed25519" or len(raw) != 32:
+            raise ValueError("not an Ed25519 key")
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (IndexError, ValueError) as exc:
+        raise EnvelopeError(f"trusted key {line[:40]!r} is not ssh-ed25519: {exc}") from exc

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from gitannot.core.findings import Finding
-from gitannot.release.manifest import ManifestEntry
+from gitannot.core.manifest import ManifestEntry
 from gitannot.release.policy import ReleasePolicy
 
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gitannot.core.findings import Finding, Severity
+from gitannot.core.manifest import Manifest
 from gitannot.errors import ConfigError
 from gitannot.release.freeze import Frozen, freeze_findings
-from gitannot.release.manifest import Manifest
 from gitannot.release.policy import ReleasePolicy
 from gitannot.release.tree import LabeledItems, labeled_items, load_manifest
 from gitannot.validation.rules import Rules, load_rules
@@ -76,7 +76,10 @@ def run_gates(source: Source, policy: ReleasePolicy, frozen: Frozen) -> GateRun:
 
 def _validation(rules: Rules, source: Source) -> list[GateResult]:
     """A full check of every label file (no cache: a release must not rest on it)."""
-    report = Validator(rules, source).validate_all()
+    validator = Validator(rules, source)
+    report = validator.validate(
+        e.path for e in source.walk() if validator.is_annotation_path(e.path)
+    )
     errors = [f for f in report.all_findings() if f.severity is Severity.ERROR]
     conflicts = [f for f in errors if f.rule.startswith(CONFLICT_RULES)]
     others = [f for f in errors if not f.rule.startswith(CONFLICT_RULES)]

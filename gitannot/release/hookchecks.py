@@ -8,14 +8,14 @@ import dataclasses
 import pygit2
 
 from gitannot.core.findings import Finding, Severity
+from gitannot.core.manifest import Manifest, is_manifest_path
 from gitannot.core.refupdate import RefKind, RefUpdate
 from gitannot.errors import ConfigError
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import HookResult, PushContext
+from gitannot.push.context import HookResult, PushContext
 from gitannot.release import links, store, writer
 from gitannot.release.freeze import Frozen, freeze_findings
 from gitannot.release.gates import FAIL, GateResult, dangling, run_gates
-from gitannot.release.manifest import Manifest, is_manifest_path
 from gitannot.release.policy import RELEASE_POLICY_PATH, ReleasePolicy, parse_policy
 from gitannot.release.tree import labeled_items, load_manifest
 from gitannot.release.writer import PendingRelease

@@ -4,7 +4,7 @@ A client cannot write refs/releases/*. It pushes a request: a parentless commit 
 tree holds one `link.json` ({"uri", "run_id", "metrics"}) to
 refs/release-links/<tag>/<any name>. Pre-receive checks it; once the push is accepted
 the server appends models/NNNN.dsse.json (signed, with the pusher from the transport) to
-the record and logs it; post-receive deletes the request ref.
+the record and logs it; post-receive deletes the request ref (cleanup.py).
 """
 
 import base64
@@ -19,11 +19,11 @@ from gitannot.audit import record as audit_record
 from gitannot.audit import writer as audit_writer
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefUpdate
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 from gitannot.release import dsse, store
 from gitannot.release.record import ATTESTATION, sha256
-from gitannot.server.config import audit_key_path
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path
 
 SCRATCH_KEY = "release-links"
 LINK_FILE = "link.json"
@@ -146,18 +146,6 @@ def record_link(ctx: PushContext, request: LinkRequest) -> None:
         key=key,
     )
     ctx.notes.append(f"model {request.uri} linked to release {request.tag} ({path})")
-
-
-def cleanup_step(ctx: PushContext) -> list[str]:
-    """POST_RECEIVE_STEPS row: the request refs have done their job; remove them."""
-    out = []
-    for update in ctx.updates:
-        if update.ref.startswith(store.LINK_REFS) and not update.is_delete:
-            ref = ctx.repo.references.get(update.ref)
-            if ref is not None:
-                ref.delete()
-                out.append(f"model-link request {update.ref} recorded and removed")
-    return out
 
 
 def models(files: dict[str, bytes]) -> list[tuple[str, bytes]]:

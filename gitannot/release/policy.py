@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import yaml
 
+from gitannot.core.manifest import DEFAULT_SPLITS
 from gitannot.errors import ConfigError
 
 RELEASE_POLICY_PATH = "configs/release.yaml"
-DEFAULT_SPLITS = ("train", "val", "validation", "test")
 _KEYS = {"tag_pattern", "splits", "frozen_splits", "required_approvals", "task_scope"}
 
 

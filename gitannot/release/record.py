@@ -16,9 +16,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gitannot.core.manifest import Manifest
 from gitannot.release import croissant, dsse
 from gitannot.release.gates import GateRun
-from gitannot.release.manifest import Manifest
 from gitannot.release.policy import ReleasePolicy
 from gitannot.validation.sources import EntryKind, Source
 

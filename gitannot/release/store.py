@@ -13,19 +13,16 @@ import pygit2
 
 from gitannot.release.freeze import Frozen
 from gitannot.release.record import FROZEN
+from gitannot.release.refs import LINK_REFS, RELEASE_REFS, record_ref
 
-RELEASE_REFS = "refs/releases/"
-LINK_REFS = "refs/release-links/"
+__all__ = ["LINK_REFS", "RELEASE_REFS", "record_ref"]
+
 SERVER_NAME = "gitannot server"
 SERVER_EMAIL = "gitannot@server"
 
 
 class RecordError(Exception):
     """A release record is missing or cannot be written."""
-
-
-def record_ref(tag: str) -> str:
-    return RELEASE_REFS + tag
 
 
 def write(git_dir: Path, tag: str, files: dict[str, bytes], message: str) -> str:

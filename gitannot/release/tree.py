@@ -3,9 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+from gitannot.core.manifest import Manifest, parse_manifests
 from gitannot.formats import parse_file
 from gitannot.project.config import DETECT
-from gitannot.release.manifest import Manifest, parse_manifests
 from gitannot.validation.context import ContextReader
 from gitannot.validation.image_sizes import manifest_files
 from gitannot.validation.rules import Rules

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from gitannot.audit import record as audit_record
 from gitannot.audit import writer as audit_writer
 from gitannot.core.refupdate import RefUpdate
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 from gitannot.release import store
 from gitannot.release.gates import GateRun
 from gitannot.release.policy import ReleasePolicy
@@ -16,8 +16,8 @@ from gitannot.release.record import (
     build_record,
     sha256,
 )
-from gitannot.server.config import audit_key_path
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path
 from gitannot.validation.sources import GitTreeSource
 
 

@@ -1,7 +1,7 @@
 """Image sizes from the data/ manifests, for label files that do not carry them (a VOC
 file without <size>): the one place validation reads manifests.
 
-Sizes are looked up by item id, URI file name and its stem (see release/manifest.py);
+Sizes are looked up by item id, URI file name and its stem (see core/manifest.py);
 the manifests' blob ids join the result cache key of every file that used them.
 """
 
@@ -9,8 +9,12 @@ from collections.abc import Iterator
 
 import pygit2
 
-from gitannot.release.manifest import MANIFEST_DIR, is_manifest_path, parse_manifests
-from gitannot.release.policy import DEFAULT_SPLITS
+from gitannot.core.manifest import (
+    DEFAULT_SPLITS,
+    MANIFEST_DIR,
+    is_manifest_path,
+    parse_manifests,
+)
 from gitannot.validation.sources import (
     Entry,
     EntryKind,

@@ -104,7 +104,7 @@ def test_gate_manifest_hashes_dangling_item(alice: Client) -> None:
     _rejected(result, "[release.gate.manifest-hashes]", "'zzz.jpg'", "[manifest.dangling-item]")
 
 
-def test_gate_split_leakage_at_release(alice: Client, server: ServerRepo) -> None:
+def test_gate_split_leakage_at_release(alice: Client) -> None:
     """A leaking manifest is refused on the branch already; a tag on a commit that never
     went through a branch push is judged by the gate."""
     alice.commit({"data/items.jsonl": MANIFEST + row("d", "train", sha("c"))})
