@@ -7,9 +7,8 @@ Read from the trusted base like the access policy. Absent file: no tag is a rele
 import fnmatch
 from dataclasses import dataclass
 
-import yaml
-
 from gitannot.core.manifest import DEFAULT_SPLITS
+from gitannot.core.yamlsafe import load_yaml
 from gitannot.errors import ConfigError
 
 RELEASE_POLICY_PATH = "configs/release.yaml"
@@ -37,10 +36,8 @@ def parse_policy(data: bytes | None, blob_id: str = "") -> ReleasePolicy:
     if data is None:
         return ReleasePolicy()
     src = RELEASE_POLICY_PATH
-    try:
-        doc = yaml.safe_load(data)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{src}: not valid YAML: {exc}", "fix the file") from exc
+    # The one hardened loader (no aliases, size caps); YAML 1.2 core typing.
+    doc = load_yaml(data, src, lines=False, schema="core")
     if doc is None:
         return ReleasePolicy(blob_id=blob_id)
     if not isinstance(doc, dict):
