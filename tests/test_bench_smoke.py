@@ -12,6 +12,7 @@ CASES = {
     "bench_hook.py": (["--runs", "2"], "hook overhead"),
     "bench_access.py": (["--commits", "50", "--repeat", "2"], "push of 50 new commits"),
     "bench_validate.py": (["--annotations", "2000", "--repeat", "1"], "ratio parse_file"),
+    "bench_release.py": (["--items", "200", "--repeat", "1"], "ratio gates / validation"),
     "bench_hostile.py": (["--sizes", "0.1", "0.2", "--repeat", "1"], "hostile RLE"),
     "bench_audit.py": (
         ["--sizes", "20", "--appends", "3", "--verify-max", "30"],

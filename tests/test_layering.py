@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("access", "merge", "audit"),
     ("validation",),  # lints a pushed policy with the access loader
     ("events",),  # outbox, delivery, secret scan, drift: reads labels, writes audit entries
+    ("release",),  # release gates run validation; the hook runs the gates
     ("hook", "scaffold"),
     (
         "server",

@@ -13,6 +13,7 @@ from gitannot.core.findings import Finding
 from gitannot.events import drift, pushcheck, secretscan
 from gitannot.hook import base_checks
 from gitannot.push.context import HookResult, PushContext
+from gitannot.release import hookchecks as release_hook
 from gitannot.validation.policy_push import check_pushed_policy
 from gitannot.validation.push import check_content
 
@@ -38,8 +39,13 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("drift", drift.check_drift),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
+    # Release tags (annotated, immutable, gated), manifests, split freeze, model links.
+    ("releases", release_hook.check_releases),
 ]
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
+    # Before the audit entry: a release whose record cannot be written is rejected, and
+    # that rejection is what the push entry then logs.
+    ("release", release_hook.record_releases),
     ("audit", audit_record.record_push),
 ]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from gitannot.audit import record as audit_record
 from gitannot.events import step as events_step
 from gitannot.push.context import PushContext
+from gitannot.release import cleanup as release_cleanup
 
 PostReceiveStep = Callable[[PushContext], list[str]]
 POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
@@ -15,4 +16,5 @@ POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
     # (docs/automation.md); the step imports its heavy parts only when it runs.
     ("events", events_step.events_step),
     ("audit", audit_record.receipt_step),
+    ("release-links", release_cleanup.cleanup_step),
 ]

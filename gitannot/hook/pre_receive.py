@@ -150,12 +150,16 @@ def _record(ctx: PushContext, result: HookResult) -> HookResult:
                 message=f"push rejected: the {name} step failed: {type(exc).__name__}: {exc}",
                 hint="run `gitannot server doctor REPO.git` on the server",
             )
-            return HookResult(
+            failed = HookResult(
                 accepted=False,
                 findings=[*result.findings, finding],
                 ref_decisions={ref: "denied" for ref in result.ref_decisions},
                 error=str(exc),
             )
+            if result.accepted:  # later recorders (the audit log) record the rejection
+                result = failed
+                continue
+            return failed
     return result
 
 

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pygit2
 
@@ -67,6 +68,8 @@ class PushContext:
     applied: dict[str, str] = field(default_factory=dict)
     # Informational lines for the push report (not findings).
     notes: list[str] = field(default_factory=list)
+    # What a check hands to a recorder of the same push (e.g. release gates that passed).
+    scratch: dict[str, list[Any]] = field(default_factory=dict)
 
     def push_option(self, name: str) -> str | None:
         """Value of `git push -o name=value` (the last one wins); "" for a bare `-o name`."""

@@ -5,8 +5,9 @@ being validated, and the blob ids they came from (they join the result cache key
   obj.names (one lookup; kpt_shape only from a data.yaml), memoised per folder.
 - Label Studio exports: controls from the project's `labelstudio_config`, or from
   DEFAULT_LABELSTUDIO_CONFIG when none is declared.
-- No image sizes: every YOLO check works on normalised coordinates, so a size from
-  data/*.jsonl would change no verdict (tests/validation/test_context.py).
+- VOC files without <size>: image sizes from the data/ manifests (image_sizes.py).
+  YOLO gets none: every YOLO check works on normalised coordinates, so a size would
+  change no verdict (tests/validation/test_context.py).
 """
 
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from gitannot.formats.labelstudio import labelstudio_controls
 from gitannot.formats.options import FormatContext, FormatOptions, LabelStudioControl
 from gitannot.formats.yolo import KptShape
 from gitannot.project.config import DEFAULT_LABELSTUDIO_CONFIG, DETECT, ProjectConfig
+from gitannot.validation.image_sizes import ManifestSizes
 from gitannot.validation.names import Names, find_names_file, parse_names_file
 from gitannot.validation.sources import EntryKind, Source, size_of
 
@@ -47,6 +49,7 @@ class ContextReader:
         self.source = source
         self._yolo_by_folder: dict[str, _Yolo] = {}
         self._ls: tuple[Controls | None, str] | None = None
+        self._manifest_sizes = ManifestSizes(source)
 
     def for_file(self, path: str, fmt: str) -> tuple[FormatContext, str]:
         """The context for `path` read as `fmt`, and an id of everything in it."""
@@ -59,6 +62,10 @@ class ContextReader:
         if uses_labelstudio_config(path, fmt):
             controls, blob = self._labelstudio()
             return FormatContext(labelstudio_controls=controls), blob
+        if fmt == "voc" or (fmt == DETECT and path.endswith(".xml")):
+            # Image size from the data/ manifests, for VOC files without <size>.
+            sizes, ident = self._manifest_sizes.get()
+            return FormatContext(image_sizes=sizes), ident
         return FormatContext(), ""
 
     def yolo_names(self, path: str) -> tuple[str | None, Names | None]:

@@ -1,0 +1,1 @@
+"""Gated, attested dataset releases: manifests, release gates, signed release records."""
