@@ -4,6 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from gitannot.commands import schema_export, schema_migrate
 from gitannot.constants import EXIT_OK
 from gitannot.errors import UsageError
 from gitannot.schema.draft import Draft, render
@@ -12,7 +13,7 @@ from gitannot.schema.loader import load_ontology
 from gitannot.schema.model import DEFAULT_SCHEMA_PATH
 
 NAME = "schema"
-HELP = "draft the label ontology from existing exports (import) or print it (show)"
+HELP = "draft the ontology from exports (import), print it (show), export it to tools"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,11 +34,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     show = sub.add_parser("show", help="check an ontology file and print its labels")
     show.add_argument("file", nargs="?", default=DEFAULT_SCHEMA_PATH)
+    schema_export.add_export_parser(sub)
+    schema_migrate.add_migrate_parser(sub)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.schema_action == "import":
         return _import(args.files, args.out)
+    if args.schema_action == "export":
+        return schema_export.run_export(args)
+    if args.schema_action == "migrate":
+        return schema_migrate.run_migrate(args)
     return _show(Path(args.file))
 
 

@@ -13,6 +13,7 @@ from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
 from gitannot.hook.context import HookResult, PushContext
 from gitannot.validation.push import check_content
+from gitannot.validation.schema_push import check_migrations, check_tool_configs
 
 PushCheck = Callable[[PushContext], list[Finding]]
 PushRecorder = Callable[[PushContext, HookResult], None]
@@ -28,6 +29,10 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("access", check_access),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
+    # An ontology change that orphans annotations needs a migration, applied to the tree.
+    ("migrations", check_migrations),
+    # configs/tools/* (schema export --write) must match the pushed ontology.
+    ("tool-configs", check_tool_configs),
 ]
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
