@@ -20,6 +20,9 @@ class DraftLabel:
     sources: set[str] = field(default_factory=set)
     # Attribute values seen on annotations, typed once all files are read.
     observed: dict[str, set[object]] = field(default_factory=dict)
+    # Geometry kinds annotations have: never a new label's rule (a sample is not a rule),
+    # but an existing label whose `geometry` list lacks one is extended on import.
+    observed_geometry: set[GeometryKind] = field(default_factory=set)
 
 
 @dataclass

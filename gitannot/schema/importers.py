@@ -69,6 +69,7 @@ def _observe(draft: Draft, path: str, data: bytes) -> None:
             continue
         if ann.label not in draft.labels:
             draft.add(ann.label, path)
+        draft.labels[ann.label].observed_geometry.add(ann.geometry)
         for key, value in ann.attributes.items():
             if value is not None:
                 draft.observe(ann.label, key, value)

@@ -1,4 +1,5 @@
-"""`gitannot schema export --to TOOL [--write]`: the ontology as each tool's config."""
+"""`gitannot schema export --to TOOL [--write]`: the ontology as each tool's config
+(a part of commands/schema.py; the underscore keeps it from being a command itself)."""
 
 import argparse
 import sys

@@ -1,5 +1,6 @@
 """`gitannot schema migrate [MIGRATION...]`: rewrite every label file of the work tree
-for a migration (schema/migrations/NNNN.yaml), to commit with the ontology change."""
+for a migration (schema/migrations/NNNN.yaml), to commit with the ontology change
+(a part of commands/schema.py)."""
 
 import argparse
 import sys
