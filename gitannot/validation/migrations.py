@@ -22,7 +22,7 @@ from gitannot.validation.evolve import TreeScan
 from gitannot.validation.migrate_tree import migrate_tree
 from gitannot.validation.names import NAME_FILES, parse_names
 from gitannot.validation.rules import Rules, RulesError, load_rules
-from gitannot.validation.sources import Entry, EntryKind, Source
+from gitannot.validation.sources import EntryKind, Source
 
 HINT = (
     "add schema/migrations/NNNN.yaml (rename/merge/delete/split) and run "
@@ -31,8 +31,15 @@ HINT = (
 
 
 def migration_findings(
-    base: Rules, base_src: Source, tip_src: Source, cache: ResultCache | None
+    base: Rules,
+    base_src: Source,
+    tip_src: Source,
+    cache: ResultCache | None,
+    changed: set[str],
 ) -> list[Finding]:
+    """`changed`: the paths that differ between the base tree and the tip tree."""
+    if not any(_relevant(path) for path in changed):
+        return []  # neither the rules, a migration nor a YOLO names file changed
     try:
         tip = load_rules(tip_src)
     except RulesError:
@@ -40,7 +47,7 @@ def migration_findings(
     if base.ontology is None or tip.ontology is None:
         return []
     findings: list[Finding] = []
-    migrations = _new_migrations(base_src, tip_src, findings)
+    migrations = _new_migrations(base_src, tip_src, changed, findings)
     if base.ontology.signature() != tip.ontology.signature():
         changes = label_changes(base.ontology, tip.ontology)
         covered = {name for m in migrations for name in m.sources()}
@@ -53,7 +60,7 @@ def migration_findings(
                 if c.old_name in used
             )
     if not migrations:
-        findings.extend(_renumbered(base, base_src, tip, tip_src))
+        findings.extend(_renumbered(base, base_src, tip, tip_src, changed))
     if migrations:
         known = tip.ontology.by_any_name()
         for migration in migrations:
@@ -62,29 +69,32 @@ def migration_findings(
     return findings
 
 
-def _new_migrations(base_src: Source, tip_src: Source, findings: list[Finding]) -> list[Migration]:
+def _relevant(path: str) -> bool:
+    return path.startswith(("schema/", "configs/")) or posixpath.basename(path) in NAME_FILES
+
+
+def _new_migrations(
+    base_src: Source, tip_src: Source, changed: set[str], findings: list[Finding]
+) -> list[Migration]:
     """Migration files the push adds (a file already on the base was applied before)."""
     out = []
-    for entry in sorted(_migration_entries(tip_src), key=lambda e: e.path):
-        if base_src.entry(entry.path).kind is not EntryKind.MISSING:
+    for path in sorted(p for p in changed if is_migration_path(p)):
+        if base_src.entry(path).kind is not EntryKind.MISSING:
             continue
-        data = tip_src.read(entry.path) or b""
+        if tip_src.entry(path).kind is not EntryKind.FILE:
+            continue
         try:
-            out.append(load_migration(data, entry.path))
+            out.append(load_migration(tip_src.read(path) or b"", path))
         except ConfigError as exc:
             findings.append(
                 Finding(
                     rule="schema.migration-invalid",
-                    path=entry.path,
+                    path=path,
                     message=exc.message,
                     hint=exc.hint or HINT,
                 )
             )
     return out
-
-
-def _migration_entries(source: Source) -> list[Entry]:
-    return [e for e in source.walk() if e.kind is EntryKind.FILE and is_migration_path(e.path)]
 
 
 def _missing(old: str, new: str | None, example: str, schema: str) -> Finding:
@@ -98,22 +108,22 @@ def _missing(old: str, new: str | None, example: str, schema: str) -> Finding:
     )
 
 
-def _renumbered(base: Rules, base_src: Source, tip: Rules, tip_src: Source) -> list[Finding]:
+def _renumbered(
+    base: Rules, base_src: Source, tip: Rules, tip_src: Source, changed: set[str]
+) -> list[Finding]:
     """YOLO rows name a class by index: a names file whose index now names another label
     (a class removed or inserted before it, a reorder) relabels every row using it."""
     assert base.ontology is not None and tip.ontology is not None
     old_ids, new_ids = base.ontology.by_any_name(), tip.ontology.by_any_name()
     findings = []
-    for entry in base_src.walk():
-        if entry.kind is not EntryKind.FILE or posixpath.basename(entry.path) not in NAME_FILES:
+    for path in sorted(changed):
+        if posixpath.basename(path) not in NAME_FILES or base.project.format_for(path) is None:
             continue
-        if base.project.format_for(entry.path) is None:
-            continue
-        new_data = tip_src.read(entry.path)
-        old_data = base_src.read(entry.path)
+        new_data = tip_src.read(path)
+        old_data = base_src.read(path)
         if new_data is None or old_data is None or new_data == old_data:
             continue
-        old, new = parse_names(entry.path, old_data), parse_names(entry.path, new_data)
+        old, new = parse_names(path, old_data), parse_names(path, new_data)
         if old is None or new is None:
             continue
         for index, name in enumerate(old):
@@ -124,7 +134,7 @@ def _renumbered(base: Rules, base_src: Source, tip: Rules, tip_src: Source) -> l
                 findings.append(
                     Finding(
                         rule="schema.migration-missing",
-                        path=entry.path,
+                        path=path,
                         message=f"class index {index} was {name!r} and is now "
                         f"{now!r}: every YOLO row using it changes meaning"
                         + ("" if now else " or points past the list"),

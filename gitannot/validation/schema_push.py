@@ -4,6 +4,8 @@ in sync (validation/tool_sync.py)."""
 
 import dataclasses
 
+import pygit2
+
 from gitannot.core.findings import Finding
 from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext
@@ -33,9 +35,9 @@ def check_migrations(ctx: PushContext) -> list[Finding]:
             tip = gitrepo.peel_to_commit(ctx.repo, update.new)
             if tip is None:
                 continue
-            found = migration_findings(
-                base.rules, base_src, GitTreeSource(ctx.repo, tip.tree), cache
-            )
+            changed = _changed_paths(base_commit.tree, tip.tree)
+            tip_src = GitTreeSource(ctx.repo, tip.tree)
+            found = migration_findings(base.rules, base_src, tip_src, cache, changed)
             findings.extend(
                 dataclasses.replace(f, ref=update.ref, commit=str(tip.id)) for f in found
             )
@@ -57,3 +59,10 @@ def check_tool_configs(ctx: PushContext) -> list[Finding]:
         found = tool_config_findings(base_src, GitTreeSource(ctx.repo, tip.tree))
         findings.extend(dataclasses.replace(f, ref=update.ref, commit=str(tip.id)) for f in found)
     return findings
+
+
+def _changed_paths(base: pygit2.Tree, tip: pygit2.Tree) -> set[str]:
+    """Paths that differ between the trusted base and the pushed tip (a tree diff: equal
+    subtrees are skipped by id, so this is cheap on large trees)."""
+    diff = base.diff_to_tree(tip)
+    return {p for d in diff.deltas for p in (d.old_file.path, d.new_file.path)}
