@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitannot.audit.errors import AuditWriteError
-from gitannot.server.config import server_dir
+from gitannot.settings.server import server_dir
 
 LOCK_FILE = "audit.lock"
 HIGH_WATER_FILE = "audit-head"  # "<seq> <sha256:digest> <commit>" of the newest entry

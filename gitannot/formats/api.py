@@ -14,6 +14,7 @@ from gitannot.formats.conflicts import (
     strip_xml_conflicts,
 )
 from gitannot.formats.detect import detect_format, detect_json_doc, detect_xml
+from gitannot.formats.lfs import is_lfs_pointer, report_lfs_pointer
 from gitannot.formats.loaders import load_json, load_text, load_xml
 from gitannot.formats.options import FormatContext, FormatOptions
 from gitannot.formats.report import Reporter
@@ -106,6 +107,10 @@ def _parse(  # noqa: C901 — one dispatch ladder, each branch an early return
             "file.too-large",
             f"{len(data)} bytes exceeds the {opts.max_file_bytes} byte limit (not parsed)",
         )
+        return
+    if is_lfs_pointer(data):  # before detection: a pointer is no format's content
+        pf.format = fmt or "lfs-pointer"
+        report_lfs_pointer(data, rep)
         return
     if fmt is None:
         fmt = _detect_cheaply(pf.path, data)

@@ -108,6 +108,8 @@ def _annotation(
     if type(aid) is not str or type(label) is not str:
         rep.add("gitannot.type", f"annotations[{index}]: id and label must be strings", where)
         return None
+    if not label.strip():
+        rep.add("annotation.empty-label", f"annotations[{index}] has an empty label", aid)
     try:
         uuid.UUID(aid)
     except ValueError:

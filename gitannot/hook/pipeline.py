@@ -11,7 +11,8 @@ from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
-from gitannot.hook.context import HookResult, PushContext
+from gitannot.push.context import HookResult, PushContext
+from gitannot.validation.policy_push import check_pushed_policy
 from gitannot.validation.push import check_content
 from gitannot.validation.schema_push import check_migrations, check_tool_configs
 
@@ -27,6 +28,8 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("tree-names", base_checks.check_tree_names),
     # Policy from the trusted base; bootstrap admins only while the base has none.
     ("access", check_access),
+    # A pushed configs/access.yaml must load: every later push reads it (any pusher).
+    ("policy-lint", check_pushed_policy),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
     # An ontology change that orphans annotations needs a migration, applied to the tree.
@@ -37,10 +40,4 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
     ("audit", audit_record.record_push),
-]
-
-# Post-receive steps: informational only (refs have moved already); failures are printed.
-PostReceiveStep = Callable[[PushContext], list[str]]
-POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
-    ("audit", audit_record.receipt_step),
 ]

@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import TextIO
 
 from gitannot.constants import EXIT_OK
-from gitannot.hook import pipeline
-from gitannot.hook.pre_receive import build_context
+from gitannot.hook.post_steps import POST_RECEIVE_STEPS
+from gitannot.hook.startup import build_context
 
 
 def run_post_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out: TextIO) -> int:
@@ -16,7 +16,7 @@ def run_post_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out
     except Exception as exc:  # noqa: BLE001 — the push already landed: report, never fail
         out.write(f"gitannot: post-receive could not start: {exc}\n")
         return EXIT_OK
-    for name, step in pipeline.POST_RECEIVE_STEPS:
+    for name, step in POST_RECEIVE_STEPS:
         try:
             lines = step(ctx)
         except Exception as exc:  # noqa: BLE001 — one failed step must not stop the others

@@ -16,6 +16,7 @@ CVAT_TYPE = {
     GeometryKind.POINT: "points",
     GeometryKind.KEYPOINTS: "points",
     GeometryKind.MASK: "mask",
+    GeometryKind.CUBOID: "cuboid",
     GeometryKind.NONE: "tag",
 }
 # CVAT's number input needs "min max step"; an unbounded side gets this bound.
@@ -31,7 +32,7 @@ def export_cvat(onto: Ontology) -> str:
 
 
 def _label(label: ToolLabel, global_attrs: tuple[AttributeSpec, ...]) -> dict[str, Any]:
-    kinds = {CVAT_TYPE[k] for k in label.geometry} if label.geometry else set()
+    kinds = {CVAT_TYPE.get(k, "any") for k in label.geometry} if label.geometry else set()
     # CVAT has no global attributes: each label carries them (its own of a name win).
     own = {a.name for a in label.attributes}
     attributes = [a for a in global_attrs if a.name not in own] + list(label.attributes)

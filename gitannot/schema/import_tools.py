@@ -20,8 +20,10 @@ _CVAT_TYPES = {
     "mask": GeometryKind.MASK,
     "tag": GeometryKind.NONE,
     "ellipse": GeometryKind.POLYGON,
+    "cuboid": GeometryKind.CUBOID,
+    "skeleton": GeometryKind.KEYPOINTS,
 }
-_CVAT_ALL = {*_CVAT_TYPES, "any", "skeleton", "cuboid"}
+_CVAT_ALL = {*_CVAT_TYPES, "any"}
 
 
 def is_cvat_labels(doc: Any) -> bool:

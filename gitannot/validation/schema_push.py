@@ -8,7 +8,7 @@ import pygit2
 
 from gitannot.core.findings import Finding
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.change import BaseRules
 from gitannot.validation.migrations import migration_findings
