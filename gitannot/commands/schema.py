@@ -4,15 +4,17 @@ import argparse
 import sys
 from pathlib import Path
 
+from gitannot.commands import _schema_export, _schema_migrate
 from gitannot.constants import EXIT_OK
 from gitannot.errors import UsageError
 from gitannot.schema.draft import Draft, render
+from gitannot.schema.import_merge import merge_into
 from gitannot.schema.importers import import_file
 from gitannot.schema.loader import load_ontology
-from gitannot.schema.model import DEFAULT_SCHEMA_PATH
+from gitannot.schema.model import DEFAULT_SCHEMA_PATH, Ontology
 
 NAME = "schema"
-HELP = "draft the label ontology from existing exports (import) or print it (show)"
+HELP = "draft the ontology from exports (import), print it (show), export it to tools"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,11 +35,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     show = sub.add_parser("show", help="check an ontology file and print its labels")
     show.add_argument("file", nargs="?", default=DEFAULT_SCHEMA_PATH)
+    _schema_export.add_export_parser(sub)
+    _schema_migrate.add_migrate_parser(sub)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.schema_action == "import":
         return _import(args.files, args.out)
+    if args.schema_action == "export":
+        return _schema_export.run_export(args)
+    if args.schema_action == "migrate":
+        return _schema_migrate.run_migrate(args)
     return _show(Path(args.file))
 
 
@@ -61,22 +69,38 @@ def _import(files: list[str], out: str) -> int:
         raise UsageError("no labels found in the given files")
     draft.settle()
     target = None if out == "-" else Path(out)
-    existing = None
     if target is not None and target.exists():
-        existing = load_ontology(target.read_bytes(), out)
-    text = render(draft, existing)
+        return _import_into(target, load_ontology(target.read_bytes(), out), draft)
+    text = render(draft, None)
     load_ontology(text.encode(), out)  # the draft must load: never write a broken file
     if target is None:
         sys.stdout.write(text)
         return EXIT_OK
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    before = len(existing.labels) if existing else 0
-    added = len(load_ontology(text.encode(), out).labels) - before
-    sys.stderr.write(f"gitannot: wrote {out}: {added} label(s) added, {before} kept\n")
-    if existing is not None and added:
+    added = len(load_ontology(text.encode(), out).labels)
+    sys.stderr.write(f"gitannot: wrote {out}: {added} label(s)\n")
+    return EXIT_OK
+
+
+def _import_into(target: Path, existing: Ontology, draft: Draft) -> int:
+    """Edit the existing ontology in place: everything in it stays (comments too); what
+    the data adds and what it conflicts with is listed."""
+    text, report = merge_into(target.read_bytes(), existing, draft)
+    load_ontology(text, existing.source)  # never write a file that does not load
+    for line in report.added:
+        sys.stderr.write(f"gitannot: added {line}\n")
+    for line in report.conflicts:
+        sys.stderr.write(f"gitannot: conflict: {line}\n")
+    if report.added:
+        target.write_bytes(text)
+    sys.stderr.write(
+        f"gitannot: {target}: {len(report.added)} addition(s), "
+        f"{len(report.conflicts)} conflict(s) left to decide\n"
+    )
+    if report.added:
         sys.stderr.write(
-            "hint: bump `version` and add a changelog entry before pushing the new labels\n"
+            "hint: review the additions, bump `version` and add a changelog entry before pushing\n"
         )
     return EXIT_OK
 

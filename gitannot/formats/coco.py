@@ -18,12 +18,15 @@ _POLYGON = GeometryKind.POLYGON
 _MASK = GeometryKind.MASK
 _KEYPOINTS = GeometryKind.KEYPOINTS
 _NONE = GeometryKind.NONE
-_ID_TYPES = (int, str)
+# COCO ids (images, annotations, categories, segments) and the fields that refer to them
+# are integers: a string "1" never matches the integer 1, so pycocotools and most
+# loaders silently drop what it refers to.
+_ID_TYPES = (int,)
 _Bounds = tuple[float, float, float, float]  # x0, y0, x1, y1
 
 
 def _is_id(value: Any) -> bool:
-    return type(value) is int or type(value) is str
+    return type(value) is int
 
 
 def _is_num(value: Any) -> bool:
@@ -56,7 +59,7 @@ def read_images(
             rep.add("coco.required-key", f"images[{index}] has no `id`")
             continue
         if not _is_id(iid):
-            rep.add("coco.type", f"images[{index}].id must be an integer or string")
+            rep.add("coco.type", f"images[{index}].id must be an integer, not {iid!r:.40}")
             continue
         if iid in sizes:
             rep.add("coco.duplicate-id", f"image id {iid} appears twice", f"image:{iid}")
@@ -234,6 +237,8 @@ class _Checker:
         if get("image_id") is None or get("category_id") is None:
             self.rep.add("coco.required-key", f"result {index} needs image_id and category_id", aid)
             return None
+        if type(get("image_id")) not in _ID_TYPES or type(get("category_id")) not in _ID_TYPES:
+            raise TypeError("ids")  # _diagnose names the field
         score = get("score")
         if score is not None and not 0.0 <= score <= 1.0:
             self.rep.add("coco.score-range", f"score {score} outside 0..1", aid)
@@ -491,7 +496,7 @@ class _Checker:
         problem = "a value has an unexpected type"
         for key in ("id", "image_id", "category_id"):
             if key in ann and not _is_id(ann[key]):
-                problem = f"`{key}` must be an integer or string, not {ann[key]!r:.40}"
+                problem = f"`{key}` must be an integer, not {ann[key]!r:.40}"
                 break
         else:
             bbox = ann.get("bbox")
@@ -517,6 +522,35 @@ class _Checker:
         self.rep.add("coco.type", f"annotation {aid}: {problem}", aid)
 
 
+def _panoptic_image(
+    images: dict[Any, tuple[float, float]], image_id: Any, index: int, rep: Reporter
+) -> tuple[bool, tuple[float, float] | None]:
+    """(image_id is an integer, the image's size or None when it is not in images)."""
+    if not _is_id(image_id):
+        rep.add(
+            "coco.type", f"annotations[{index}].image_id must be an integer, not {image_id!r:.40}"
+        )
+        return False, None
+    size = images.get(image_id)
+    if size is None:
+        rep.add("coco.dangling-image-ref", f"image_id {image_id} is not in images")
+    return True, size
+
+
+def _segment_ok(seg: Any, image_id: Any, rep: Reporter) -> bool:
+    """A segment with an id, whose id and category_id are integers."""
+    if type(seg) is not dict or seg.get("id") is None:
+        rep.add("coco.required-key", f"segment without id in image {image_id}")
+        return False
+    if _is_id(seg["id"]) and _is_id(seg.get("category_id")):
+        return True
+    rep.add(
+        "coco.type",
+        f"segment {seg['id']!r:.40} in image {image_id}: id and category_id must be integers",
+    )
+    return False
+
+
 def parse_coco_panoptic(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> None:
     """COCO panoptic: segments_info per image; masks live in PNGs that we do not read."""
     if type(doc) is not dict:
@@ -531,13 +565,12 @@ def parse_coco_panoptic(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOpt
         if type(segs) is not list or image_id is None:
             rep.add("coco.required-key", f"annotations[{index}] needs image_id, segments_info")
             continue
-        size = images.get(image_id) if _is_id(image_id) else None
-        if size is None:
-            rep.add("coco.dangling-image-ref", f"image_id {image_id} is not in images")
+        typed, size = _panoptic_image(images, image_id, index, rep)
+        if not typed:
+            continue
         seen: set[Any] = set()
         for seg in segs:
-            if type(seg) is not dict or not _is_id(seg.get("id")):
-                rep.add("coco.required-key", f"segment without id in image {image_id}")
+            if not _segment_ok(seg, image_id, rep):
                 continue
             sid = seg["id"]
             aid = f"{image_id}/{sid}"

@@ -16,6 +16,7 @@ from gitannot.push.context import HookResult, PushContext
 from gitannot.release import hookchecks as release_hook
 from gitannot.validation.policy_push import check_pushed_policy
 from gitannot.validation.push import check_content
+from gitannot.validation.schema_push import check_migrations, check_tool_configs
 
 PushCheck = Callable[[PushContext], list[Finding]]
 PushRecorder = Callable[[PushContext, HookResult], None]
@@ -41,6 +42,10 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("content", check_content),
     # Release tags (annotated, immutable, gated), manifests, split freeze, model links.
     ("releases", release_hook.check_releases),
+    # An ontology change that orphans annotations needs a migration, applied to the tree.
+    ("migrations", check_migrations),
+    # configs/tools/* (schema export --write) must match the pushed ontology.
+    ("tool-configs", check_tool_configs),
 ]
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [

@@ -26,6 +26,7 @@ from pathlib import Path
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.gitio.run import run_git
 from gitannot.merge import coco, labelstudio, perimage, records, settings
+from gitannot.merge.migrate_sides import migrate_older_side
 from gitannot.merge.outcome import MergeOutcome
 
 Merger = Callable[..., MergeOutcome]
@@ -110,6 +111,11 @@ def merge_bytes(
 def run_driver(
     base_path: Path, ours_path: Path, theirs_path: Path, path: str, marker_size: int = 7
 ) -> DriverResult:
+    try:  # a branch from before a schema migration is migrated first (issue 17)
+        sample = ours_path.read_bytes() or theirs_path.read_bytes()
+        migrate_older_side((base_path, ours_path, theirs_path), detect(sample, path))
+    except (OSError, ValueError):
+        pass  # never lose the merge over it: the files merge as they are
     base, ours, theirs = (p.read_bytes() for p in (base_path, ours_path, theirs_path))
     gc.disable()  # millions of short-lived records, no cycles: collection is pure cost
     try:

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from gitannot.core.annotation import GeometryKind
 from gitannot.schema.model import AttributeSpec, AttrType, Ontology
@@ -19,6 +20,9 @@ class DraftLabel:
     sources: set[str] = field(default_factory=set)
     # Attribute values seen on annotations, typed once all files are read.
     observed: dict[str, set[object]] = field(default_factory=dict)
+    # Geometry kinds annotations have: never a new label's rule (a sample is not a rule),
+    # but an existing label whose `geometry` list lacks one is extended on import.
+    observed_geometry: set[GeometryKind] = field(default_factory=set)
 
 
 @dataclass
@@ -115,32 +119,47 @@ def render(draft: Draft, existing: Ontology | None, version: str = "1") -> str:
         f"version: {_version(existing.version if existing else version)}",
     ]
     if existing and existing.name:
-        lines.append(f"name: {_q(existing.name)}")
+        lines.append(f"name: {q(existing.name)}")
     lines.append("labels:")
-    for label in _ordered(draft, existing):
-        spec = known.get(label.name)
-        label_id = spec.id if spec else next_id
-        if spec is None:
-            next_id += 1
-        lines.extend(_label_lines(label, label_id, spec is None))
+    ordered = _ordered(draft, existing)
+    ids = _ids(ordered, known, next_id)
+    for label in ordered:
+        lines.extend(_label_lines(label, ids[label.name], label.name not in known))
     if existing and existing.exclusive_groups:
         lines.append("exclusive_groups:")
         for group in existing.exclusive_groups:
             lines.append(
-                f"  - {{name: {_q(group.name)}, labels: [{', '.join(map(_q, group.labels))}]}}"
+                f"  - {{name: {q(group.name)}, labels: [{', '.join(map(q, group.labels))}]}}"
             )
     lines.append("changelog:")
     for entry in existing.changelog if existing else []:
         lines.append(f"  - version: {_version(entry.version)}")
         if entry.date:
-            lines.append(f"    date: {_q(entry.date)}")
+            lines.append(f"    date: {q(entry.date)}")
         lines.append("    changes:")
-        lines.extend(f"      - {_q(change)}" for change in entry.changes)
+        lines.extend(f"      - {q(change)}" for change in entry.changes)
     if not existing:
         lines.append(f"  - version: {_version(version)}")
         lines.append("    changes:")
         lines.append("      - imported with gitannot schema import")
     return "\n".join(lines) + "\n"
+
+
+def _ids(ordered: list[DraftLabel], known: dict[str, Any], next_id: int) -> dict[str, int]:
+    """Existing labels keep their ids; a new label keeps the id its file gave it (COCO
+    category ids) when no other label has it; the rest take the next free ids."""
+    ids = {label.name: known[label.name].id for label in ordered if label.name in known}
+    used = set(ids.values())
+    for label in ordered:
+        if label.name not in ids and label.id is not None and label.id not in used:
+            ids[label.name] = label.id
+            used.add(label.id)
+    next_id = max([next_id - 1, *used], default=0) + 1
+    for label in ordered:
+        if label.name not in ids:
+            ids[label.name] = next_id
+            next_id += 1
+    return ids
 
 
 def _ordered(draft: Draft, existing: Ontology | None) -> list[DraftLabel]:
@@ -178,11 +197,11 @@ def _ordered(draft: Draft, existing: Ontology | None) -> list[DraftLabel]:
 
 
 def _label_lines(label: DraftLabel, label_id: int, new: bool) -> list[str]:
-    lines = [f"  - id: {label_id}", f"    name: {_q(label.name)}"]
+    lines = [f"  - id: {label_id}", f"    name: {q(label.name)}"]
     if label.aliases:
-        lines.append(f"    aliases: [{', '.join(map(_q, label.aliases))}]")
+        lines.append(f"    aliases: [{', '.join(map(q, label.aliases))}]")
     if label.parent:
-        lines.append(f"    parent: {_q(label.parent)}")
+        lines.append(f"    parent: {q(label.parent)}")
     if label.abstract:
         lines.append("    abstract: true")
     if label.geometry:
@@ -191,7 +210,7 @@ def _label_lines(label: DraftLabel, label_id: int, new: bool) -> list[str]:
     if label.attributes:
         lines.append("    attributes:")
         for spec in label.attributes.values():
-            lines.append(f"      {_q(spec.name)}: {_attr_flow(spec)}")
+            lines.append(f"      {q(spec.name)}: {_attr_flow(spec)}")
     if new and label.sources:
         first = sorted(label.sources)[0].rsplit("/", 1)[-1]
         more = f" (+{len(label.sources) - 1} more)" if len(label.sources) > 1 else ""
@@ -202,7 +221,7 @@ def _label_lines(label: DraftLabel, label_id: int, new: bool) -> list[str]:
 def _attr_flow(spec: AttributeSpec) -> str:
     parts = [f"type: {spec.type.value}"]
     if spec.values:
-        parts.append(f"values: [{', '.join(_q(v) for v in spec.values)}]")
+        parts.append(f"values: [{', '.join(q(v) for v in spec.values)}]")
     if spec.min is not None:
         parts.append(f"min: {spec.min:g}")
     if spec.max is not None:
@@ -225,7 +244,7 @@ def _q_always(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _q(text: str) -> str:
+def q(text: str) -> str:
     """Plain YAML scalar when safe, else a double-quoted one (JSON string syntax is valid
     YAML, and escapes newlines and tabs)."""
     if (

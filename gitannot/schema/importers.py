@@ -19,6 +19,12 @@ from gitannot.formats import FormatOptions, parse_file
 from gitannot.formats.loaders import load_xml
 from gitannot.formats.report import Reporter
 from gitannot.schema.draft import Draft
+from gitannot.schema.import_tools import (
+    import_cvat_labels,
+    import_datumaro,
+    import_labelstudio_attributes,
+    is_cvat_labels,
+)
 from gitannot.schema.model import AttributeSpec, AttrType
 from gitannot.schema.yamlsrc import load_yaml
 
@@ -63,6 +69,7 @@ def _observe(draft: Draft, path: str, data: bytes) -> None:
             continue
         if ann.label not in draft.labels:
             draft.add(ann.label, path)
+        draft.labels[ann.label].observed_geometry.add(ann.geometry)
         for key, value in ann.attributes.items():
             if value is not None:
                 draft.observe(ann.label, key, value)
@@ -97,6 +104,11 @@ def _load_json(path: str, data: bytes) -> Any:
 
 
 def _json(draft: Draft, path: str, doc: Any) -> str:
+    if isinstance(doc, dict) and isinstance(doc.get("categories"), dict):
+        return import_datumaro(draft, path, doc["categories"])
+    if is_cvat_labels(doc):
+        import_cvat_labels(draft, path, doc)
+        return "CVAT labels"
     if isinstance(doc, dict) and isinstance(doc.get("categories"), list):
         _coco_categories(draft, path, doc["categories"])
         return "COCO"
@@ -115,7 +127,9 @@ def _coco_categories(draft: Draft, path: str, categories: list[Any]) -> None:
         if not name:
             continue
         parent = str(cat.get("supercategory") or "").strip()
-        draft.add(name, path, parent=None if parent in _NO_PARENT else parent)
+        label = draft.add(name, path, parent=None if parent in _NO_PARENT else parent)
+        if label.id is None and type(cat.get("id")) is int and cat["id"] >= 0:
+            label.id = cat["id"]  # kept when free: model outputs and exports use it
 
 
 def _cat_id(cat: dict[str, Any]) -> int:
@@ -233,13 +247,14 @@ def _cvat_values(raw: str) -> list[str]:
 def _labelstudio_config(draft: Draft, path: str, root: ET.Element) -> None:
     for control in root.iter():
         kind = _LS_GEOMETRY.get(control.tag.lower())
-        if kind is None:
-            continue
+        if kind is None or control.get("perRegion") == "true":
+            continue  # per-region controls describe a region's attributes, not labels
         child_tag = "Choice" if control.tag.lower() == "choices" else "Label"
         for label in control.iter(child_tag):
             value = (label.get("value") or "").strip()
             if value:
                 draft.add(value, path, geometry=kind)
+    import_labelstudio_attributes(draft, path, root)
 
 
 def _labelmap(draft: Draft, path: str, data: bytes) -> str:

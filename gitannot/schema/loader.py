@@ -1,6 +1,7 @@
 """Read schema/labels.yaml into an Ontology; every problem names `file:line`."""
 
 import dataclasses
+import re
 from typing import Any
 
 from gitannot.core.annotation import GeometryKind
@@ -159,7 +160,24 @@ def _label(item: Any, source: str) -> LabelSpec:
         aliases=tuple(aliases),
         description=str(item.get("description", "")),
         line=line_of(item),
+        color=_color(item, source),
     )
+
+
+def _color(item: LineDict, source: str) -> str:
+    """`color: "#rrggbb"`: tools (Label Studio, CVAT) take exactly that form."""
+    value = item.get("color")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not _COLOR.fullmatch(value):
+        raise ConfigError(
+            f'{where(source, item, "color")}: `color` must be "#rrggbb", not {value!r}',
+            'quote it: `color: "#ff8800"` (a bare # starts a YAML comment)',
+        )
+    return value.lower()
+
+
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def _geometry(item: LineDict, source: str) -> frozenset[GeometryKind] | None:

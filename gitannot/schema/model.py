@@ -43,6 +43,7 @@ class LabelSpec:
     aliases: tuple[str, ...] = ()
     description: str = ""
     line: int = 0
+    color: str = ""  # "#rrggbb" for annotation tools (schema export); not a validation rule
 
     def signature(self) -> tuple[Any, ...]:
         geometry = tuple(sorted(g.value for g in self.geometry)) if self.geometry else None

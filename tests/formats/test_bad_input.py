@@ -174,7 +174,8 @@ def test_panoptic_segment_with_an_unhashable_category_id() -> None:
         ],
     }
     pf = parse_file("a.json", orjson.dumps(doc))
-    assert pf.format == "coco-panoptic" and _rules(pf) == ["coco.unknown-category"]
+    # Ids and references must be integers (issue 17): a list is a type error, not a lookup.
+    assert pf.format == "coco-panoptic" and _rules(pf) == ["coco.type"]
 
 
 class CountingStr(str):

@@ -147,7 +147,7 @@ def test_schema_import_extends_and_keeps_ids(
     onto = load_ontology((repo / "schema/labels.yaml").read_bytes())
     ids = {label.name: label.id for label in onto.labels}
     assert ids == {"person": 1, "car": 2, "bicycle": 3, "dog": 4}
-    assert "1 label(s) added, 3 kept" in capsys.readouterr().err
+    assert "gitannot: added label 'dog' (id 4) from data.yaml\n" in capsys.readouterr().err
 
 
 def test_schema_import_refuses_unknown_files(

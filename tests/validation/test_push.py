@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from gitannot.main import main
 from gitannot.validation.cache import DB_NAME
 from gitannot.validation.push import cache_dir
 from tests.audit.helpers import log_entries
@@ -158,7 +159,8 @@ def test_removing_a_used_label_rejected(alice: Client) -> None:
 
 def test_rename_with_migration_in_same_push_accepted(alice: Client, server: ServerRepo) -> None:
     renamed = _v2(SCHEMA_V1.replace("name: car,", "name: automobile,"), "rename car to automobile")
-    alice.commit({"schema/labels.yaml": renamed})
+    migration = "version: 2\nsteps:\n  - rename: {from: car, to: automobile}\n"
+    alice.commit({"schema/labels.yaml": renamed, "schema/migrations/0001.yaml": migration})
     alice.commit(
         {"labels/coco/a.json": coco(["person", "automobile"], categories=["automobile", "person"])}
     )
@@ -341,13 +343,19 @@ def test_local_range_report_matches_the_push_report(
         ), line
 
 
-def test_removal_with_migration_in_same_push_accepted(alice: Client, server: ServerRepo) -> None:
+def test_removal_with_migration_in_same_push_accepted(
+    alice: Client, server: ServerRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     removed = _v2(
         SCHEMA_V1.replace("  - {id: 2, name: car, geometry: [bbox, polygon]}\n", ""), "drop car"
     )
-    alice.commit({"schema/labels.yaml": removed, "labels/coco/a.json": coco(["person"])})
+    migration = "version: 2\nsteps:\n  - delete: car\n"
+    alice.write({"schema/labels.yaml": removed, "schema/migrations/0001.yaml": migration})
+    monkeypatch.chdir(alice.path)
+    assert main(["schema", "migrate"]) == 0  # drops car's category and annotations
+    alice.commit({}, "drop car")
     result = alice.push("HEAD:refs/heads/main")
-    person = {"format": "coco", "labels": ["person"], "label_ids": {"1": "person"}}
+    person = {"format": "coco", "labels": ["person"], "label_ids": {"2": "person"}}
     assert_schema_push_recorded(server, alice, result, person)
 
 

@@ -170,7 +170,13 @@ def test_removing_an_alias_in_use_is_rejected(alice: Client) -> None:
     assert "labels/coco/bikes.json" in result.output
     assert "[schema.existing-files-invalid]" in result.output  # still told, as a warning
     # Migrating the file in the same push is the way to drop it.
-    alice.commit({"labels/coco/bikes.json": coco(["bicycle", "person"])})
+    migration = "version: 2\nsteps:\n  - rename: {from: bike, to: bicycle}\n"
+    alice.commit(
+        {
+            "labels/coco/bikes.json": coco(["bicycle", "person"]),
+            "schema/migrations/0001.yaml": migration,
+        }
+    )
     result = alice.push("HEAD:refs/heads/main")
     assert result.accepted, result.output
 
