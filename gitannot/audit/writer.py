@@ -20,6 +20,7 @@ from gitannot.audit import entry as E
 from gitannot.audit import gitobjects, reader, sshsig, state
 from gitannot.audit.errors import AuditWriteError
 from gitannot.constants import AUDIT_REF, ZERO_OID
+from gitannot.metrics import probe
 from gitannot.server.config import audit_key_path
 from gitannot.server.keys import load_private_key
 
@@ -46,8 +47,11 @@ def append(
     """Append `fields` (type, actor, updates, ...) as the next entry. Raises
     AuditWriteError (or ConfigError for a missing key) when nothing was written."""
     key = key or load_private_key(audit_key_path(git_dir))
+    started = time.perf_counter()
     with state.locked(git_dir, lock_timeout):
-        return append_locked(git_dir, fields, key)
+        appended = append_locked(git_dir, fields, key)
+    probe.observe("audit_append", time.perf_counter() - started)
+    return appended
 
 
 def append_locked(

@@ -5,8 +5,9 @@ import sys
 from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
-from gitannot.server import doctor, install, service_config
+from gitannot.server import doctor, install, metrics_setting, service_config
 from gitannot.server.config import load_server_config
+from gitannot.server.layouts import LAYOUTS
 
 NAME = "server"
 HELP = "install, check or remove gitannot on a bare server repository"
@@ -35,6 +36,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     service.add_argument(
         "--no-service", action="store_true", help="run hooks in-process again (the default)"
     )
+    p_install.add_argument(
+        "--metrics-spool",
+        type=Path,
+        metavar="DIR",
+        help="hooks drop one record per run in DIR for `gitannot server metrics` to serve",
+    )
+    p_install.add_argument(
+        "--metrics-name", metavar="NAME", help="repository label in metrics (default: folder name)"
+    )
+    p_install.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="plain",
+        help="where the hooks go: plain git (hooks/), GitLab Gitaly (custom_hooks/*.d/) "
+        "or Gitea/Forgejo (hooks/*.d/)",
+    )
+    p_metrics = sub.add_parser(
+        "metrics",
+        help="serve Prometheus metrics gathered from the hooks' spool",
+        description="Drain the spool the hooks write (server install --metrics-spool DIR) "
+        "and serve the counts on http://HOST:PORT/metrics for Prometheus to scrape.",
+    )
+    p_metrics.add_argument("--spool", type=Path, required=True, metavar="DIR")
+    p_metrics.add_argument("--listen", default="127.0.0.1:9464", metavar="HOST:PORT")
     p_serve = sub.add_parser(
         "serve",
         help="run the resident hook service (saves each push the start-up cost)",
@@ -65,7 +90,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.server_command == "install":
-        result = install.install(args.repo, args.admin, init=args.init)
+        result = install.install(args.repo, args.admin, init=args.init, layout=args.layout)
+        if args.metrics_spool is not None:
+            result.actions.append(
+                metrics_setting.enable(result.git_dir, args.metrics_spool, args.metrics_name)
+            )
         if args.service is not None:
             timeout = load_server_config(result.git_dir).hook_timeout_seconds
             result.actions.extend(service_config.enable(result.git_dir, args.service, timeout))
@@ -77,6 +106,11 @@ def run(args: argparse.Namespace) -> int:
     if args.server_command == "uninstall":
         for action in install.uninstall(args.repo, keep_key=args.keep_key):
             print(f"gitannot: {action}")
+        return EXIT_OK
+    if args.server_command == "metrics":
+        from gitannot.metrics.service import serve as serve_metrics
+
+        serve_metrics(args.spool, args.listen)
         return EXIT_OK
     if args.server_command == "serve":
         from gitannot.hookservice.server import serve
