@@ -77,7 +77,7 @@ def install(
     for name in HOOK_NAMES:
         target = layouts.hook_file(git_dir, layout, name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        _install_shim(target)
+        _install_shim(target, name)
         actions.append(f"installed hook {name} as {target} ({layout} layout)")
     actions.extend(_remove_other_layouts(git_dir, layout))
     layouts.write_layout(git_dir, layout)
@@ -181,8 +181,8 @@ def _refuse_foreign_hooks(hooks_dir: Path) -> None:
         )
 
 
-def _install_shim(path: Path) -> None:
-    data = hook_shim(path.name)
+def _install_shim(path: Path, hook: str) -> None:
+    data = hook_shim(hook)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     tmp.chmod(0o755)
