@@ -60,6 +60,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     p_metrics.add_argument("--spool", type=Path, required=True, metavar="DIR")
     p_metrics.add_argument("--listen", default="127.0.0.1:9464", metavar="HOST:PORT")
+    p_provision = sub.add_parser(
+        "provision",
+        help="create and install the configured repositories, render sshd's files (containers)",
+        description="Make the server match its mounted config and secrets: repositories "
+        "from CONFIG (created and installed), the audit key and users from SECRETS, "
+        "authorized_keys and sshd_config rendered into STATE; runs doctor on each "
+        "repository. With --check only doctor runs (a readiness probe).",
+    )
+    p_provision.add_argument("--config", type=Path, required=True, metavar="SERVER.YAML")
+    p_provision.add_argument("--repos", type=Path, required=True, metavar="DIR")
+    p_provision.add_argument("--secrets", type=Path, required=True, metavar="DIR")
+    p_provision.add_argument("--state", type=Path, required=True, metavar="DIR")
+    p_provision.add_argument("--ssh-port", type=int, default=2222)
+    p_provision.add_argument("--ssh-listen", default="0.0.0.0", metavar="ADDRESS")
+    p_provision.add_argument("--no-hook-service", action="store_true")
+    p_provision.add_argument("--check", action="store_true", help="only run doctor")
     p_serve = sub.add_parser(
         "serve",
         help="run the resident hook service (saves each push the start-up cost)",
@@ -107,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
         for action in install.uninstall(args.repo, keep_key=args.keep_key):
             print(f"gitannot: {action}")
         return EXIT_OK
+    if args.server_command == "provision":
+        return _provision(args)
     if args.server_command == "metrics":
         from gitannot.metrics.service import serve as serve_metrics
 
@@ -118,6 +136,19 @@ def run(args: argparse.Namespace) -> int:
         serve(args.socket)
         return EXIT_OK
     return _doctor(args.repo)
+
+
+def _provision(args: argparse.Namespace) -> int:
+    from gitannot.server import provision
+
+    plan = provision.load_plan(args.config, args.repos, args.secrets, args.state)
+    plan.ssh_port, plan.ssh_listen = args.ssh_port, args.ssh_listen
+    plan.hook_service = not args.no_hook_service
+    if not args.check:
+        for action in provision.provision(plan):
+            print(f"gitannot: {action}")
+    codes = [_doctor(repo) for repo in provision.repositories(plan)]
+    return EXIT_DENIED if any(codes) else EXIT_OK
 
 
 def _doctor(repo: Path) -> int:
