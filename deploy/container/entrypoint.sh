@@ -16,8 +16,13 @@ set -eu
 : "${GITANNOT_HOOK_SERVICE:=1}"
 : "${GITANNOT:=gitannot}"
 : "${SSHD:=/usr/sbin/sshd}"
+# A StatefulSet pod serves the shard named by its ordinal (gitannot-2 -> shard 2).
+if [ -z "${GITANNOT_SHARD:-}" ] && [ "${GITANNOT_SHARD_FROM_HOSTNAME:-0}" = 1 ]; then
+    GITANNOT_SHARD="${HOSTNAME##*-}"
+fi
 
 common="--config $GITANNOT_CONFIG --repos $GITANNOT_REPOS --secrets $GITANNOT_SECRETS --state $GITANNOT_STATE"
+[ -z "${GITANNOT_SHARD:-}" ] || common="$common --shard $GITANNOT_SHARD"
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 case "${1:-serve}" in

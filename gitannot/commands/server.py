@@ -75,6 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p_provision.add_argument("--ssh-port", type=int, default=2222)
     p_provision.add_argument("--ssh-listen", default="0.0.0.0", metavar="ADDRESS")
     p_provision.add_argument("--no-hook-service", action="store_true")
+    p_provision.add_argument(
+        "--shard", metavar="N", help="serve the repositories of server.yaml's shards[N]"
+    )
     p_provision.add_argument("--check", action="store_true", help="only run doctor")
     p_serve = sub.add_parser(
         "serve",
@@ -141,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
 def _provision(args: argparse.Namespace) -> int:
     from gitannot.server import provision
 
-    plan = provision.load_plan(args.config, args.repos, args.secrets, args.state)
+    plan = provision.load_plan(args.config, args.repos, args.secrets, args.state, args.shard)
     plan.ssh_port, plan.ssh_listen = args.ssh_port, args.ssh_listen
     plan.hook_service = not args.no_hook_service
     if not args.check:

@@ -56,20 +56,19 @@ class Plan:
         return self.state / "run" / "hooks.sock"
 
 
-def load_plan(config: Path, repos: Path, secrets: Path, state: Path) -> Plan:
+def load_plan(
+    config: Path, repos: Path, secrets: Path, state: Path, shard: str | None = None
+) -> Plan:
     try:
         raw = yaml.safe_load(config.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(
             f"{config} cannot be read: {exc}", "mount the server.yaml ConfigMap"
         ) from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("repositories"), list):
-        raise ConfigError(
-            f"{config}: expected `repositories: [{{name: X.git, admins: [NAME]}}]`",
-            "see deploy/k8s/base/server.yaml",
-        )
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config} must be a mapping", "see deploy/k8s/base/server.yaml")
     plan = Plan(repos=repos, secrets=secrets, state=state)
-    for item in raw["repositories"]:
+    for item in _repository_entries(config, raw, shard):
         name = item.get("name") if isinstance(item, dict) else None
         admins = item.get("admins") if isinstance(item, dict) else None
         if not isinstance(name, str) or not _safe_name(name) or not isinstance(admins, list):
@@ -83,6 +82,27 @@ def load_plan(config: Path, repos: Path, secrets: Path, state: Path) -> Plan:
         raise ConfigError(f"{config}: `settings` must be a mapping")
     plan.settings = settings
     return plan
+
+
+def _repository_entries(config: Path, raw: dict[str, Any], shard: str | None) -> list[Any]:
+    """`repositories: [...]`, or this shard's list under `shards: {"0": [...], ...}`."""
+    if "shards" in raw:
+        shards = raw["shards"]
+        if shard is None or not isinstance(shards, dict) or str(shard) not in shards:
+            known = ", ".join(map(str, shards)) if isinstance(shards, dict) else "none"
+            raise ConfigError(
+                f"{config}: no shard {shard!r} under `shards` (known: {known})",
+                "pass --shard N (the pod's ordinal) or add the shard to server.yaml",
+            )
+        entries = shards[str(shard)]
+    else:
+        entries = raw.get("repositories")
+    if not isinstance(entries, list):
+        raise ConfigError(
+            f"{config}: expected `repositories: [{{name: X.git, admins: [NAME]}}]`",
+            "see deploy/k8s/base/server.yaml",
+        )
+    return entries
 
 
 def _safe_name(name: str) -> bool:

@@ -23,10 +23,14 @@ from tests.gitenv import git
 from tests.sshd import sshd_available
 
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "deploy" / "container" / "entrypoint.sh"
+# As deploy/k8s renders it: this pod (hostname gitannot-1) serves shard 1 only.
 CONFIG = """\
-repositories:
-  - {name: labels.git, admins: [alice]}
-  - {name: team/other.git, admins: [bob]}
+shards:
+  "0":
+    - {name: elsewhere.git, admins: [alice]}
+  "1":
+    - {name: labels.git, admins: [alice]}
+    - {name: team/other.git, admins: [bob]}
 settings:
   hook_timeout_seconds: 30
   audit_lock_timeout_seconds: 60
@@ -91,6 +95,8 @@ def container(tmp_path: Path) -> Iterator[Container]:
         "GITANNOT_SSH_PORT": str(ssh_port),
         "GITANNOT_SSH_LISTEN": "127.0.0.1",
         "GITANNOT_METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
+        "GITANNOT_SHARD_FROM_HOSTNAME": "1",
+        "HOSTNAME": "gitannot-1",
     }
     Path("/run/sshd").mkdir(parents=True, exist_ok=True)
     log = tmp_path / "entrypoint.log"
@@ -114,6 +120,7 @@ def test_entrypoint_serves_pushes_with_mounted_keys(
     assert container.run("ready").returncode == 0
     assert container.run("live").returncode == 0
     repo = container.root / "repos" / "labels.git"
+    assert sorted(p.name for p in (container.root / "repos").iterdir()) == ["labels.git", "team"]
     # The audit key is the mounted one, not a generated one.
     mounted = (container.root / "secrets" / "audit_ed25519").read_bytes()
     assert audit_key_path(repo).read_bytes() == mounted
@@ -162,7 +169,7 @@ def test_restart_keeps_state_and_refuses_a_different_audit_key(
     env = container.env
     args = ["server", "provision", "--config", env["GITANNOT_CONFIG"], "--repos",
             env["GITANNOT_REPOS"], "--secrets", env["GITANNOT_SECRETS"], "--state",
-            env["GITANNOT_STATE"]]  # fmt: skip
+            env["GITANNOT_STATE"], "--shard", "1"]  # fmt: skip
     assert main(args) == 0  # a restart with the same secrets changes nothing that matters
     (container.root / "secrets" / "audit_ed25519").unlink()
     Path(container.root / "secrets" / "audit_ed25519.pub").unlink()
