@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from tests.gitenv import Client, ServerRepo
 from tests.validation.helpers import PROJECT, SCHEMA_V1, coco
 
 MakeClient = Callable[[ServerRepo, str], Client]
+DASHBOARD = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "gitannot-dashboard.json"
 
 
 @pytest.fixture
@@ -83,6 +86,26 @@ def test_prometheus_counts_accepted_and_rejected_pushes(
     for name in ("gitannot_audit_append_seconds_count", "gitannot_audit_lock_wait_seconds_count"):
         assert prom.values_by(scraped, name, "") == {"": 6}
     assert prom.values_by(scraped, "gitannot_metrics_bad_records_total", "") == {"": 0}
+    check_dashboard(scraped)
+
+
+def check_dashboard(port: int) -> None:
+    """Every expression of the Grafana dashboard is valid PromQL to this Prometheus, uses
+    only series the service exports, and the push panels show the pushes."""
+    dashboard = json.loads(DASHBOARD.read_text())
+    exported = {
+        name
+        for item in prom.query(port, '{__name__=~"gitannot_.+"}')
+        for name in [item["metric"]["__name__"]]
+    }
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            expr = target["expr"].replace("$__rate_interval", "5m").replace("$__range", "5m")
+            used = set(re.findall(r"gitannot_[a-z_]+", expr))
+            assert used <= exported, (panel["title"], used - exported)
+            result = prom.query(port, expr)
+            if "pushes_total" in expr:
+                assert result, panel["title"]
 
 
 def test_metrics_failure_never_touches_a_push(
