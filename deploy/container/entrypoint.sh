@@ -47,6 +47,9 @@ esac
 
 service_flag=""
 [ "$GITANNOT_HOOK_SERVICE" = 1 ] || service_flag="--no-hook-service"
+# The pod is its volume's only writer (ReadWriteOnce, one pod per ordinal), so a volume
+# on a network filesystem is allowed when the deployment says so.
+[ "${GITANNOT_SHARED_FILESYSTEM:-0}" != 1 ] || service_flag="$service_flag --shared-filesystem"
 # shellcheck disable=SC2086
 "$GITANNOT" server provision $common --ssh-port "$GITANNOT_SSH_PORT" \
     --ssh-listen "$GITANNOT_SSH_LISTEN" $service_flag

@@ -52,6 +52,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where the hooks go: plain git (hooks/), GitLab Gitaly (custom_hooks/*.d/) "
         "or Gitea/Forgejo (hooks/*.d/)",
     )
+    p_install.add_argument(
+        "--shared-filesystem",
+        action="store_true",
+        help="allow a repository on a network filesystem: only one host ever writes it",
+    )
     p_metrics = sub.add_parser(
         "metrics",
         help="serve Prometheus metrics gathered from the hooks' spool",
@@ -79,6 +84,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--shard", metavar="N", help="serve the repositories of server.yaml's shards[N]"
     )
     p_provision.add_argument("--check", action="store_true", help="only run doctor")
+    p_provision.add_argument(
+        "--shared-filesystem",
+        action="store_true",
+        help="the volume may be a network filesystem: this server is its only writer",
+    )
     p_serve = sub.add_parser(
         "serve",
         help="run the resident hook service (saves each push the start-up cost)",
@@ -109,7 +119,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.server_command == "install":
-        result = install.install(args.repo, args.admin, init=args.init, layout=args.layout)
+        result = install.install(
+            args.repo,
+            args.admin,
+            init=args.init,
+            layout=args.layout,
+            shared_filesystem=args.shared_filesystem,
+        )
         if args.metrics_spool is not None:
             result.actions.append(
                 metrics_setting.enable(result.git_dir, args.metrics_spool, args.metrics_name)
@@ -147,6 +163,7 @@ def _provision(args: argparse.Namespace) -> int:
     plan = provision.load_plan(args.config, args.repos, args.secrets, args.state, args.shard)
     plan.ssh_port, plan.ssh_listen = args.ssh_port, args.ssh_listen
     plan.hook_service = not args.no_hook_service
+    plan.shared_filesystem = args.shared_filesystem
     if not args.check:
         for action in provision.provision(plan):
             print(f"gitannot: {action}")

@@ -16,7 +16,7 @@ from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
 from gitannot.resources import hook_shim
-from gitannot.server import gitconfig, layouts
+from gitannot.server import fstype, gitconfig, layouts
 from gitannot.server.config import (
     ServerConfig,
     audit_key_path,
@@ -52,6 +52,7 @@ def install(
     init: bool = False,
     interpreter: str | None = None,
     layout: str = "plain",
+    shared_filesystem: bool = False,
 ) -> InstallResult:
     git_dir = repo.resolve()
     actions: list[str] = []
@@ -64,6 +65,7 @@ def install(
         actions.append(f"created bare repository {git_dir}")
     _require_bare(git_dir)
     _check_layout(git_dir, layout)
+    _check_filesystem(git_dir, shared_filesystem)
 
     sdir = server_dir(git_dir)
     sdir.mkdir(mode=0o755, exist_ok=True)
@@ -137,6 +139,18 @@ def _check_layout(git_dir: Path, layout: str) -> None:
             raise UsageError(
                 problem, "install with --layout gitea only in a repository Gitea created"
             )
+
+
+def _check_filesystem(git_dir: Path, acknowledged: bool) -> None:
+    kind = fstype.network_filesystem(git_dir)
+    if kind and not acknowledged:
+        raise UsageError(
+            f"{git_dir} is on a network filesystem ({kind}): two hosts writing this "
+            "repository could fork the audit chain (locks and attribute caching are not "
+            "proven coherent there)",
+            "serve each repository from one host only, then re-run with "
+            "--shared-filesystem to say so (docs/operations.md, Scale-out)",
+        )
 
 
 def _remove_other_layouts(git_dir: Path, keep: str | None) -> list[str]:

@@ -44,6 +44,7 @@ class Plan:
     ssh_port: int = 2222
     ssh_listen: str = "0.0.0.0"
     hook_service: bool = True
+    shared_filesystem: bool = False  # volume on a network filesystem, one writer (the pod)
     repositories: list[tuple[str, list[str]]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -134,7 +135,7 @@ def _provision_repo(plan: Plan, git_dir: Path, admins: list[str]) -> list[str]:
         run_git(["init", "--bare", "--quiet", "--initial-branch=main", str(git_dir)])
         actions.append(f"created bare repository {git_dir}")
     _place_audit_key(git_dir, mounted)
-    result = install.install(git_dir, admins)
+    result = install.install(git_dir, admins, shared_filesystem=plan.shared_filesystem)
     actions.extend(result.actions)
     _apply_settings(git_dir, plan.settings)
     name = str(git_dir.relative_to(plan.repos))
