@@ -10,7 +10,7 @@ from gitannot.access.trusted import PolicyState, load_trusted
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import Action, RefKind, RefUpdate
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 BOOTSTRAP_SOURCE = "<repo>/gitannot/server.yaml (admins)"
 
@@ -22,6 +22,10 @@ def check_access(ctx: PushContext) -> list[Finding]:
     state = load_trusted(ctx.base)
     if state.blob_id:
         ctx.applied["policy"] = state.blob_id
+    too_many = lim.check_ref_count(state.policy, ctx.updates, user)
+    if any(f.blocks for f in too_many):
+        return too_many  # before any per-ref work: an oversized push costs little
+    ctx.notes.extend(f"(evaluate mode) {f.message}" for f in too_many)
     if state.policy is None:
         return _without_policy(ctx, user, state)
     policy = state.policy

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gitannot.audit.errors import AuditWriteError
 from gitannot.metrics import probe
-from gitannot.server.config import server_dir
+from gitannot.settings.server import server_dir
 
 LOCK_FILE = "audit.lock"
 HIGH_WATER_FILE = "audit-head"  # "<seq> <sha256:digest> <commit>" of the newest entry

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.server import doctor, install, metrics_setting, service_config
-from gitannot.server.config import load_server_config
 from gitannot.server.layouts import LAYOUTS
+from gitannot.settings.server import load_server_config
 
 NAME = "server"
 HELP = "install, check or remove gitannot on a bare server repository"

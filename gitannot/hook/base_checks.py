@@ -5,7 +5,7 @@ from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefKind
 from gitannot.gitio import repo as gitrepo
 from gitannot.gitio.treenames import BadName, TreeNameChecker
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 
 def check_identity(ctx: PushContext) -> list[Finding]:

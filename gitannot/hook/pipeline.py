@@ -11,7 +11,8 @@ from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
-from gitannot.hook.context import HookResult, PushContext
+from gitannot.push.context import HookResult, PushContext
+from gitannot.validation.policy_push import check_pushed_policy
 from gitannot.validation.push import check_content
 
 PushCheck = Callable[[PushContext], list[Finding]]
@@ -26,6 +27,8 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("tree-names", base_checks.check_tree_names),
     # Policy from the trusted base; bootstrap admins only while the base has none.
     ("access", check_access),
+    # A pushed configs/access.yaml must load: every later push reads it (any pusher).
+    ("policy-lint", check_pushed_policy),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
 ]

@@ -6,7 +6,7 @@ Apart from the pre-receive pipeline so a receipt does not pay for importing vali
 from collections.abc import Callable
 
 from gitannot.audit import record as audit_record
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 PostReceiveStep = Callable[[PushContext], list[str]]
 POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [

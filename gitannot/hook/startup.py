@@ -10,8 +10,8 @@ from pathlib import Path
 from gitannot.core.identity import identity_from_env
 from gitannot.core.refupdate import parse_ref_updates
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext, TrustedBase
-from gitannot.server.config import ServerConfig, load_server_config
+from gitannot.push.context import PushContext, TrustedBase
+from gitannot.settings.server import ServerConfig, load_server_config
 
 
 def push_options_from_env(env: Mapping[str, str]) -> list[str]:

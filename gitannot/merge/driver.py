@@ -18,13 +18,13 @@ of an inner merge never reach the work tree.
 import gc
 import importlib
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
+from gitannot.gitio.run import run_git
 from gitannot.merge import coco, labelstudio, perimage, records, settings
 from gitannot.merge.outcome import MergeOutcome
 
@@ -136,11 +136,7 @@ def inner_merge(marker_size: int, path: str) -> bool:
     `conflict-marker-size` (git adds 2 per inner level). Asked only when there are
     conflicts to report; an unreadable attribute counts as the default 7."""
     try:
-        proc = subprocess.run(
-            ["git", "check-attr", "conflict-marker-size", "--", path],
-            capture_output=True,
-            check=False,
-        )
+        proc = run_git(["check-attr", "conflict-marker-size", "--", path], check=False)
         value = proc.stdout.decode("utf-8", "replace").rstrip("\n").rsplit(": ", 1)[-1]
     except OSError:
         value = ""
@@ -153,9 +149,9 @@ DEFAULT_MARKER_SIZE = 7
 
 def merge_file(base: Path, ours: Path, theirs: Path, path: str, marker_size: int) -> int:
     """git's own three-way line merge into `ours`; its exit code (conflict count)."""
-    args = ["git", "merge-file", f"--marker-size={marker_size}"]
+    args = ["merge-file", f"--marker-size={marker_size}"]
     args += ["-L", f"{path} (ours)", "-L", f"{path} (base)", "-L", f"{path} (theirs)"]
-    proc = subprocess.run([*args, str(ours), str(base), str(theirs)], check=False)
+    proc = run_git([*args, str(ours), str(base), str(theirs)], check=False)
     return proc.returncode if proc.returncode >= 0 else 128
 
 

@@ -1,6 +1,6 @@
 """XML plumbing shared by the VOC and CVAT adapters: byte spans, records, rendering.
 
-One expat pass records the byte spans of the root's children (refusing entity
+One expat pass records the byte spans of the root's children (refusing DTDs, entity
 declarations and external references, as defusedxml does). A child is parsed further —
 defusedxml element tree plus the spans of its descendants — only when its bytes differ
 between versions (`expand`), so a large file with few edits is mostly copied, not parsed.
@@ -24,6 +24,7 @@ from xml.sax.saxutils import quoteattr
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from gitannot.formats.xmlutil import harden_expat, safe_fromstring
 from gitannot.merge.errors import UnmergeableError
 
 CONFLICT_TAG = "gitannot_conflict"
@@ -108,13 +109,11 @@ def _spans(data: bytes, where: str, *, max_depth: int, offset: int) -> Node:
             node.end = data.index(b">", pos) + 1
 
     def forbid(*_: object) -> int:
-        raise UnmergeableError(f"{where}: XML entity declarations and references are refused")
+        raise UnmergeableError(f"{where}: XML DTDs, entities and external references are refused")
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.EntityDeclHandler = forbid
-    parser.UnparsedEntityDeclHandler = forbid
-    parser.ExternalEntityRefHandler = forbid
+    harden_expat(parser, forbid)  # what the validators refuse (formats/xmlutil.py)
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
@@ -145,7 +144,7 @@ def expand(doc: Doc, node: Node) -> Node:
         return node
     raw = doc.data[node.start : node.end]
     try:
-        elem = SafeET.fromstring(raw)
+        elem = safe_fromstring(raw)  # the validators' XML policy (formats/xmlutil.py)
     except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
         raise UnmergeableError(f"{doc.where}: <{node.tag}> not safe XML: {exc}") from exc
     spans = _spans(raw, doc.where, max_depth=2, offset=node.start)

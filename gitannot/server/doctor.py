@@ -10,8 +10,8 @@ from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import GitannotError
 from gitannot.resources import hook_client, hook_shim
 from gitannot.server import gitconfig, layouts, service_config
-from gitannot.server.config import audit_key_path, interpreter_path, load_server_config
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path, interpreter_path, load_server_config
 
 
 @dataclass(frozen=True)

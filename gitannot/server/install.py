@@ -17,7 +17,8 @@ from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
 from gitannot.resources import hook_shim
 from gitannot.server import fstype, gitconfig, layouts
-from gitannot.server.config import (
+from gitannot.settings.keys import generate_key
+from gitannot.settings.server import (
     ServerConfig,
     audit_key_path,
     config_path,
@@ -25,7 +26,6 @@ from gitannot.server.config import (
     load_server_config,
     server_dir,
 )
-from gitannot.server.keys import generate_key
 
 STATE_FILE = "install-state.json"
 # key -> value gitannot needs. hideRefs keeps clients from even seeing (so pushing) the log.

@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from gitannot.core.yamlsafe import YamlError, load_yaml
 from gitannot.errors import ConfigError
 from gitannot.gitio.run import run_git
 from gitannot.server import install, metrics_setting, service_config
-from gitannot.server.config import audit_key_path, config_path, load_server_config
 from gitannot.server.sshkeys import forced_command_line
+from gitannot.settings.server import audit_key_path, config_path, load_server_config
 
 USERS_SECRET = "users"
 AUDIT_KEY_SECRET = "audit_ed25519"
@@ -61,8 +60,8 @@ def load_plan(
     config: Path, repos: Path, secrets: Path, state: Path, shard: str | None = None
 ) -> Plan:
     try:
-        raw = yaml.safe_load(config.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        raw = load_yaml(config.read_bytes(), str(config), lines=False)
+    except (OSError, YamlError) as exc:
         raise ConfigError(
             f"{config} cannot be read: {exc}", "mount the server.yaml ConfigMap"
         ) from exc

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gitannot.constants import HOOK_CLIENT_FILE, HOOK_SERVICE_FILE
 from gitannot.resources import hook_client
-from gitannot.server.config import server_dir
+from gitannot.settings.server import server_dir
 
 # The client waits this much longer than the hook's own limit, so the service's verdict
 # (a timeout rejection included) normally arrives before the client gives up.

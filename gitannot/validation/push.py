@@ -11,8 +11,8 @@ from gitannot.constants import SERVER_DIR, ZERO_OID
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefUpdate
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
 from gitannot.metrics import probe
+from gitannot.push.context import PushContext
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.change import BaseRules, validate_change
 from gitannot.validation.service import FileResult

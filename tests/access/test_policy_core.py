@@ -67,7 +67,7 @@ BAD = [
     (_policy("  - allow: all\n    who: bob\n    refs: '*'\n    mode: warn\n"), 8, "mode must be"),
     (_policy("  - allow: all\n    who: bob\n    refs: main\n"), 8, "'main' is not a full ref name"),
     ("version: 1\nusers:\n  bob: []\n  bob: [admin]\nrules: []\n", 4, "duplicate key 'bob'"),
-    ("version: 1\nusers: [\n", 3, "not valid YAML"),
+    ("version: 1\nusers: [\n", 3, "invalid YAML"),
     ("version: 1\nusers:\n  bob: {role: [admin]}\nrules: []\n", 3, "unknown key(s) in user bob"),
     (_policy("", "limits:\n  - max_blob_bytes: -1\n"), 8, "non-negative integer"),
     (_policy("", "limits:\n  - forbid_paths: x\n    max_blob_bytes: 1\n"), 8, "exactly one of"),

@@ -10,7 +10,7 @@ import pygit2
 
 from gitannot.audit import reader, sshsig
 from gitannot.audit.reader import LogEntry
-from gitannot.server.config import audit_key_path
+from gitannot.settings.server import audit_key_path
 from tests.gitenv import ServerRepo
 
 
@@ -83,7 +83,7 @@ def rebuild(
 
     from gitannot.audit import entry as E
     from gitannot.audit import gitobjects, writer
-    from gitannot.server.keys import load_private_key
+    from gitannot.settings.keys import load_private_key
 
     signer = (
         key if isinstance(key, Ed25519PrivateKey) else load_private_key(audit_key_path(server.path))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from gitannot.main import main
-from gitannot.server.config import audit_key_path
+from gitannot.settings.server import audit_key_path
 from tests.deploy import prom
 from tests.gitenv import git
 from tests.sshd import sshd_available

@@ -13,6 +13,7 @@ from gitannot.constants import (
     SERVER_CONFIG_FILE,
     SERVER_DIR,
 )
+from gitannot.core.yamlsafe import YamlError, load_yaml
 from gitannot.errors import ConfigError
 
 
@@ -56,12 +57,12 @@ def load_server_config(git_dir: Path) -> ServerConfig:
     """Read server.yaml; anything missing or malformed is a ConfigError (fail closed)."""
     path = config_path(git_dir)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_bytes(), str(path), lines=False)
     except FileNotFoundError as exc:
         raise ConfigError(
             f"{path} is missing", "run `gitannot server install` on this repository"
         ) from exc
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, YamlError) as exc:
         raise ConfigError(f"{path} cannot be read: {exc}", "fix or regenerate the file") from exc
     if not isinstance(raw, dict):
         raise ConfigError(

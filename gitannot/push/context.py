@@ -14,7 +14,7 @@ from gitannot.core.identity import Identity
 from gitannot.core.refupdate import Action, RefUpdate
 from gitannot.gitio import repo as gitrepo
 from gitannot.gitio.changes import ChangeReader
-from gitannot.server.config import ServerConfig
+from gitannot.settings.server import ServerConfig
 
 
 @dataclass
