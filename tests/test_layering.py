@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("project", "push"),  # the project config; the push context every check reads
     ("access", "merge", "audit"),
     ("validation",),  # lints a pushed policy with the access loader
+    ("events",),  # outbox, delivery, secret scan, drift: reads labels, writes audit entries
     ("hook", "scaffold"),
     (
         "server",

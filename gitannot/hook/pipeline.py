@@ -10,6 +10,7 @@ from collections.abc import Callable
 from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
+from gitannot.events import drift, pushcheck, secretscan
 from gitannot.hook import base_checks
 from gitannot.push.context import HookResult, PushContext
 from gitannot.validation.policy_push import check_pushed_policy
@@ -29,6 +30,12 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("access", check_access),
     # A pushed configs/access.yaml must load: every later push reads it (any pusher).
     ("policy-lint", check_pushed_policy),
+    # Automation (docs/automation.md): credentials refused whatever the bypass; a pushed
+    # automation.yaml must load; label drift (before content, so its finding
+    # is among the first the audit entry keeps) is a warning unless the project says more.
+    ("secrets", secretscan.check_secrets),
+    ("automation", pushcheck.check_automation),
+    ("drift", drift.check_drift),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
 ]

@@ -2,7 +2,7 @@
 
 Other top-level members (info, licenses, ...) merge as plain JSON, field by field.
 Both sides adding one id with different content re-keys theirs above every id in the
-three versions and rewrites the references of theirs' annotations to it.
+three versions and rewrites every reference to it in theirs' new or changed records.
 """
 
 from gitannot.merge.keyeddoc import DocSpec, merge_document
@@ -10,9 +10,21 @@ from gitannot.merge.outcome import MergeOutcome
 
 SPEC = DocSpec(
     format="coco",
-    collections=("categories", "images", "annotations"),
+    # Referenced collections before the ones that refer to them.
+    collections=("licenses", "categories", "images", "annotations"),
     rekey=True,
-    refs=(("images", "annotations", "image_id"), ("categories", "annotations", "category_id")),
+    # Every id reference of the COCO flavours: instances, keypoints and captions
+    # (image_id, category_id), panoptic (segments_info[].category_id), LVIS (the
+    # category id lists of an image), and an image's license. Results files are
+    # arrays, not documents: the driver does not merge them.
+    refs=(
+        ("licenses", "images", "license"),
+        ("categories", "images", "neg_category_ids"),
+        ("categories", "images", "not_exhaustive_category_ids"),
+        ("images", "annotations", "image_id"),
+        ("categories", "annotations", "category_id"),
+        ("categories", "annotations", "segments_info.category_id"),
+    ),
     # Panoptic COCO: one annotation per image, no annotation id.
     fallback_keys=(("annotations", "image_id"),),
 )

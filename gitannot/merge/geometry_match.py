@@ -2,13 +2,15 @@
 
 A shape has a label, an axis-aligned box (polygons and points use their bounding box)
 and a hashable `value` holding its full content. Matching a side against base runs in
-three passes, each greedy and deterministic:
+four passes, each greedy and deterministic:
 
 1. identical content (so untouched shapes, even duplicates, always pair up);
 2. same label and IoU >= threshold, best IoU first (a moved or resized shape);
 3. different label but near-identical geometry (IoU >= RELABEL_IOU: a relabel); only
    shapes that have a geometry (`located`): a CVAT tag or a VOC object without bndbox
-   never pairs across labels, however equal their (empty) boxes are.
+   never pairs across labels, however equal their (empty) boxes are;
+4. against base only (not between two sides' adds): different label, IoU >= threshold
+   (relabelled and moved).
 
 A base shape may stand for a conflict a criss-cross merge left in the base (`alts`:
 the objects the conflict holds); a side shape pairs with it when it pairs with any of
@@ -157,6 +159,10 @@ def assign_keys(
     base_keys = [f"base:{i}" for i in range(len(base))]
     ours_pairs = match(base, ours, threshold)
     theirs_pairs = match(base, theirs, threshold)
+    # Relabelled and moved (IoU < RELABEL_IOU): still the base object the side dropped,
+    # so an edit of it on the other side conflicts instead of leaving two objects.
+    for pairs, side in ((ours_pairs, ours), (theirs_pairs, theirs)):
+        _match_iou(base, side, pairs, set(pairs.values()), threshold, same_label=False)
     ours_keys = [
         base_keys[ours_pairs[j]] if j in ours_pairs else f"ours:{j}" for j in range(len(ours))
     ]

@@ -94,11 +94,13 @@ def one_side(base: Any, ours: Any, theirs: Any) -> Any:
 def same_value(a: Any, b: Any) -> bool:
     """JSON equality that also compares types: Python's `False == 0` and `1 == 1.0`
     would make a change from 0 to false (or 1 to 1.0) look like no change and drop it.
-    Object key order does not matter."""
+    Object key order does not matter. Numbers compare exactly (as decimals)."""
     if a is b:
         return True
     if type(a) is not type(b):
-        return False
+        # A number kept as written (jsonfmt.Number, a float) and a plain float compare
+        # as decimals (Number.__eq__).
+        return isinstance(a, float) and isinstance(b, float) and a == b
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same_value(v, b[k]) for k, v in a.items())
     if isinstance(a, list):

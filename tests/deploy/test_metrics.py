@@ -93,6 +93,9 @@ def check_dashboard(port: int) -> None:
     """Every expression of the Grafana dashboard is valid PromQL to this Prometheus, uses
     only series the service exports, and the push panels show the pushes."""
     dashboard = json.loads(DASHBOARD.read_text())
+    # rate() and increase() need two samples of a series: wait for a few more scrapes.
+    enough = "min(count_over_time(gitannot_pushes_total[5m])) >= bool 3"
+    assert prom.wait_for(port, enough, "", {"": 1.0}) == {"": 1.0}
     exported = {
         name
         for item in prom.query(port, '{__name__=~"gitannot_.+"}')

@@ -199,23 +199,28 @@ def test_labelstudio_regions(path: Path) -> None:
     annotation id / region key), with the label and pixel box written in that result."""
     pf = _parsed(path)
     merged: Seen = Counter()
-    for task in orjson.loads(path.read_bytes()):
-        for ann in task.get("annotations", []):
-            for res in ann.get("result", []):
-                key = merge_ls._region_key(res)
-                value = res.get("value", {})
-                labels = value.get(res.get("type"), [])
-                if key is None or not labels:
-                    continue
-                box = None
-                if {"x", "y", "width", "height"} <= set(value) and not value.get("rotation"):
-                    sx, sy = res["original_width"] / 100, res["original_height"] / 100
-                    box = _round(
-                        (value["x"] * sx, value["y"] * sy, value["width"] * sx,
-                         value["height"] * sy)
-                    )  # fmt: skip
-                rid = f"{task['id']}/{ann['id']}/{key.split('/')[0]}"
-                merged[(rid, labels[0], box)] += 1
+    tasks = orjson.loads(path.read_bytes())
+    # Both readers key annotations and model predictions (the validator's ids mark a
+    # prediction with "p"); unsubmitted drafts are one value to the driver.
+    lists = [(t, a, "") for t in tasks for a in t.get("annotations", [])]
+    lists += [(t, a, "p") for t in tasks for a in t.get("predictions", [])]
+    for task, ann, mark in lists:
+        for res in ann.get("result", []):
+            key = merge_ls._region_key(res)
+            value = res.get("value", {})
+            labels = value.get(res.get("type"), [])
+            if key is None or not labels:
+                continue
+            box = None
+            sized = "original_width" in res and "original_height" in res
+            if sized and {"x", "y", "width", "height"} <= set(value) and not value.get("rotation"):
+                sx, sy = res["original_width"] / 100, res["original_height"] / 100
+                box = _round(
+                    (value["x"] * sx, value["y"] * sy, value["width"] * sx,
+                     value["height"] * sy)
+                )  # fmt: skip
+            rid = f"{task['id']}/{mark}{ann['id']}/{key.split('/')[0]}"
+            merged[(rid, labels[0], box)] += 1
     validator: Seen = Counter()
     for a in pf.annotations:
         rotated = merged[(a.id, a.label, None)] > 0
