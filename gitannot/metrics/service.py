@@ -66,6 +66,19 @@ class Metrics:
             buckets=AUDIT_BUCKETS,
             registry=r,
         )
+        self.deliveries = Counter(
+            "gitannot_events_deliveries",
+            "Events delivery attempts per target and status (delivered, failed, dead).",
+            ["target", "status"],
+            registry=r,
+        )
+        self.delivery_lag = Histogram(
+            "gitannot_events_delivery_lag_seconds",
+            "From an event written to the outbox to its delivery, per target.",
+            ["target"],
+            buckets=(1, 2, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400),
+            registry=r,
+        )
         self.records = Counter("gitannot_metrics_records", "Spool records counted.", registry=r)
         self.bad_records = Counter(
             "gitannot_metrics_bad_records",
@@ -88,6 +101,12 @@ class Metrics:
             return len(records)
 
     def count(self, record: dict[str, Any]) -> None:
+        if record.get("kind") == "delivery":
+            target = str(record["target"])
+            self.deliveries.labels(target, str(record["status"])).inc()
+            if record.get("lag_seconds") is not None:
+                self.delivery_lag.labels(target).observe(max(0.0, float(record["lag_seconds"])))
+            return
         hook, result = str(record["hook"]), str(record["result"])
         self.hook_seconds.labels(hook, result).observe(float(record["seconds"]))
         if hook == "pre-receive":

@@ -78,6 +78,26 @@ def emit_hook(
         sys.stderr.write(f"gitannot: metrics record not written: {type(exc).__name__}: {exc}\n")
 
 
+def emit_delivery(git_dir: Path, target: str, status: str, lag_seconds: float | None) -> None:
+    """Spool one events delivery attempt (lag: event written -> delivered). Never raises."""
+    try:
+        setting = read_setting(git_dir)
+        if setting is None:
+            return
+        record = {
+            "v": RECORD_VERSION,
+            "kind": "delivery",
+            "target": target,
+            "status": status,
+            "lag_seconds": lag_seconds,
+            "repository": setting.repository,
+            "time": time.time(),
+        }
+        write_record(setting.spool, record)
+    except Exception as exc:  # noqa: BLE001 — metrics must never affect a delivery
+        sys.stderr.write(f"gitannot: metrics record not written: {type(exc).__name__}: {exc}\n")
+
+
 def write_record(spool: Path, record: dict[str, object]) -> Path:
     name = f"{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}"
     final = spool / f"{name}{RECORD_SUFFIX}"
