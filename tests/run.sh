@@ -10,6 +10,8 @@ need=()
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 command -v gitolite >/dev/null 2>&1 || need+=(gitolite3)
+# prometheus scrapes `gitannot server metrics` in tests/deploy.
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "tests/run.sh: installing ${need[*]}" >&2

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "gitannot"
 # Bottom first. Packages in one layer must not import each other.
 LAYERS: list[tuple[str, ...]] = [
     ("constants",),
-    ("errors", "resources"),
+    ("errors", "resources", "metrics"),  # metrics: hook-side probe and spool, stdlib only
     ("core",),  # pure values and checks: no subprocess, no repository
     ("formats", "settings"),  # format readers; server-side settings and keys
     ("schema", "gitio"),  # the ontology; git through pygit2 and `git`

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitannot.audit.errors import AuditWriteError
+from gitannot.metrics import probe
 from gitannot.settings.server import server_dir
 
 LOCK_FILE = "audit.lock"
@@ -37,7 +38,10 @@ def locked(git_dir: Path, timeout: float) -> Iterator[None]:
     path = server_dir(git_dir) / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if not _acquire(fd, timeout):
+        waited = time.perf_counter()
+        acquired = _acquire(fd, timeout)
+        probe.observe("audit_lock_wait", time.perf_counter() - waited)
+        if not acquired:
             raise AuditWriteError(
                 f"audit log lock {path} not acquired within {timeout:g}s",
                 "another writer holds it; raise audit_lock_timeout_seconds in "

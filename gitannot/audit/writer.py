@@ -21,6 +21,7 @@ from gitannot.audit import budget, gitobjects, reader, sshsig, state
 from gitannot.audit import entry as E
 from gitannot.audit.errors import AuditWriteError
 from gitannot.constants import AUDIT_REF, ZERO_OID
+from gitannot.metrics import probe
 from gitannot.settings.keys import load_private_key
 from gitannot.settings.server import audit_key_path
 
@@ -69,6 +70,19 @@ def append(
     entry is rebuilt on the new head (cheap: one stored copy, one shared note blob).
     Building runs under `time_limit` seconds (the hook's own limit); waiting for the
     lock is bounded by `lock_timeout`."""
+    started = time.perf_counter()
+    appended = _append(git_dir, fields, lock_timeout, key, time_limit)
+    probe.observe("audit_append", time.perf_counter() - started)
+    return appended
+
+
+def _append(
+    git_dir: Path,
+    fields: dict[str, Any],
+    lock_timeout: float,
+    key: Ed25519PrivateKey | None,
+    time_limit: float | None,
+) -> Appended:
     key = key or load_private_key(audit_key_path(git_dir))
     fields = {**fields, "time": fields.get("time") or utc_now()}
     repo = pygit2.Repository(str(git_dir))

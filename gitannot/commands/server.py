@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
-from gitannot.server import doctor, install, service_config
+from gitannot.server import doctor, install, metrics_setting, service_config
+from gitannot.server.layouts import LAYOUTS
 from gitannot.settings.server import load_server_config
 
 NAME = "server"
@@ -34,6 +35,59 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     service.add_argument(
         "--no-service", action="store_true", help="run hooks in-process again (the default)"
+    )
+    p_install.add_argument(
+        "--metrics-spool",
+        type=Path,
+        metavar="DIR",
+        help="hooks drop one record per run in DIR for `gitannot server metrics` to serve",
+    )
+    p_install.add_argument(
+        "--metrics-name", metavar="NAME", help="repository label in metrics (default: folder name)"
+    )
+    p_install.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="plain",
+        help="where the hooks go: plain git (hooks/), GitLab Gitaly (custom_hooks/*.d/) "
+        "or Gitea/Forgejo (hooks/*.d/)",
+    )
+    p_install.add_argument(
+        "--shared-filesystem",
+        action="store_true",
+        help="allow a repository on a network filesystem: only one host ever writes it",
+    )
+    p_metrics = sub.add_parser(
+        "metrics",
+        help="serve Prometheus metrics gathered from the hooks' spool",
+        description="Drain the spool the hooks write (server install --metrics-spool DIR) "
+        "and serve the counts on http://HOST:PORT/metrics for Prometheus to scrape.",
+    )
+    p_metrics.add_argument("--spool", type=Path, required=True, metavar="DIR")
+    p_metrics.add_argument("--listen", default="127.0.0.1:9464", metavar="HOST:PORT")
+    p_provision = sub.add_parser(
+        "provision",
+        help="create and install the configured repositories, render sshd's files (containers)",
+        description="Make the server match its mounted config and secrets: repositories "
+        "from CONFIG (created and installed), the audit key and users from SECRETS, "
+        "authorized_keys and sshd_config rendered into STATE; runs doctor on each "
+        "repository. With --check only doctor runs (a readiness probe).",
+    )
+    p_provision.add_argument("--config", type=Path, required=True, metavar="SERVER.YAML")
+    p_provision.add_argument("--repos", type=Path, required=True, metavar="DIR")
+    p_provision.add_argument("--secrets", type=Path, required=True, metavar="DIR")
+    p_provision.add_argument("--state", type=Path, required=True, metavar="DIR")
+    p_provision.add_argument("--ssh-port", type=int, default=2222)
+    p_provision.add_argument("--ssh-listen", default="0.0.0.0", metavar="ADDRESS")
+    p_provision.add_argument("--no-hook-service", action="store_true")
+    p_provision.add_argument(
+        "--shard", metavar="N", help="serve the repositories of server.yaml's shards[N]"
+    )
+    p_provision.add_argument("--check", action="store_true", help="only run doctor")
+    p_provision.add_argument(
+        "--shared-filesystem",
+        action="store_true",
+        help="the volume may be a network filesystem: this server is its only writer",
     )
     p_serve = sub.add_parser(
         "serve",
@@ -65,7 +119,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.server_command == "install":
-        result = install.install(args.repo, args.admin, init=args.init)
+        result = install.install(
+            args.repo,
+            args.admin,
+            init=args.init,
+            layout=args.layout,
+            shared_filesystem=args.shared_filesystem,
+        )
+        if args.metrics_spool is not None:
+            result.actions.append(
+                metrics_setting.enable(result.git_dir, args.metrics_spool, args.metrics_name)
+            )
         if args.service is not None:
             timeout = load_server_config(result.git_dir).hook_timeout_seconds
             result.actions.extend(service_config.enable(result.git_dir, args.service, timeout))
@@ -78,12 +142,33 @@ def run(args: argparse.Namespace) -> int:
         for action in install.uninstall(args.repo, keep_key=args.keep_key):
             print(f"gitannot: {action}")
         return EXIT_OK
+    if args.server_command == "provision":
+        return _provision(args)
+    if args.server_command == "metrics":
+        from gitannot.metrics.service import serve as serve_metrics
+
+        serve_metrics(args.spool, args.listen)
+        return EXIT_OK
     if args.server_command == "serve":
         from gitannot.hookservice.server import serve
 
         serve(args.socket)
         return EXIT_OK
     return _doctor(args.repo)
+
+
+def _provision(args: argparse.Namespace) -> int:
+    from gitannot.server import provision
+
+    plan = provision.load_plan(args.config, args.repos, args.secrets, args.state, args.shard)
+    plan.ssh_port, plan.ssh_listen = args.ssh_port, args.ssh_listen
+    plan.hook_service = not args.no_hook_service
+    plan.shared_filesystem = args.shared_filesystem
+    if not args.check:
+        for action in provision.provision(plan):
+            print(f"gitannot: {action}")
+    codes = [_doctor(repo) for repo in provision.repositories(plan)]
+    return EXIT_DENIED if any(codes) else EXIT_OK
 
 
 def _doctor(repo: Path) -> int:

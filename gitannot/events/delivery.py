@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from gitannot.events import types as T
 from gitannot.events.config import AUTOMATION_PATH, Automation, Target, load_automation
 from gitannot.events.types import Event
 from gitannot.gitio import repo as gitrepo
+from gitannot.metrics import spool
 
 LOG_FILE = "deliveries.jsonl"
 DEAD_FILE = "dead-letter.jsonl"
@@ -173,6 +175,7 @@ class Worker:
             state.attempts, state.last_error = attempt, str(exc)
             if attempt >= target.max_attempts:
                 log(self.git_dir, {**record, "status": "dead", "error": str(exc)})
+                spool.emit_delivery(self.git_dir, target.name, "dead", None)
                 log(self.git_dir, {**record, "event": event.to_record()}, DEAD_FILE)
                 state.cursor, state.attempts, state.next_at = event.seq, 0, 0.0
                 summary.dead += 1
@@ -180,14 +183,24 @@ class Worker:
                 return True  # given up on: the next event may go
             state.next_at = self.clock() + backoff(attempt, self.rand)
             log(self.git_dir, {**record, "status": "failed", "error": str(exc)})
+            spool.emit_delivery(self.git_dir, target.name, "failed", None)
             summary.failed += 1
             _save_state(self.git_dir, target.name, state)
             return False
         log(self.git_dir, {**record, "status": "delivered", "http_status": sent.status})
+        spool.emit_delivery(self.git_dir, target.name, "delivered", _lag(event.time, self.clock))
         state.cursor, state.attempts, state.next_at, state.last_error = event.seq, 0, 0.0, ""
         summary.delivered += 1
         _save_state(self.git_dir, target.name, state)
         return True
+
+
+def _lag(event_time: str, clock: Clock) -> float | None:
+    """Seconds since the event was written (its RFC 3339 time), for the metrics."""
+    try:
+        return clock() - datetime.fromisoformat(event_time).timestamp()
+    except ValueError:
+        return None
 
 
 def replay(

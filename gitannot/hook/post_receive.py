@@ -1,5 +1,6 @@
 """The post-receive service: refs have moved; run informational steps (audit receipt)."""
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
@@ -7,10 +8,13 @@ from typing import TextIO
 from gitannot.constants import EXIT_OK
 from gitannot.hook.post_steps import POST_RECEIVE_STEPS
 from gitannot.hook.startup import build_context
+from gitannot.metrics import probe, spool
 
 
 def run_post_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out: TextIO) -> int:
     """Never fails the push (it already landed); problems are printed for the pusher."""
+    started = time.perf_counter()
+    probe.reset()
     try:
         ctx = build_context(git_dir, stdin_text, env)
     except Exception as exc:  # noqa: BLE001 — the push already landed: report, never fail
@@ -24,4 +28,5 @@ def run_post_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out
         for line in lines:
             out.write(f"gitannot: {line}\n")
     out.flush()
+    spool.emit_hook(git_dir, "post-receive", "ok", time.perf_counter() - started)
     return EXIT_OK

@@ -15,6 +15,7 @@ from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.core.findings import Finding, format_findings
 from gitannot.hook import pipeline
 from gitannot.hook.startup import start_context
+from gitannot.metrics import probe, spool
 from gitannot.push.context import HookResult, PushContext
 
 
@@ -109,6 +110,8 @@ def deadline(seconds: float, kind: type[HookTimeout] = HookTimeout) -> Iterator[
 
 def run_pre_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out: TextIO) -> int:
     """Exit 0 to accept, 1 to reject. Every failure path rejects with a one-line reason."""
+    started = time.perf_counter()
+    probe.reset()
     ctx: PushContext | None = None
     try:
         ctx, startup_error = start_context(git_dir, stdin_text, env)
@@ -122,6 +125,9 @@ def run_pre_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out:
     if ctx is not None:
         result = _record(ctx, result)
     _report(ctx, result, out)
+    verdict = "accepted" if result.accepted else "error" if result.error else "rejected"
+    rules = [] if result.accepted else [f.rule for f in result.findings if f.blocks]
+    spool.emit_hook(git_dir, "pre-receive", verdict, time.perf_counter() - started, rules)
     return EXIT_OK if result.accepted else EXIT_DENIED
 
 

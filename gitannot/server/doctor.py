@@ -9,7 +9,7 @@ from gitannot.audit.writer import head_problem
 from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import GitannotError
 from gitannot.resources import hook_client, hook_shim
-from gitannot.server import gitconfig, service_config
+from gitannot.server import gitconfig, layouts, service_config
 from gitannot.settings.keys import load_private_key
 from gitannot.settings.server import audit_key_path, interpreter_path, load_server_config
 
@@ -53,6 +53,23 @@ def _check_hook_service(git_dir: Path) -> list[Problem]:
 
 
 def _check_hooks_dir(git_dir: Path) -> list[Problem]:
+    layout = layouts.read_layout(git_dir)
+    if layout not in layouts.LAYOUTS:
+        fix = "gitannot server install REPO.git --layout plain|gitlab|gitea"
+        return [Problem("layout", f"unknown hook layout {layout!r} in {git_dir}/gitannot", fix)]
+    # Gitaly points core.hooksPath at its own binary, which runs custom_hooks/*.d/.
+    problems = [] if layout == "gitlab" else _check_hooks_path(git_dir)
+    if problems:
+        return problems
+    for name in HOOK_NAMES:
+        problem = layouts.dispatcher_problem(git_dir, layout, name)
+        if problem:
+            problems.append(Problem("hook", problem, "restore Gitea's hooks (gitea admin resync)"))
+        problems.extend(_check_hook(layouts.hook_file(git_dir, layout, name), name))
+    return problems
+
+
+def _check_hooks_path(git_dir: Path) -> list[Problem]:
     hooks_path = gitconfig.get_effective(git_dir, "core.hooksPath")
     hooks_dir = (git_dir / hooks_path) if hooks_path else git_dir / "hooks"
     if hooks_path and not hooks_dir.is_dir():
@@ -71,10 +88,10 @@ def _check_hooks_dir(git_dir: Path) -> list[Problem]:
                 "git config --unset core.hooksPath, then gitannot server install",
             )
         ]
-    return [p for name in HOOK_NAMES for p in _check_hook(hooks_dir / name)]
+    return []
 
 
-def _check_hook(hook: Path) -> list[Problem]:
+def _check_hook(hook: Path, name: str) -> list[Problem]:
     reinstall = "gitannot server install REPO.git"
     if hook.is_symlink() and not hook.exists():
         return [Problem("hook", f"{hook} is a dangling symlink: git skips it", reinstall)]
@@ -88,7 +105,7 @@ def _check_hook(hook: Path) -> list[Problem]:
         problems.append(Problem("hook", f"{hook} is empty: it does nothing", reinstall))
     elif HOOK_STAMP.encode() not in data:
         problems.append(Problem("hook", f"{hook} is not gitannot's hook", reinstall))
-    elif data != hook_shim(hook.name):
+    elif data != hook_shim(name):
         problems.append(Problem("hook", f"{hook} differs from the shipped shim", reinstall))
     if not os.access(hook, os.X_OK):
         problems.append(

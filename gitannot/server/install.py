@@ -16,7 +16,7 @@ from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
 from gitannot.resources import hook_shim
-from gitannot.server import gitconfig
+from gitannot.server import fstype, gitconfig, layouts
 from gitannot.settings.keys import generate_key
 from gitannot.settings.server import (
     ServerConfig,
@@ -46,7 +46,13 @@ class InstallResult:
 
 
 def install(
-    repo: Path, admins: list[str], *, init: bool = False, interpreter: str | None = None
+    repo: Path,
+    admins: list[str],
+    *,
+    init: bool = False,
+    interpreter: str | None = None,
+    layout: str = "plain",
+    shared_filesystem: bool = False,
 ) -> InstallResult:
     git_dir = repo.resolve()
     actions: list[str] = []
@@ -58,9 +64,8 @@ def install(
         created = True
         actions.append(f"created bare repository {git_dir}")
     _require_bare(git_dir)
-    _require_hooks_path(git_dir)
-    hooks_dir = git_dir / "hooks"
-    _refuse_foreign_hooks(hooks_dir)
+    _check_layout(git_dir, layout)
+    _check_filesystem(git_dir, shared_filesystem)
 
     sdir = server_dir(git_dir)
     sdir.mkdir(mode=0o755, exist_ok=True)
@@ -71,10 +76,13 @@ def install(
     if not key.exists():
         generate_key(key, comment=f"gitannot-audit@{git_dir.name}")
         actions.append(f"generated audit signing key {key} (mode 0600)")
-    hooks_dir.mkdir(exist_ok=True)
     for name in HOOK_NAMES:
-        _install_shim(hooks_dir / name)
-    actions.append(f"installed hooks {', '.join(HOOK_NAMES)} in {hooks_dir}")
+        target = layouts.hook_file(git_dir, layout, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _install_shim(target, name)
+        actions.append(f"installed hook {name} as {target} ({layout} layout)")
+    actions.extend(_remove_other_layouts(git_dir, layout))
+    layouts.write_layout(git_dir, layout)
     for key_name, value in MANAGED_CONFIG.items():
         if value not in gitconfig.get_all(git_dir, key_name):
             gitconfig.add_value(git_dir, key_name, value)
@@ -85,12 +93,7 @@ def install(
 def uninstall(repo: Path, *, keep_key: bool = False) -> list[str]:
     git_dir = repo.resolve()
     _require_bare(git_dir)
-    actions = []
-    for name in HOOK_NAMES:
-        hook = git_dir / "hooks" / name
-        if hook.is_file() and HOOK_STAMP.encode() in hook.read_bytes():
-            hook.unlink()
-            actions.append(f"removed {hook}")
+    actions = _remove_other_layouts(git_dir, None)
     state_file = server_dir(git_dir) / STATE_FILE
     if state_file.exists():
         state = json.loads(state_file.read_text(encoding="utf-8"))
@@ -124,6 +127,46 @@ def _require_bare(git_dir: Path) -> None:
         )
 
 
+def _check_layout(git_dir: Path, layout: str) -> None:
+    """Refuse a layout whose hooks git (or the host) would not run: that is fail-open."""
+    if layout != "gitlab":  # Gitaly points core.hooksPath at its own hook binary
+        _require_hooks_path(git_dir)
+    if layout == "plain":
+        _refuse_foreign_hooks(git_dir / "hooks")
+    for name in HOOK_NAMES:
+        problem = layouts.dispatcher_problem(git_dir, layout, name)
+        if problem:
+            raise UsageError(
+                problem, "install with --layout gitea only in a repository Gitea created"
+            )
+
+
+def _check_filesystem(git_dir: Path, acknowledged: bool) -> None:
+    kind = fstype.network_filesystem(git_dir)
+    if kind and not acknowledged:
+        raise UsageError(
+            f"{git_dir} is on a network filesystem ({kind}): two hosts writing this "
+            "repository could fork the audit chain (locks and attribute caching are not "
+            "proven coherent there)",
+            "serve each repository from one host only, then re-run with "
+            "--shared-filesystem to say so (docs/operations.md, Scale-out)",
+        )
+
+
+def _remove_other_layouts(git_dir: Path, keep: str | None) -> list[str]:
+    """gitannot's shims anywhere but the kept layout (one place decides a push)."""
+    removed = []
+    for layout in layouts.LAYOUTS:
+        for name in HOOK_NAMES:
+            hook = layouts.hook_file(git_dir, layout, name)
+            if layout == keep or not hook.is_file():
+                continue
+            if HOOK_STAMP.encode() in hook.read_bytes():
+                hook.unlink()
+                removed.append(f"removed {hook}")
+    return removed
+
+
 def _require_hooks_path(git_dir: Path) -> None:
     hooks_path = gitconfig.get_effective(git_dir, "core.hooksPath")
     if hooks_path is None:
@@ -152,8 +195,8 @@ def _refuse_foreign_hooks(hooks_dir: Path) -> None:
         )
 
 
-def _install_shim(path: Path) -> None:
-    data = hook_shim(path.name)
+def _install_shim(path: Path, hook: str) -> None:
+    data = hook_shim(hook)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     tmp.chmod(0o755)

@@ -11,6 +11,7 @@ from gitannot.constants import SERVER_DIR, ZERO_OID
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefUpdate
 from gitannot.gitio import repo as gitrepo
+from gitannot.metrics import probe
 from gitannot.push.context import PushContext
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.change import BaseRules, validate_change
@@ -60,6 +61,9 @@ def _check_updates(
         result = validate_change(base, GitTreeSource(ctx.repo, tip.tree), old, changed, cache)
         findings.extend(_tag(result.findings, update, tip))
         files.extend(result.report.files)
+        probe.validation_findings(
+            (file.format, f.severity.value) for file in result.report.files for f in file.findings
+        )
         ctx.notes.extend(result.notes)
         if result.rules_changed and result.rules is not None:
             for name, blob in result.rules.applied.items():
