@@ -13,9 +13,12 @@ orjson refuses) returns None: the caller runs the ordinary full check instead.
 """
 
 import dataclasses
+import gc
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -33,17 +36,28 @@ _UNCAPPED = 10**9
 _LISTS = ("images", "annotations", "categories")
 
 
-class _Ref(msgspec.Struct):
+class _Ref(msgspec.Struct, gc=False):
     """What other records' checks read of a record: its ids and its box."""
 
     id: Any = None
     image_id: Any = None
     category_id: Any = None
-    bbox: Any = None
+    bbox: tuple[Any, ...] | None = None  # a tuple: hashable, built by msgspec in C
+
+
+class _AnyRef(msgspec.Struct, gc=False):
+    """The same for a record whose bbox is no list (it never joins the box check)."""
+
+    id: Any = None
+    image_id: Any = None
+    category_id: Any = None
 
 
 _refs_decoder = msgspec.json.Decoder(list[_Ref])
 _ref_decoder = msgspec.json.Decoder(_Ref)
+_any_ref_decoder = msgspec.json.Decoder(_AnyRef)
+_IDS = attrgetter("id")
+_BOX_KEY = attrgetter("image_id", "category_id", "bbox")
 
 
 @dataclass
@@ -57,13 +71,14 @@ class Facts:
     registered: bool  # its id joined the duplicate-id check
     dupe: bool  # its (image, category, bbox) joined the duplicate-annotation check
     position: int | None = None
+    fresh: bool = True  # checked in this run (False: reused from the index)
 
 
 @dataclass
 class Previous:
     """The record index of the last checked version of the file."""
 
-    digests: set[bytes]
+    digests: set[bytes]  # clean records
     unusual: dict[bytes, Facts]  # records that are not clean (clean: no findings at all)
     images: list[Any]  # [id, width, height] rows the verdicts were made against
     categories: list[Any]  # [id, name, keypoint count] rows
@@ -80,7 +95,6 @@ class Outcome:
     declared_labels: list[str]
     members: list[tuple[str, str, str]] = field(default_factory=list)  # (id, item, label)
     index: Previous | None = None  # this version's record index, for the next check
-    digests: bytes = b""
     rechecked: int = 0
 
 
@@ -106,8 +120,14 @@ def check_coco(
             return None  # panoptic
     except (orjson.JSONDecodeError, ValueError):
         return None
-    run = _Run(path, opts, head, raws, extra, want_members)
-    return run.run(previous, top["annotations"])
+    # As in parse_file: the cyclic GC would walk the millions of objects built here.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Run(path, opts, head, raws, extra, want_members).run(previous, top["annotations"])
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def _split(data: bytes, opts: FormatOptions) -> dict[str, records.Raw] | None:
@@ -166,23 +186,19 @@ class _Run:
         stale = self._stale(previous, images, cats)
         known = previous.digests if previous is not None else set()
         unusual = previous.unusual if previous is not None else {}
+        touched = {i for i, r in enumerate(refs) if _touches(r, stale)} if stale else set()
         facts: dict[int, Facts] = {}
-        for i, digest in enumerate(digests):
-            if digest not in known or (stale and _touches(refs[i], stale)):
-                made = self._fresh(i)
-                if made is None:
-                    return None
-                facts[i] = made
-            elif digest in unusual:
-                old = unusual[digest]
-                if old.position is not None and old.position != i:
-                    made = self._fresh(i)
-                    if made is None:
-                        return None
-                    facts[i] = made
-                else:
-                    facts[i] = old
-        return self._assemble(digests, refs, facts, images, cats, len(facts))
+        for i in sorted(touched.union(i for i, d in enumerate(digests) if d not in known)):
+            old = None if i in touched else unusual.get(digests[i])
+            if old is not None and (old.position is None or old.position == i):
+                facts[i] = old
+                continue
+            fresh = self._fresh(i)
+            if fresh is None:
+                return None
+            facts[i] = fresh
+        rechecked = sum(1 for f in facts.values() if f.fresh)
+        return self._assemble(digests, refs, facts, images, cats, rechecked)
 
     def _stale(self, previous: Previous | None, images: list[Any], cats: list[Any]) -> set[Any]:
         """("image" | "category", type, id) of every image or category whose size or name
@@ -227,15 +243,55 @@ class _Run:
         cats: list[Any],
         rechecked: int,
     ) -> Outcome:
-        rep, cat_names = self.rep, self.cats
         capped = CappedFindings(self.path, self.opts.max_findings_per_rule)
         capped.extend(self.head)
         extras: list[Finding] = []
+        for i in sorted(facts):
+            if facts[i].made:
+                extras.extend(facts[i].extras)
+        if self._duplicates(refs, facts):
+            self._ordered(refs, facts, capped)
+        else:  # no cross-record finding: only the records that are not clean report
+            for i in sorted(facts):
+                capped.extend(facts[i].findings)
+        used, unresolved, made, members = self._labels(refs, facts)
+        unusual = {digests[i]: f for i, f in facts.items() if _unusual(f, refs[i])}
+        clean = set(digests)
+        clean.difference_update(unusual)
+        return Outcome(
+            capped.finish(),
+            extras,
+            used,
+            unresolved,
+            made,
+            dict(self.pf.label_ids),
+            list(self.pf.declared_labels),
+            members,
+            Previous(clean, unusual, images, cats),
+            rechecked,
+        )
+
+    def _duplicates(self, refs: list[_Ref], facts: dict[int, Facts]) -> bool:
+        """Whether any id or (image, category, bbox) repeats: set sizes, no Python loop
+        over clean records. Records outside a check get a unique stand-in."""
+        ids: list[Any] = list(map(_IDS, refs))
+        boxed = list(refs)
+        for i, fact in facts.items():
+            if not fact.registered:
+                ids[i] = object()
+            if not fact.dupe:
+                boxed[i] = _NO_BOX
+        if len(set(ids)) != len(ids):
+            return True
+        keys = [key for key in map(_BOX_KEY, boxed) if key[2] is not None]
+        return len(set(keys)) != len(keys)
+
+    def _ordered(self, refs: list[_Ref], facts: dict[int, Facts], capped: CappedFindings) -> None:
+        """The cross-record findings in file order, each rule's as a full check emits
+        them (the per-rule cap keeps the first ones)."""
+        rep = self.rep
         seen: set[Any] = set()
         dupes: set[Any] = set()
-        used: set[str] = set()
-        unresolved = made_count = 0
-        members: list[tuple[str, str, str]] = []
         clean = Facts([], [], True, True, False)  # dupe: when it has a bbox
         for i, ref in enumerate(refs):
             fact = facts.get(i, clean)
@@ -246,39 +302,46 @@ class _Run:
                     seen.add(ref.id)
             if fact.findings:
                 rep.findings.extend(fact.findings)
-            if fact.dupe or (fact is clean and ref.bbox is not None):
-                key = (ref.image_id, ref.category_id, tuple(ref.bbox))
+            if ref.bbox is not None and (fact.dupe or fact is clean):
+                key = (ref.image_id, ref.category_id, ref.bbox)
                 if key in dupes:
-                    message = f"same image, category and bbox {ref.bbox}"
+                    message = f"same image, category and bbox {list(ref.bbox)}"
                     rep.add("annotation.duplicate", message, ref.id)
                 else:
                     dupes.add(key)
             if rep.findings:
                 capped.extend(self._take(0))
-            if fact.made:
-                made_count += 1
-                extras.extend(fact.extras)
-                cat = cat_names.get(ref.category_id) if _hashable(ref.category_id) else None
-                label = cat[0] if cat is not None else ""
-                used.add(label)
-                unresolved += not label
-                if self.want_members:
-                    members.append((str(ref.id), str(ref.image_id), label))
-        unusual = {digests[i]: f for i, f in facts.items() if _unusual(f, refs[i])}
-        index = Previous(set(digests), unusual, images, cats)
-        return Outcome(
-            capped.finish(),
-            extras,
-            used,
-            unresolved,
-            made_count,
-            dict(self.pf.label_ids),
-            list(self.pf.declared_labels),
-            members,
-            index,
-            b"".join(digests),
-            rechecked,
-        )
+
+    def _labels(
+        self, refs: list[_Ref], facts: dict[int, Facts]
+    ) -> tuple[set[str], int, int, list[tuple[str, str, str]]]:
+        """Labels in use, annotations without a label, annotations made, and (for
+        exclusive groups) each annotation's id, item and label."""
+        cat_ids: list[Any] = [r.category_id for r in refs]
+        for i, fact in facts.items():
+            if not fact.made:
+                cat_ids[i] = _SKIP
+        counts = Counter(cat_ids)
+        skipped = counts.pop(_SKIP, 0)
+        names = {cid: self._label(cid) for cid in counts}
+        used = set(names.values())
+        unresolved = sum(n for cid, n in counts.items() if not names[cid])
+        members: list[tuple[str, str, str]] = []
+        if self.want_members:
+            members = [
+                (str(r.id), str(r.image_id), names[cid])
+                for r, cid in zip(refs, cat_ids, strict=True)
+                if cid is not _SKIP
+            ]
+        return used, unresolved, len(refs) - skipped, members
+
+    def _label(self, cid: Any) -> str:
+        cat = self.cats.get(cid)
+        return cat[0] if cat is not None else ""
+
+
+_SKIP = object()
+_NO_BOX = _Ref()
 
 
 def _hashable(value: Any) -> bool:
@@ -312,9 +375,13 @@ def _decode_refs(array: records.Raw, raws: list[records.Raw]) -> list[_Ref]:
     except msgspec.DecodeError:
         pass
     out = []
-    for raw in raws:
+    for raw in raws:  # some record is no object, or its bbox is no list
         try:
             out.append(_ref_decoder.decode(raw))
         except msgspec.DecodeError:
-            out.append(_Ref())  # not an object: checked fresh, never reused
+            try:
+                ref = _any_ref_decoder.decode(raw)
+                out.append(_Ref(ref.id, ref.image_id, ref.category_id))
+            except msgspec.DecodeError:
+                out.append(_Ref())  # not an object: checked fresh, never reused
     return out

@@ -52,7 +52,7 @@ def check_incremental(
     if compiled is not None and not has_errors:
         findings.extend(_ontology(compiled, path, out, rules.options.max_findings_per_rule))
     if out.index is not None:
-        cache.put_blob(key, _dump(out.index, out.digests))
+        cache.put_blob(key, _dump(out.index))
     return findings, sorted(out.labels_used), out.label_ids, out.rechecked
 
 
@@ -90,7 +90,7 @@ def _ontology(compiled: CompiledOntology, path: str, out: Outcome, cap: int) -> 
     return capped.finish()
 
 
-def _dump(index: Previous, digests: bytes) -> bytes:
+def _dump(index: Previous) -> bytes:
     meta = orjson.dumps(
         {
             "images": index.images,
@@ -98,7 +98,7 @@ def _dump(index: Previous, digests: bytes) -> bytes:
             "unusual": {d.hex(): _dump_facts(f) for d, f in index.unusual.items()},
         }
     )
-    return len(meta).to_bytes(8, "big") + meta + digests
+    return len(meta).to_bytes(8, "big") + meta + b"".join(index.digests)
 
 
 def _dump_facts(fact: Facts) -> dict[str, object]:
@@ -119,11 +119,10 @@ def _load(blob: bytes | None, path: str) -> Previous | None:
     try:
         size = int.from_bytes(blob[:8], "big")
         meta = orjson.loads(blob[8 : 8 + size])
-        digests = memoryview(blob)[8 + size :]
-        if len(digests) % DIGEST_BYTES:
+        start, step = 8 + size, DIGEST_BYTES
+        if (len(blob) - start) % step:
             return None
-        step = DIGEST_BYTES
-        known = {bytes(digests[i : i + step]) for i in range(0, len(digests), step)}
+        known = {blob[i : i + step] for i in range(start, len(blob), step)}
         unusual = {
             bytes.fromhex(d): Facts(
                 [from_cache(f, path) for f in v["f"]],
@@ -132,6 +131,7 @@ def _load(blob: bytes | None, path: str) -> Previous | None:
                 bool(v["r"]),
                 bool(v["d"]),
                 v["p"] if type(v["p"]) is int else None,
+                fresh=False,
             )
             for d, v in meta["unusual"].items()
         }

@@ -190,7 +190,7 @@ def test_incremental_equals_full_on_random_edits(tmp_path: Path, seed: int) -> N
     cap = rng.choice([2, 50])
     indent = rng.choice([0, orjson.OPT_INDENT_2])
     with ResultCache(tmp_path / "cache") as cache:
-        for step in range(25):
+        for step in range(18):
             (tmp_path / PATH).write_bytes(orjson.dumps(doc, option=indent))
             source = WorkTreeSource(tmp_path)
             rules = _rules(tmp_path, cap)
