@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=10_000, help="commits in the big push")
     parser.add_argument(
         "--annotations", type=int, default=1_000_000, help="size of the COCO file edited by 1%%"
-    )
+    )  # --refs 0 / --commits 0 / --annotations 0 skip that big push
     parser.add_argument("--only", choices=["small", "big"], help="run only these pushes")
     args = parser.parse_args()
     if args.only != "big":
