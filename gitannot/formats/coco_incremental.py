@@ -167,6 +167,7 @@ class _Run:
         self.sizes = coco.read_images(head, self.rep, self.pf)
         self.cats = coco.read_categories(head["categories"], self.rep, self.pf)
         self.head = self._take(0)
+        self.parsed: list[Any] | None = None  # the whole array, when most records are new
         self.checker = coco.Checker(
             self.pf, self.rep, self.rep.options, self.sizes, self.cats, True, True
         )
@@ -188,7 +189,13 @@ class _Run:
         unusual = previous.unusual if previous is not None else {}
         touched = {i for i, r in enumerate(refs) if _touches(r, stale)} if stale else set()
         facts: dict[int, Facts] = {}
-        for i in sorted(touched.union(i for i, d in enumerate(digests) if d not in known)):
+        todo = sorted(touched.union(i for i, d in enumerate(digests) if d not in known))
+        if len(todo) > len(raws) // 8:  # first sight: one parse of the array is cheaper
+            try:
+                self.parsed = orjson.loads(memoryview(array))
+            except orjson.JSONDecodeError:
+                return None
+        for i in todo:
             old = None if i in touched else unusual.get(digests[i])
             if old is not None and (old.position is None or old.position == i):
                 facts[i] = old
@@ -217,10 +224,13 @@ class _Run:
         return out
 
     def _fresh(self, index: int) -> Facts | None:
-        try:
-            ann = orjson.loads(memoryview(self.raws[index]))
-        except orjson.JSONDecodeError:
-            return None
+        if self.parsed is not None:
+            ann = self.parsed[index]
+        else:
+            try:
+                ann = orjson.loads(memoryview(self.raws[index]))
+            except orjson.JSONDecodeError:
+                return None
         seen: set[Any] = set()
         dupes: set[Any] = set()
         made = self.checker.one(ann, index, seen, dupes)

@@ -27,6 +27,8 @@ from gitannot.validation.findings_io import from_cache, to_cache
 from gitannot.validation.rules import Rules
 
 INDEX_KEY = "record-index-v1"
+# Smaller files are checked whole: that is fast, and an index per file is not free.
+MIN_BYTES = 256 * 1024
 _UNCAPPED = 10**9
 
 

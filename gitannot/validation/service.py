@@ -12,7 +12,7 @@ from gitannot.project.config import DETECT
 from gitannot.validation.cache import ResultCache, cache_key
 from gitannot.validation.context import ContextReader
 from gitannot.validation.findings_io import apply_severities, from_cache, to_cache
-from gitannot.validation.incremental import check_incremental, index_key
+from gitannot.validation.incremental import MIN_BYTES, check_incremental, index_key
 from gitannot.validation.rules import Rules
 from gitannot.validation.sources import Entry, EntryKind, Source, size_of
 
@@ -56,9 +56,11 @@ class Validator:
         source: Source,
         cache: ResultCache | None = None,
         incremental: bool = True,  # False: every file parsed whole (tests compare the two)
+        incremental_min_bytes: int = MIN_BYTES,
     ) -> None:
         self.rules = rules
         self.incremental = incremental
+        self.incremental_min_bytes = incremental_min_bytes
         self.source = source
         self.cache = cache or ResultCache(None)
         self.context = ContextReader(rules.project, rules.options, source)
@@ -116,7 +118,11 @@ class Validator:
             )
             return FileResult(entry.path, fmt, [finding], [], {})
         data = self.source.read(entry.path) or b""
-        if self.incremental and _may_be_coco(entry.path, fmt):
+        if (
+            self.incremental
+            and len(data) >= self.incremental_min_bytes
+            and _may_be_coco(entry.path, fmt)
+        ):
             done = check_incremental(self.rules, entry.path, data, self.cache, records_key)
             if done is not None:
                 findings, labels, label_ids, rechecked = done

@@ -194,10 +194,12 @@ def test_incremental_equals_full_on_random_edits(tmp_path: Path, seed: int) -> N
             (tmp_path / PATH).write_bytes(orjson.dumps(doc, option=indent))
             source = WorkTreeSource(tmp_path)
             rules = _rules(tmp_path, cap)
-            fast = Validator(rules, source, cache).validate([PATH]).files[0]
+            fast = Validator(rules, source, cache, incremental_min_bytes=0)
+            fast_result = fast.validate([PATH]).files[0]
             full = Validator(rules, source, incremental=False).validate([PATH]).files[0]
-            assert (fast.cached or fast.rechecked is not None) and full.rechecked is None
-            assert _verdict(fast) == _verdict(full), f"seed {seed}, step {step}"
+            assert fast_result.cached or fast_result.rechecked is not None
+            assert full.rechecked is None
+            assert _verdict(fast_result) == _verdict(full), f"seed {seed}, step {step}"
             for _ in range(rng.randint(1, 3)):
                 rng.choice(EDITS)(rng, doc)
 
@@ -222,3 +224,14 @@ def test_an_edit_rechecks_only_the_changed_records(tmp_path: Path) -> None:
     assert second[3] == 1
     on_image_1 = sum(1 for a in doc["annotations"] if a["image_id"] == 1)
     assert third[3] == on_image_1
+
+
+def test_small_files_are_checked_whole(tmp_path: Path) -> None:
+    """Below MIN_BYTES a file is parsed whole: no record index is worth its upkeep."""
+    (tmp_path / "labels").mkdir()
+    (tmp_path / PATH).write_bytes(orjson.dumps(_doc(random.Random(2), 40)))
+    source = WorkTreeSource(tmp_path)
+    with ResultCache(tmp_path / "cache") as cache:
+        result = Validator(load_rules(source), source, cache).validate([PATH]).files[0]
+    assert result.format == "coco"
+    assert result.rechecked is None

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from gitannot.main import main
+from gitannot.validation.incremental import MIN_BYTES
 from gitannot.validation.push import cache_dir
 from tests.gitenv import Client, ServerRepo
 from tests.validation.helpers import PROJECT, SCHEMA_V1
@@ -31,6 +32,7 @@ def _setup(server: ServerRepo, make_client: MakeClient) -> tuple[Client, str]:
     alice.commit({"schema/labels.yaml": SCHEMA_V1, "configs/project.yaml": PROJECT}, "rules")
     assert alice.push("HEAD:refs/heads/main").accepted
     data = big_valid_coco(images=IMAGES, per_image=PER_IMAGE)
+    assert len(data) > MIN_BYTES  # big enough to be checked by record
     alice.commit({PATH: data}, "big file")
     first = alice.push("HEAD:refs/heads/main")
     assert first.accepted, first.output
