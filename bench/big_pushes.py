@@ -30,8 +30,9 @@ from gitannot.gitio.sealed import sealed_git_env
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "gitannot" / "scaffold" / "templates" / "configs" / "access.yaml"
 LOADS = (
-    "import orjson, sys, time; d = open(sys.argv[1], 'rb').read(); t = time.perf_counter(); "
-    "orjson.loads(d); print(time.perf_counter() - t)"
+    "import orjson, sys, time; d = open(sys.argv[1], 'rb').read(); "
+    "t, c = time.perf_counter(), time.process_time(); orjson.loads(d); "
+    "print(time.perf_counter() - t, time.process_time() - c)"
 )
 
 
