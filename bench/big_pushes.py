@@ -4,7 +4,7 @@
   bare repository is the baseline; the hook time is the difference.
 - A COCO file of N annotations already on main, pushed again with 1% of its annotations
   edited: the baseline is a bare `orjson.loads` of the file (fresh interpreter, best of
-  3). Its first sight (no cache) and `gitannot server warm` are timed too.
+  2). Its first sight (no cache) and `gitannot server warm` are timed too.
 
 The hooked repository's hook_timeout_seconds is raised so every push is measured (the
 output says which would not fit the default); the access policy raises the ref-update
@@ -106,6 +106,10 @@ class Pair:
         self.git("init", "-q", str(self.client), cwd=self.root)
         (self.client / "configs").mkdir()
         (self.client / "configs" / "access.yaml").write_text(policy(refs))
+        # The measured COCO file is bigger than the default 64 MiB label-file limit.
+        (self.client / "configs" / "project.yaml").write_text(
+            "limits:\n  max_file_bytes: 2147483648\n"
+        )
         self.git("add", "-A")
         self.git("commit", "-q", "-m", "policy")
         for repo in (self.hooked, self.plain):
@@ -168,9 +172,9 @@ def big_file(pair: Pair, annotations: int) -> None:
     path = pair.root / "big.json"
     generate(str(path), annotations)
     data = path.read_bytes()
-    runs = [_python(LOADS, str(path)).split() for _ in range(3)]
+    runs = [_python(LOADS, str(path)).split() for _ in range(2)]
     loads = Timing(min(float(r[0]) for r in runs), min(float(r[1]) for r in runs))
-    print(f"  COCO file of {annotations:,} annotations, {len(data) / 1e6:.0f} MB (best of 3):")
+    print(f"  COCO file of {annotations:,} annotations, {len(data) / 1e6:.0f} MB (best of 2):")
     print(f"    {'bare orjson.loads':<38} {loads.wall:7.2f} s {loads.cpu:7.2f} s   1.00x 1.00x")
     target = pair.client / "labels" / "coco" / "big.json"
     target.parent.mkdir(parents=True, exist_ok=True)
