@@ -1,12 +1,18 @@
 """Hook overhead: median push time with gitannot vs the same push with no hooks.
 
-    python bench/bench_hook.py [--runs 15]
+    python bench/bench_hook.py [--runs 15] [--refs 5000] [--commits 10000]
+                               [--annotations 1000000] [--only small|big]
 
 Each run pushes one new commit touching 10 files to three bare repositories: one plain,
 one with gitannot's hooks running in-process, one whose hooks hand their runs to the
 resident hook service (`gitannot server serve`). Pushes alternate so machine noise hits
 all three. The floor is what an in-process hook pays before doing work: interpreter
 start plus gitannot's imports.
+
+Then the big pushes (big_pushes.py), each against its baseline in the same run: 5,000 ref
+updates and 10,000 new commits against the same push into a plain bare repository, and
+a 1% edit of a big COCO file already on main against a bare `orjson.loads` of the file
+(its first sight too, and `gitannot server warm` for it).
 """
 
 import argparse
@@ -49,7 +55,22 @@ def start_service(sock: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--refs", type=int, default=5000, help="ref updates in the big push")
+    parser.add_argument("--commits", type=int, default=10_000, help="commits in the big push")
+    parser.add_argument(
+        "--annotations", type=int, default=1_000_000, help="size of the COCO file edited by 1%%"
+    )  # --refs 0 / --commits 0 / --annotations 0 skip that big push
+    parser.add_argument("--only", choices=["small", "big"], help="run only these pushes")
     args = parser.parse_args()
+    if args.only != "big":
+        small(args)
+    if args.only != "small":
+        from big_pushes import big
+
+        big(args.refs, args.commits, args.annotations)
+
+
+def small(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="gitannot-bench-") as tmp:
         root = Path(tmp)
         env = sealed_git_env(root / "home", author=("b", "b@x"), committer=("b", "b@x"))

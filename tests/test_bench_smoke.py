@@ -9,7 +9,10 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 CASES = {
-    "bench_hook.py": (["--runs", "2"], "hook overhead"),
+    "bench_hook.py": (
+        ["--runs", "2", "--refs", "20", "--commits", "30", "--annotations", "2000"],
+        "push of a 1% edit",
+    ),
     "bench_access.py": (["--commits", "50", "--repeat", "2"], "push of 50 new commits"),
     "bench_validate.py": (["--annotations", "2000", "--repeat", "1"], "ratio parse_file"),
     "bench_release.py": (["--items", "200", "--repeat", "1"], "ratio gates / validation"),

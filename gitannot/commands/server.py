@@ -1,4 +1,4 @@
-"""`gitannot server install|uninstall|doctor`: manage gitannot on a bare repository."""
+"""`gitannot server install|uninstall|doctor|warm`: manage gitannot on a bare repository."""
 
 import argparse
 import sys
@@ -107,6 +107,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p_uninstall.add_argument(
         "--keep-key", action="store_true", help="keep the audit signing key in REPO.git/gitannot/"
     )
+    p_warm = sub.add_parser(
+        "warm",
+        help="check the default branch's label files now, so pushes reuse the verdicts",
+        description="Validate every label file on REPO.git's default branch under its "
+        "rules and store the verdicts (and the record index of big COCO files) in the "
+        "hook's cache: a later push of an edited file re-checks only what changed. Run it "
+        "after installing on a repository with big label files, or when a first push of "
+        "one is rejected for taking longer than hook_timeout_seconds.",
+    )
+    p_warm.add_argument("repo", type=Path, metavar="REPO.git")
     p_doctor = sub.add_parser(
         "doctor",
         help="exit 1 if any fail-open condition exists",
@@ -154,6 +164,8 @@ def run(args: argparse.Namespace) -> int:
 
         serve(args.socket)
         return EXIT_OK
+    if args.server_command == "warm":
+        return _warm(args.repo)
     return _doctor(args.repo)
 
 
@@ -169,6 +181,20 @@ def _provision(args: argparse.Namespace) -> int:
             print(f"gitannot: {action}")
     codes = [_doctor(repo) for repo in provision.repositories(plan)]
     return EXIT_DENIED if any(codes) else EXIT_OK
+
+
+def _warm(repo: Path) -> int:
+    from gitannot.validation.warm import warm
+
+    done = warm(repo)
+    if done.note:
+        print(f"gitannot: {done.note}")
+        return EXIT_OK
+    print(
+        f"gitannot: warmed {done.files} label file(s) on {done.ref} "
+        f"({done.already} already cached) in {done.seconds:.1f} s"
+    )
+    return EXIT_OK
 
 
 def _doctor(repo: Path) -> int:

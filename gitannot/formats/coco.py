@@ -130,7 +130,7 @@ def parse_coco(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> 
     anns = _list(doc, "annotations", rep, False)
     # References are only checked against lists that exist (a missing list is one finding).
     has_cats, has_images = type(doc.get("categories")) is list, type(doc.get("images")) is list
-    _Checker(pf, rep, opts, images, cats, has_cats, has_images).run(anns)
+    Checker(pf, rep, opts, images, cats, has_cats, has_images).run(anns)
 
 
 def parse_coco_results(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> None:
@@ -138,7 +138,7 @@ def parse_coco_results(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOpti
     if type(doc) is not list:
         rep.add("json.root-type", "a COCO results file is a JSON list")
         return
-    _Checker(pf, rep, opts, None, {}, False, False).run(doc)
+    Checker(pf, rep, opts, None, {}, False, False).run(doc)
 
 
 def parse_coco_categories(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> None:  # noqa: ARG001 — one signature for every format handler
@@ -148,7 +148,7 @@ def parse_coco_categories(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatO
     read_categories(doc, rep, pf)
 
 
-class _Checker:
+class Checker:
     def __init__(
         self,
         pf: ParsedFile,
@@ -185,6 +185,17 @@ class _Checker:
                 continue
             if made is not None:
                 append(made)
+
+    def one(self, ann: Any, index: int, seen: set[Any], dupes: set[Any]) -> Annotation | None:
+        """One record as run() checks it (incremental validation checks records alone)."""
+        if type(ann) is not dict:
+            self.rep.add("coco.type", f"annotations[{index}] is not an object", f"#{index}")
+            return None
+        try:
+            return self._check(ann, index, seen, dupes)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError):
+            self._diagnose(ann, index)
+            return None
 
     def _check(
         self, ann: dict[str, Any], index: int, seen: set[Any], dupes: set[Any]

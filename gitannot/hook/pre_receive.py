@@ -108,6 +108,14 @@ def deadline(seconds: float, kind: type[HookTimeout] = HookTimeout) -> Iterator[
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-4))
 
 
+# A big label file's first check may not fit the limit; warming pays for it once.
+TIMEOUT_HINT = (
+    "raise hook_timeout_seconds in <repo>/gitannot/server.yaml, or, for big label files "
+    "seen for the first time, run `gitannot server warm REPO.git` on the server (it checks "
+    "the default branch once; pushes then re-check only what changed)"
+)
+
+
 def run_pre_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out: TextIO) -> int:
     """Exit 0 to accept, 1 to reject. Every failure path rejects with a one-line reason."""
     started = time.perf_counter()
@@ -133,7 +141,7 @@ def run_pre_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out:
 
 def _failure_result(exc: BaseException, ctx: PushContext | None) -> HookResult:
     if isinstance(exc, HookTimeout):
-        rule, hint = "internal.timeout", "raise hook_timeout_seconds in <repo>/gitannot/server.yaml"
+        rule, hint = "internal.timeout", TIMEOUT_HINT
     else:
         rule, hint = "internal.error", "run `gitannot server doctor REPO.git` on the server"
         traceback.print_exc(file=sys.stderr) if _debug() else None

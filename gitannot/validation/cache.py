@@ -40,6 +40,8 @@ class ResultCache:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT)")
+                # Record indexes of big files (incremental.py): binary, one row per file.
+                db.execute("CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value BLOB)")
             except (OSError, sqlite3.Error):
                 self._broken = True
                 return None
@@ -70,6 +72,28 @@ class ResultCache:
         self._pending[key] = json.dumps(value, separators=(",", ":"))
         if len(self._pending) >= FLUSH_EVERY:
             self.flush()
+
+    def get_blob(self, key: str) -> bytes | None:
+        db = self._conn()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT value FROM blobs WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return bytes(row[0]) if row is not None else None
+
+    def put_blob(self, key: str, value: bytes) -> None:
+        """Written at once: a record index is worth keeping even if the push times out."""
+        db = self._conn()
+        if db is None:
+            return
+        try:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("INSERT OR REPLACE INTO blobs (key, value) VALUES (?, ?)", (key, value))
+        except sqlite3.Error:
+            return
 
     def flush(self) -> None:
         db = self._conn()

@@ -12,6 +12,7 @@ from gitannot.project.config import DETECT
 from gitannot.validation.cache import ResultCache, cache_key
 from gitannot.validation.context import ContextReader
 from gitannot.validation.findings_io import apply_severities, from_cache, to_cache
+from gitannot.validation.incremental import MIN_BYTES, check_incremental, index_key
 from gitannot.validation.rules import Rules
 from gitannot.validation.sources import Entry, EntryKind, Source, size_of
 
@@ -29,6 +30,7 @@ class FileResult:
     labels: list[str]  # label names the file uses (for schema evolution)
     label_ids: dict[str, str]  # class index / category id -> name
     cached: bool = False
+    rechecked: int | None = None  # records re-read by an incremental check (None: whole)
 
 
 @dataclass
@@ -48,8 +50,17 @@ class Report:
 
 
 class Validator:
-    def __init__(self, rules: Rules, source: Source, cache: ResultCache | None = None) -> None:
+    def __init__(
+        self,
+        rules: Rules,
+        source: Source,
+        cache: ResultCache | None = None,
+        incremental: bool = True,  # False: every file parsed whole (tests compare the two)
+        incremental_min_bytes: int = MIN_BYTES,
+    ) -> None:
         self.rules = rules
+        self.incremental = incremental
+        self.incremental_min_bytes = incremental_min_bytes
         self.source = source
         self.cache = cache or ResultCache(None)
         self.context = ContextReader(rules.project, rules.options, source)
@@ -81,7 +92,7 @@ class Validator:
         hit = self.cache.get(key)
         if isinstance(hit, dict):
             return _from_cached(entry.path, hit)
-        result = self._run(entry, fmt, context)
+        result = self._run(entry, fmt, context, index_key(self.rules, fmt, entry.path, context_id))
         if not _completed(result):
             return result  # a crash is no verdict: the next attempt must run the check again
         self.cache.put(
@@ -95,7 +106,7 @@ class Validator:
         )
         return result
 
-    def _run(self, entry: Entry, fmt: str, context: FormatContext) -> FileResult:
+    def _run(self, entry: Entry, fmt: str, context: FormatContext, records_key: str) -> FileResult:
         size = size_of(self.source, entry)
         limit = self.rules.project.max_file_bytes
         if size > limit:  # refused before reading or parsing: bounded memory
@@ -107,6 +118,16 @@ class Validator:
             )
             return FileResult(entry.path, fmt, [finding], [], {})
         data = self.source.read(entry.path) or b""
+        if (
+            self.incremental
+            and len(data) >= self.incremental_min_bytes
+            and _may_be_coco(entry.path, fmt)
+        ):
+            done = check_incremental(self.rules, entry.path, data, self.cache, records_key)
+            if done is not None:
+                findings, labels, label_ids, rechecked = done
+                findings = apply_severities(findings, self.rules.project)
+                return FileResult(entry.path, "coco", findings, labels, label_ids, False, rechecked)
         parsed = parse_file(
             entry.path,
             data,
@@ -122,6 +143,11 @@ class Validator:
         findings = apply_severities(findings, self.rules.project)
         labels = sorted({a.label for a in parsed.annotations})
         return FileResult(entry.path, parsed.format, findings, labels, dict(parsed.label_ids))
+
+
+def _may_be_coco(path: str, fmt: str) -> bool:
+    """Where a COCO instances file may be read record by record (incremental.py)."""
+    return fmt == "coco" or (fmt == DETECT and path.lower().endswith(".json"))
 
 
 def _undetected(finding: Finding) -> Finding:

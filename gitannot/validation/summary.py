@@ -20,7 +20,12 @@ def counts(findings: Iterable[Finding]) -> dict[str, int]:
 def summary_line(files: Sequence[_HasCached], findings: Iterable[Finding]) -> str:
     by = counts(findings)
     cached = sum(1 for f in files if f.cached)
-    return (
+    line = (
         f"validated {len(files)} label file(s) ({cached} from cache): "
         f"{by['error']} error(s), {by['warning']} warning(s), {by['info']} info"
     )
+    # Big COCO files checked record by record (incremental.py): how much was re-read.
+    records = [r for r in (getattr(f, "rechecked", None) for f in files) if r is not None]
+    if records:
+        line += f"; {len(records)} checked by record, {sum(records)} record(s) re-checked"
+    return line

@@ -1,0 +1,397 @@
+"""COCO instances checked record by record, reusing the verdicts of unchanged records.
+
+A 1% edit of a million-annotation file must not cost a full parse. The file is split
+into raw records (records.py, no objects built), each annotation record is hashed, and a
+record whose bytes, referenced image size and referenced category are unchanged since
+the last check (the `Previous` index) keeps its own verdict. What spans records is
+recomputed for the whole file from a cheap scan of ids, references and boxes: duplicate
+annotation ids, duplicate (image, category, bbox) triples, the per-rule finding cap,
+and the labels in use. Images and categories are always read in full (they are small).
+
+Anything unusual (not a plain COCO instances object, conflict markers, a BOM, a record
+orjson refuses) returns None: the caller runs the ordinary full check instead.
+"""
+
+import dataclasses
+import gc
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+import msgspec
+import orjson
+
+from gitannot.core.annotation import Annotation, ParsedFile
+from gitannot.core.findings import Finding
+from gitannot.formats import coco, records
+from gitannot.formats.conflicts import CONFLICT_KEY_BYTES
+from gitannot.formats.options import FormatOptions
+from gitannot.formats.report import CappedFindings, Reporter
+
+DIGEST_BYTES = 16
+_UNCAPPED = 10**9
+_LISTS = ("images", "annotations", "categories")
+
+
+class _Ref(msgspec.Struct, gc=False):
+    """What other records' checks read of a record: its ids and its box."""
+
+    id: Any = None
+    image_id: Any = None
+    category_id: Any = None
+    bbox: tuple[Any, ...] | None = None  # a tuple: hashable, built by msgspec in C
+
+
+class _AnyRef(msgspec.Struct, gc=False):
+    """The same for a record whose bbox is no list (it never joins the box check)."""
+
+    id: Any = None
+    image_id: Any = None
+    category_id: Any = None
+
+
+_refs_decoder = msgspec.json.Decoder(list[_Ref])
+_ref_decoder = msgspec.json.Decoder(_Ref)
+_any_ref_decoder = msgspec.json.Decoder(_AnyRef)
+_IDS = attrgetter("id")
+_BOX_KEY = attrgetter("image_id", "category_id", "bbox")
+
+
+@dataclass
+class Facts:
+    """One record's own verdict: what it reports alone, and which cross-record checks
+    it joins. `position` is set when its messages name its index (no usable id)."""
+
+    findings: list[Finding]
+    extras: list[Finding]  # the caller's per-annotation findings (the ontology's)
+    made: bool  # it produced an annotation
+    registered: bool  # its id joined the duplicate-id check
+    dupe: bool  # its (image, category, bbox) joined the duplicate-annotation check
+    position: int | None = None
+    fresh: bool = True  # checked in this run (False: reused from the index)
+
+
+@dataclass
+class Previous:
+    """The record index of the last checked version of the file."""
+
+    digests: set[bytes]  # clean records
+    unusual: dict[bytes, Facts]  # records that are not clean (clean: no findings at all)
+    images: list[Any]  # [id, width, height] rows the verdicts were made against
+    categories: list[Any]  # [id, name, keypoint count] rows
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding]  # the file's format findings, capped like parse_file's
+    extras: list[Finding]  # per-annotation caller findings, in record order
+    labels_used: set[str]
+    unresolved: int  # annotations whose category is unknown (no label name)
+    annotations: int
+    label_ids: dict[str, str]
+    declared_labels: list[str]
+    members: list[tuple[str, str, str]] = field(default_factory=list)  # (id, item, label)
+    index: Previous | None = None  # this version's record index, for the next check
+    rechecked: int = 0
+
+
+Extra = Callable[[Annotation], list[Finding]]
+
+
+def check_coco(
+    path: str,
+    data: bytes,
+    opts: FormatOptions,
+    previous: Previous | None,
+    extra: Extra | None = None,
+    want_members: bool = False,
+) -> Outcome | None:
+    """The check of a COCO instances file, reusing `previous`; None: not eligible."""
+    top = _split(data, opts)
+    if top is None:
+        return None
+    try:
+        head = {k: orjson.loads(memoryview(v)) for k, v in top.items() if k != "annotations"}
+        raws = records.elements(top["annotations"])
+        if raws and "segments_info" in _first_keys(raws[0]):
+            return None  # panoptic
+    except (orjson.JSONDecodeError, ValueError):
+        return None
+    # As in parse_file: the cyclic GC would walk the millions of objects built here.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Run(path, opts, head, raws, extra, want_members).run(previous, top["annotations"])
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _split(data: bytes, opts: FormatOptions) -> dict[str, records.Raw] | None:
+    if len(data) > opts.max_file_bytes or data.lstrip()[:1] != b"{":
+        return None  # BOM, LFS pointer, too large: the full check reports those
+    if CONFLICT_KEY_BYTES in data:
+        return None
+    try:
+        top = records.members(data)
+    except ValueError:
+        return None
+    if "item" in top or any(bytes(memoryview(top.get(k, b""))[:1]) != b"[" for k in _LISTS):
+        return None
+    return top
+
+
+def _first_keys(raw: records.Raw) -> Any:
+    first = orjson.loads(memoryview(raw))
+    return first if type(first) is dict else {}
+
+
+class _Run:
+    def __init__(
+        self,
+        path: str,
+        opts: FormatOptions,
+        head: dict[str, Any],
+        raws: list[records.Raw],
+        extra: Extra | None,
+        want_members: bool,
+    ) -> None:
+        self.path, self.opts, self.raws = path, opts, raws
+        self.extra, self.want_members = extra, want_members
+        # One uncapped reporter: the cap is applied once, over the whole file, at the end.
+        self.rep = Reporter(path, dataclasses.replace(opts, max_findings_per_rule=_UNCAPPED))
+        self.pf = ParsedFile(path=path, format="coco")
+        self.sizes = coco.read_images(head, self.rep, self.pf)
+        self.cats = coco.read_categories(head["categories"], self.rep, self.pf)
+        self.head = self._take(0)
+        self.parsed: list[Any] | None = None  # the whole array, when most records are new
+        self.checker = coco.Checker(
+            self.pf, self.rep, self.rep.options, self.sizes, self.cats, True, True
+        )
+
+    def _take(self, start: int) -> list[Finding]:
+        kept = self.rep.findings
+        out = kept[start:]
+        del kept[start:]
+        return out
+
+    def run(self, previous: Previous | None, array: records.Raw) -> Outcome | None:
+        raws = self.raws
+        digests = [hashlib.blake2b(r, digest_size=DIGEST_BYTES).digest() for r in raws]
+        refs = _decode_refs(array, raws)
+        images = [[k, w, h] for k, (w, h) in self.sizes.items()]
+        cats = [[k, name, n] for k, (name, n) in self.cats.items()]
+        stale = self._stale(previous, images, cats)
+        known = previous.digests if previous is not None else set()
+        unusual = previous.unusual if previous is not None else {}
+        touched = {i for i, r in enumerate(refs) if _touches(r, stale)} if stale else set()
+        facts: dict[int, Facts] = {}
+        todo = sorted(touched.union(i for i, d in enumerate(digests) if d not in known))
+        if len(todo) > len(raws) // 8:  # first sight: one parse of the array is cheaper
+            try:
+                self.parsed = orjson.loads(memoryview(array))
+            except orjson.JSONDecodeError:
+                return None
+        for i in todo:
+            old = None if i in touched else unusual.get(digests[i])
+            if old is not None and (old.position is None or old.position == i):
+                facts[i] = old
+                continue
+            fresh = self._fresh(i)
+            if fresh is None:
+                return None
+            facts[i] = fresh
+        rechecked = sum(1 for f in facts.values() if f.fresh)
+        return self._assemble(digests, refs, facts, images, cats, rechecked)
+
+    def _stale(self, previous: Previous | None, images: list[Any], cats: list[Any]) -> set[Any]:
+        """("image" | "category", type, id) of every image or category whose size or name
+        changed since the records' check: records that reference one are checked again."""
+        if previous is None:
+            return set()
+        out: set[Any] = set()
+        for kind, old, new in (
+            ("image", previous.images, images),
+            ("category", previous.categories, cats),
+        ):
+            if old != new:
+                a = {(kind, type(r[0]), r[0]): r[1:] for r in old}
+                b = {(kind, type(r[0]), r[0]): r[1:] for r in new}
+                out.update(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        return out
+
+    def _fresh(self, index: int) -> Facts | None:
+        if self.parsed is not None:
+            ann = self.parsed[index]
+        else:
+            try:
+                ann = orjson.loads(memoryview(self.raws[index]))
+            except orjson.JSONDecodeError:
+                return None
+        seen: set[Any] = set()
+        dupes: set[Any] = set()
+        made = self.checker.one(ann, index, seen, dupes)
+        extras = self.extra(made) if made is not None and self.extra is not None else []
+        return Facts(
+            self._take(0),
+            extras,
+            made is not None,
+            bool(seen),
+            bool(dupes),
+            None if seen else index,
+        )
+
+    def _assemble(
+        self,
+        digests: list[bytes],
+        refs: list[_Ref],
+        facts: dict[int, Facts],
+        images: list[Any],
+        cats: list[Any],
+        rechecked: int,
+    ) -> Outcome:
+        capped = CappedFindings(self.path, self.opts.max_findings_per_rule)
+        capped.extend(self.head)
+        extras: list[Finding] = []
+        for i in sorted(facts):
+            if facts[i].made:
+                extras.extend(facts[i].extras)
+        if self._duplicates(refs, facts):
+            self._ordered(refs, facts, capped)
+        else:  # no cross-record finding: only the records that are not clean report
+            for i in sorted(facts):
+                capped.extend(facts[i].findings)
+        used, unresolved, made, members = self._labels(refs, facts)
+        unusual = {digests[i]: f for i, f in facts.items() if _unusual(f, refs[i])}
+        clean = set(digests)
+        clean.difference_update(unusual)
+        return Outcome(
+            capped.finish(),
+            extras,
+            used,
+            unresolved,
+            made,
+            dict(self.pf.label_ids),
+            list(self.pf.declared_labels),
+            members,
+            Previous(clean, unusual, images, cats),
+            rechecked,
+        )
+
+    def _duplicates(self, refs: list[_Ref], facts: dict[int, Facts]) -> bool:
+        """Whether any id or (image, category, bbox) repeats: set sizes, no Python loop
+        over clean records. Records outside a check get a unique stand-in."""
+        ids: list[Any] = list(map(_IDS, refs))
+        boxed = list(refs)
+        for i, fact in facts.items():
+            if not fact.registered:
+                ids[i] = object()
+            if not fact.dupe:
+                boxed[i] = _NO_BOX
+        if len(set(ids)) != len(ids):
+            return True
+        keys = [key for key in map(_BOX_KEY, boxed) if key[2] is not None]
+        return len(set(keys)) != len(keys)
+
+    def _ordered(self, refs: list[_Ref], facts: dict[int, Facts], capped: CappedFindings) -> None:
+        """The cross-record findings in file order, each rule's as a full check emits
+        them (the per-rule cap keeps the first ones)."""
+        rep = self.rep
+        seen: set[Any] = set()
+        dupes: set[Any] = set()
+        clean = Facts([], [], True, True, False)  # dupe: when it has a bbox
+        for i, ref in enumerate(refs):
+            fact = facts.get(i, clean)
+            if fact.registered:
+                if ref.id in seen:
+                    rep.add("coco.duplicate-id", f"annotation id {ref.id} appears twice", ref.id)
+                else:
+                    seen.add(ref.id)
+            if fact.findings:
+                rep.findings.extend(fact.findings)
+            if ref.bbox is not None and (fact.dupe or fact is clean):
+                key = (ref.image_id, ref.category_id, ref.bbox)
+                if key in dupes:
+                    message = f"same image, category and bbox {list(ref.bbox)}"
+                    rep.add("annotation.duplicate", message, ref.id)
+                else:
+                    dupes.add(key)
+            if rep.findings:
+                capped.extend(self._take(0))
+
+    def _labels(
+        self, refs: list[_Ref], facts: dict[int, Facts]
+    ) -> tuple[set[str], int, int, list[tuple[str, str, str]]]:
+        """Labels in use, annotations without a label, annotations made, and (for
+        exclusive groups) each annotation's id, item and label."""
+        cat_ids: list[Any] = [r.category_id for r in refs]
+        for i, fact in facts.items():
+            if not fact.made:
+                cat_ids[i] = _SKIP
+        counts = Counter(cat_ids)
+        skipped = counts.pop(_SKIP, 0)
+        names = {cid: self._label(cid) for cid in counts}
+        used = set(names.values())
+        unresolved = sum(n for cid, n in counts.items() if not names[cid])
+        members: list[tuple[str, str, str]] = []
+        if self.want_members:
+            members = [
+                (str(r.id), str(r.image_id), names[cid])
+                for r, cid in zip(refs, cat_ids, strict=True)
+                if cid is not _SKIP
+            ]
+        return used, unresolved, len(refs) - skipped, members
+
+    def _label(self, cid: Any) -> str:
+        cat = self.cats.get(cid)
+        return cat[0] if cat is not None else ""
+
+
+_SKIP = object()
+_NO_BOX = _Ref()
+
+
+def _hashable(value: Any) -> bool:
+    return type(value) is int or type(value) is str
+
+
+def _touches(ref: _Ref, stale: set[Any]) -> bool:
+    if not (_hashable(ref.image_id) and _hashable(ref.category_id)):
+        return True
+    return ("image", type(ref.image_id), ref.image_id) in stale or (
+        "category",
+        type(ref.category_id),
+        ref.category_id,
+    ) in stale
+
+
+def _unusual(fact: Facts, ref: _Ref) -> bool:
+    """Not what a record without findings looks like (those are not stored)."""
+    return bool(
+        fact.findings
+        or fact.extras
+        or not fact.made
+        or not fact.registered
+        or fact.dupe != (ref.bbox is not None)
+    )
+
+
+def _decode_refs(array: records.Raw, raws: list[records.Raw]) -> list[_Ref]:
+    try:
+        return _refs_decoder.decode(array)
+    except msgspec.DecodeError:
+        pass
+    out = []
+    for raw in raws:  # some record is no object, or its bbox is no list
+        try:
+            out.append(_ref_decoder.decode(raw))
+        except msgspec.DecodeError:
+            try:
+                ref = _any_ref_decoder.decode(raw)
+                out.append(_Ref(ref.id, ref.image_id, ref.category_id))
+            except msgspec.DecodeError:
+                out.append(_Ref())  # not an object: checked fresh, never reused
+    return out

@@ -1,0 +1,95 @@
+"""Issue 11: a big COCO file re-pushed with a few edits re-checks only those records,
+and `gitannot server warm REPO.git` gives a file already on the default branch its
+record index, as the time-limit rejection's hint says."""
+
+import json
+import shutil
+from collections.abc import Callable
+
+import pytest
+
+from gitannot.main import main
+from gitannot.validation.incremental import MIN_BYTES
+from gitannot.validation.push import cache_dir
+from tests.gitenv import Client, ServerRepo
+from tests.validation.helpers import PROJECT, SCHEMA_V1
+from tests.validation.test_cache_incomplete import big_valid_coco
+
+MakeClient = Callable[[ServerRepo, str], Client]
+PATH = "labels/coco/big.json"
+IMAGES, PER_IMAGE = 300, 10  # 3,000 annotation records
+
+
+def _edited(data: str, count: int) -> str:
+    doc = json.loads(data)
+    for ann in doc["annotations"][:count]:
+        ann["bbox"][0] += 1.0
+    return json.dumps(doc)
+
+
+def _setup(server: ServerRepo, make_client: MakeClient) -> tuple[Client, str]:
+    alice = make_client(server, "alice")
+    alice.commit({"schema/labels.yaml": SCHEMA_V1, "configs/project.yaml": PROJECT}, "rules")
+    assert alice.push("HEAD:refs/heads/main").accepted
+    data = big_valid_coco(images=IMAGES, per_image=PER_IMAGE)
+    assert len(data) > MIN_BYTES  # big enough to be checked by record
+    alice.commit({PATH: data}, "big file")
+    first = alice.push("HEAD:refs/heads/main")
+    assert first.accepted, first.output
+    assert "1 checked by record, 3000 record(s) re-checked" in first.output
+    return alice, data
+
+
+def test_an_edit_of_a_big_file_rechecks_only_the_edited_records(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    alice, data = _setup(server, make_client)
+    alice.commit({PATH: _edited(data, 30)}, "edit 1%")
+    second = alice.push("HEAD:refs/heads/main")
+    assert second.accepted, second.output
+    assert "1 checked by record, 30 record(s) re-checked" in second.output
+
+
+def test_warm_gives_a_file_on_the_default_branch_its_record_index(
+    server: ServerRepo, make_client: MakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alice, data = _setup(server, make_client)
+    shutil.rmtree(cache_dir(server.path))  # a file that arrived before the cache did
+    assert main(["server", "warm", str(server.path)]) == 0
+    assert "warmed 1 label file(s) on refs/heads/main (0 already cached)" in (
+        capsys.readouterr().out
+    )
+    alice.commit({PATH: _edited(data, 5)}, "edit")
+    pushed = alice.push("HEAD:refs/heads/main")
+    assert pushed.accepted, pushed.output
+    assert "1 checked by record, 5 record(s) re-checked" in pushed.output
+
+
+def test_without_warm_the_first_push_rechecks_every_record(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    alice, data = _setup(server, make_client)
+    shutil.rmtree(cache_dir(server.path))
+    alice.commit({PATH: _edited(data, 5)}, "edit")
+    pushed = alice.push("HEAD:refs/heads/main")
+    assert pushed.accepted, pushed.output
+    assert "1 checked by record, 3000 record(s) re-checked" in pushed.output
+
+
+def test_warm_on_an_empty_repository_says_there_is_nothing(
+    server: ServerRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["server", "warm", str(server.path)]) == 0
+    assert "refs/heads/main has no commits: nothing to warm" in capsys.readouterr().out
+
+
+def test_the_timeout_rejection_names_warm(server: ServerRepo, make_client: MakeClient) -> None:
+    alice = make_client(server, "alice")
+    alice.commit({"schema/labels.yaml": SCHEMA_V1, "configs/project.yaml": PROJECT}, "rules")
+    assert alice.push("HEAD:refs/heads/main").accepted
+    alice.commit({PATH: big_valid_coco(images=2500, per_image=20)})
+    server.configure(hook_timeout_seconds=0.2)
+    rejected = alice.push("HEAD:refs/heads/main")
+    assert not rejected.accepted
+    assert "[internal.timeout]" in rejected.output
+    assert "run `gitannot server warm REPO.git` on the server" in rejected.output
