@@ -26,7 +26,7 @@ from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.gitio.run import run_git
-from gitannot.merge import anyjson, coco, labelstudio, perimage, records, settings
+from gitannot.merge import anyjson, coco, identity, labelstudio, perimage, records, settings
 from gitannot.merge.outcome import MergeOutcome
 
 Merger = Callable[..., MergeOutcome]
@@ -113,7 +113,8 @@ def _any_json(base: bytes, ours: bytes, theirs: bytes, path: str) -> MergeOutcom
     sides = [buf for buf in (base, ours, theirs) if not records.blank(buf)]
     if not all(buf.lstrip()[:1] in (b"{", b"[") for buf in sides):
         return None
-    return anyjson.merge_text(base, ours, theirs, path=path)
+    declared = identity.declared_fields(path)
+    return anyjson.merge_text(base, ours, theirs, path=path, declared=declared)
 
 
 def run_driver(

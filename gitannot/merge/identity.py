@@ -6,8 +6,13 @@ that no other element of that version shares. Fields a project declares for a pa
 are tried first, then the usual names.
 """
 
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
+
+from gitannot.errors import ConfigError
+from gitannot.project.config import DEFAULT_PROJECT_PATH, load_project
 
 CANDIDATES = ("id", "uuid", "_id", "guid", "key", "ID", "Id", "uid")
 
@@ -32,3 +37,19 @@ def _unique(items: list[Any], name: str) -> bool:
             return False
         seen.add((type(value), value))
     return len(seen) == len(items)
+
+
+def declared_fields(path: str) -> tuple[str, ...]:
+    """`merge.identity` of the work tree's configs/project.yaml for `path` (git runs the
+    driver at the top of the work tree). A config that cannot be read must not stop a
+    merge: the driver warns and detects the field instead."""
+    config = Path(DEFAULT_PROJECT_PATH)
+    if not config.is_file():
+        return ()
+    try:
+        return load_project(config.read_bytes()).identity_fields(path)
+    except (ConfigError, OSError) as exc:
+        sys.stderr.write(
+            f"gitannot: warning: {DEFAULT_PROJECT_PATH}: {exc}; identity fields detected\n"
+        )
+        return ()

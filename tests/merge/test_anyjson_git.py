@@ -221,3 +221,45 @@ def test_nothing_lost_and_output_parses(docs: tuple[Any, Any, Any], layout: int 
                 )
                 assert rec["id"] in keys or rekeyed
     assert outcome.clean == (not any(CONFLICT_KEY in r for r in merged["objects"]))
+
+
+def regions(*names: str) -> dict[str, Any]:
+    return {"regions": [{"name": n, "label": "car", "score": 1} for n in names]}
+
+
+def declared_merge(tmp_path: Path, project: str | None) -> MergeRun:
+    """Both sides edit different fields of region b: keyed, that merges; element-wise
+    (diff3), both sides changed one element and the array conflicts."""
+    from tests.gitenv import git
+    from tests.merge.gitmerge import init_repo, write_commit
+
+    repo = init_repo(tmp_path / "repo")
+    if project is not None:
+        write_commit(repo, "configs/project.yaml", project.encode(), "project")
+    base = regions("a", "b")
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    ours["regions"][1]["label"] = "truck"
+    theirs["regions"][1]["score"] = 2
+    write_commit(repo, REL, dump(base, 2), "base")
+    git("branch", "theirs", cwd=repo)
+    write_commit(repo, REL, dump(ours, 2), "ours")
+    git("checkout", "-q", "theirs", cwd=repo)
+    write_commit(repo, REL, dump(theirs, 2), "theirs")
+    git("checkout", "-q", "main", cwd=repo)
+    proc = git("merge", "--no-edit", "theirs", cwd=repo, check=False)
+    return MergeRun(proc.returncode, proc.stdout + proc.stderr, (repo / REL).read_bytes(), repo)
+
+
+def test_identity_field_declared_per_glob_in_project_yaml(tmp_path: Path) -> None:
+    project = 'merge:\n  identity:\n    "labels/frame_*.json": name\n'
+    doc = clean(declared_merge(tmp_path / "declared", project))
+    assert doc["regions"][1] == {"name": "b", "label": "truck", "score": 2}
+    undeclared = declared_merge(tmp_path / "detected", None)  # "name" is no usual id
+    assert undeclared.returncode != 0
+    assert json.loads(undeclared.data)["regions"]["key"] == "regions"
+
+
+def test_a_bad_identity_declaration_warns_and_still_merges(tmp_path: Path) -> None:
+    result = declared_merge(tmp_path, 'merge:\n  identity:\n    "labels/**": [1]\n')
+    assert "merge.identity['labels/**'] must be a field name" in result.output
+    assert json.loads(result.data)["regions"]["key"] == "regions"  # detected: diff3
