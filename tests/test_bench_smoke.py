@@ -17,6 +17,7 @@ CASES = {
     "bench_validate.py": (["--annotations", "2000", "--repeat", "1"], "ratio parse_file"),
     "bench_release.py": (["--items", "200", "--repeat", "1"], "ratio gates / validation"),
     "bench_hostile.py": (["--sizes", "0.1", "0.2", "--repeat", "1"], "hostile RLE"),
+    "bench_history.py": (["--annotations", "500", "--repeat", "1"], "ratio diff/orjson.loads"),
     "bench_audit.py": (
         ["--sizes", "20", "--appends", "3", "--verify-max", "30"],
         "append at",

@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("schema", "gitio"),  # the ontology; git through pygit2 and `git`
     ("project", "push"),  # the project config; the push context every check reads
     ("access", "merge", "audit"),
-    ("validation",),  # lints a pushed policy with the access loader
+    ("validation", "history"),  # lints a pushed policy; annotation-level diff and blame
     ("events",),  # outbox, delivery, secret scan, drift: reads labels, writes audit entries
     ("release",),  # release gates run validation; the hook runs the gates
     ("hook", "scaffold"),

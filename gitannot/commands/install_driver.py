@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 
 from gitannot.constants import EXIT_OK
-from gitannot.scaffold.driver_config import register_driver, require_worktree
+from gitannot.scaffold.driver_config import diff_command, register_driver, require_worktree
 
 NAME = "install-driver"
 HELP = "register gitannot's merge driver in this clone (git config is not cloned)"
@@ -22,4 +22,7 @@ def run(args: argparse.Namespace) -> int:
     if not attributes.exists() or "merge=gitannot" not in attributes.read_text(encoding="utf-8"):
         print("gitannot: note: .gitattributes routes no files to the driver; add e.g.")
         print("  labels/** merge=gitannot")
+    print(f"gitannot: diff.gitannot.command = {diff_command()}")
+    if not attributes.exists() or "diff=gitannot" not in attributes.read_text(encoding="utf-8"):
+        print("gitannot: note: add diff=gitannot to those lines for annotation-level git diff")
     return EXIT_OK

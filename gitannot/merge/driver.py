@@ -1,9 +1,10 @@
 """The merge driver service behind `gitannot merge-driver %O %A %B %P [%L]`.
 
 Git's contract: the result goes to %A; exit 0 when clean, non-zero when conflicted.
-The format is chosen by path and content; anything unknown, unparseable or failing
-falls back to `git merge-file` (git's own line merge, with its exit code), so the
-driver never loses data and never crashes. The YOLO / VOC / CVAT adapters also get
+The format is chosen by path and content; JSON of a layout no adapter knows merges
+structurally (anyjson.py); anything else unknown, unparseable or failing falls back
+to `git merge-file` (git's own line merge, with its exit code), so the driver never
+loses data and never crashes. The YOLO / VOC / CVAT adapters also get
 git's marker size and the repository's IoU threshold (settings.py, git config).
 
 Criss-cross history: with several merge bases git first merges the bases with this
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.gitio.run import run_git
-from gitannot.merge import coco, labelstudio, perimage, records, settings
+from gitannot.merge import anyjson, coco, identity, labelstudio, perimage, records, settings
 from gitannot.merge.migrate_sides import migrate_older_side
 from gitannot.merge.outcome import MergeOutcome
 
@@ -100,12 +101,21 @@ def merge_bytes(
     fmt = detect(sample, path)
     other = theirs if sample is ours else ours
     if fmt is None or (not records.blank(other) and detect(other, path) != fmt):
-        return None
+        return _any_json(base, ours, theirs, path)
     if fmt in GEOMETRY:
         return adapter(fmt)(
             base, ours, theirs, path=path, iou_threshold=iou_threshold(), marker_size=marker_size
         )
     return adapter(fmt)(base, ours, theirs, path=path)
+
+
+def _any_json(base: bytes, ours: bytes, theirs: bytes, path: str) -> MergeOutcome | None:
+    """A JSON layout no adapter knows (or two different ones): merged structurally."""
+    sides = [buf for buf in (base, ours, theirs) if not records.blank(buf)]
+    if not all(buf.lstrip()[:1] in (b"{", b"[") for buf in sides):
+        return None
+    declared = identity.declared_fields(path)
+    return anyjson.merge_text(base, ours, theirs, path=path, declared=declared)
 
 
 def run_driver(

@@ -70,6 +70,12 @@ class ProjectConfig:
     tolerances: dict[str, float] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     source: str = DEFAULT_PROJECT_PATH
+    # merge.identity: glob -> identity fields of the JSON arrays in matching files, for
+    # layouts no merge adapter knows (merge/anyjson.py); tried before the usual names.
+    merge_identity: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    def identity_fields(self, path: str) -> tuple[str, ...]:
+        return next((names for glob, names in self.merge_identity if match(glob, path)), ())
 
     def format_for(self, path: str) -> str | None:
         """The declared format of `path`; "detect" for unmatched files under a label root;
@@ -105,7 +111,7 @@ def load_project(data: bytes, source: str = DEFAULT_PROJECT_PATH) -> ProjectConf
     if not isinstance(doc, LineDict):
         raise ConfigError(f"{source}:1: the project config must be a YAML mapping")
     allowed = {"dataset", "schema", "label_roots", "formats", "checks", "limits"}
-    allowed |= {"labelstudio_config"}
+    allowed |= {"labelstudio_config", "merge"}
     for key in doc:
         if key not in allowed:
             raise ConfigError(
@@ -127,7 +133,28 @@ def load_project(data: bytes, source: str = DEFAULT_PROJECT_PATH) -> ProjectConf
         tolerances=_tolerances(checks, source),
         max_file_bytes=_max_bytes(limits, source),
         source=source,
+        merge_identity=_identity(_mapping(doc, "merge", source), source),
     )
+
+
+def _identity(merge: LineDict, source: str) -> list[tuple[str, tuple[str, ...]]]:
+    """merge: {identity: {"labels/sv/**": "id" | [field, ...]}} in file order."""
+    table = _mapping(merge, "identity", source)
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for glob, value in table.items():
+        names = [value] if isinstance(value, str) else value
+        if (
+            not isinstance(names, list)
+            or not names
+            or not all(n and isinstance(n, str) for n in names)
+        ):
+            raise ConfigError(
+                f"{where(source, table, glob)}: merge.identity[{glob!r}] must be a field name "
+                "or a list of field names",
+                'e.g. merge: {identity: {"labels/supervisely/**": "id"}}',
+            )
+        out.append((str(glob), tuple(names)))
+    return out
 
 
 def _mapping(doc: LineDict, key: str, source: str) -> LineDict:

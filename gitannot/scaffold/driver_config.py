@@ -15,10 +15,18 @@ def driver_command(python: str | None = None) -> str:
     return f"{shlex.quote(python or sys.executable)} -m gitannot merge-driver %O %A %B %P %L"
 
 
+def diff_command(python: str | None = None) -> str:
+    """git appends: path old-file old-hex old-mode new-file new-hex new-mode."""
+    return f"{shlex.quote(python or sys.executable)} -m gitannot diff"
+
+
 def register_driver(worktree: Path, python: str | None = None) -> str:
     run_git(["config", f"merge.{DRIVER_NAME}.name", DRIVER_LABEL], cwd=worktree)
     command = driver_command(python)
     run_git(["config", f"merge.{DRIVER_NAME}.driver", command], cwd=worktree)
+    # git diff / show / log -p --ext-diff on files with `diff=gitannot` (not textconv:
+    # a textconv'd line diff cannot say which annotation changed which field)
+    run_git(["config", f"diff.{DRIVER_NAME}.command", diff_command(python)], cwd=worktree)
     return command
 
 

@@ -19,10 +19,18 @@ def files(tmp_path: Path, base: bytes, ours: bytes, theirs: bytes) -> tuple[Path
     return paths
 
 
-def test_unknown_json_falls_back_to_line_merge(tmp_path: Path) -> None:
-    base = b'{"a": 1,\n "b": 2}\n'
-    paths = files(tmp_path, base, b'{"a": 5,\n "b": 2}\n', b'{"a": 1,\n "b": 7}\n')
+def test_unknown_json_merges_structurally(tmp_path: Path) -> None:
+    """One line that git's line merge would conflict on merges key by key."""
+    base = b'{"a": 1, "b": 2}\n'
+    paths = files(tmp_path, base, b'{"a": 5, "b": 2}\n', b'{"a": 1, "b": 7}\n')
     result = run_driver(*paths, "labels/other.json")
+    assert (result.format, result.exit_code) == ("json", 0)
+    assert paths[1].read_bytes() == b'{"a": 5, "b": 7}\n'
+
+
+def test_unknown_non_json_falls_back_to_line_merge(tmp_path: Path) -> None:
+    paths = files(tmp_path, b"a\nb\n", b"x\nb\n", b"a\ny\n")
+    result = run_driver(*paths, "labels/other.csv")
     assert result.format == "merge-file" and result.note == "format not recognised"
     assert result.exit_code == 1  # the two neighbouring lines touch: git conflicts
     assert b"<<<<<<<" in paths[1].read_bytes()
@@ -49,11 +57,13 @@ def test_an_adapter_crash_falls_back_and_keeps_both_sides(
     )
 
 
-def test_mixed_formats_fall_back(tmp_path: Path) -> None:
+def test_mixed_formats_merge_as_plain_json(tmp_path: Path) -> None:
     coco_bytes = dump(base_doc(), "compact")
     per_image = b'{"version": 1, "item": {"id": "x"}, "annotations": []}'
     paths = files(tmp_path, coco_bytes, coco_bytes.replace(b"test set", b"x"), per_image)
-    assert run_driver(*paths, "labels/a.json").format == "merge-file"
+    result = run_driver(*paths, "labels/a.json")
+    assert result.format == "json" and result.exit_code != 0  # rewritten on both sides
+    assert json.loads(paths[1].read_bytes())  # conflict records, still JSON
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""Annotation-level history: what changed between two versions of a label file."""
