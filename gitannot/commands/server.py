@@ -23,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p_install.add_argument("repo", type=Path, metavar="REPO.git")
     p_install.add_argument("--init", action="store_true", help="create the bare repository")
     p_install.add_argument(
+        "--default-branch",
+        metavar="BRANCH",
+        help="trusted branch holding the policy (default: recorded before, else HEAD's branch "
+        "when it exists); HEAD is pointed at it when HEAD's branch does not exist",
+    )
+    p_install.add_argument(
         "--admin", action="append", default=[], metavar="NAME", help="bootstrap admin (repeat)"
     )
     service = p_install.add_mutually_exclusive_group()
@@ -51,7 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     p_uninstall.add_argument("repo", type=Path, metavar="REPO.git")
     p_uninstall.add_argument(
-        "--keep-key", action="store_true", help="keep the audit signing key in REPO.git/gitannot/"
+        "--keep-key", action="store_true", help="(the default) keep the audit signing key"
+    )
+    p_uninstall.add_argument(
+        "--delete-key",
+        action="store_true",
+        help="also delete the audit signing key (the log's signatures can then not be renewed)",
     )
     p_doctor = sub.add_parser(
         "doctor",
@@ -65,7 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.server_command == "install":
-        result = install.install(args.repo, args.admin, init=args.init)
+        result = install.install(
+            args.repo, args.admin, init=args.init, default_branch=args.default_branch
+        )
         if args.service is not None:
             timeout = load_server_config(result.git_dir).hook_timeout_seconds
             result.actions.extend(service_config.enable(result.git_dir, args.service, timeout))
@@ -75,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"gitannot: {action}")
         return _doctor(result.git_dir)
     if args.server_command == "uninstall":
-        for action in install.uninstall(args.repo, keep_key=args.keep_key):
+        for action in install.uninstall(args.repo, keep_key=not args.delete_key):
             print(f"gitannot: {action}")
         return EXIT_OK
     if args.server_command == "serve":

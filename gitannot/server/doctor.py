@@ -9,7 +9,7 @@ from gitannot.audit.writer import head_problem
 from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import GitannotError
 from gitannot.resources import hook_client, hook_shim
-from gitannot.server import gitconfig, service_config
+from gitannot.server import doctor_branch, gitconfig, service_config
 from gitannot.server.config import audit_key_path, interpreter_path, load_server_config
 from gitannot.server.keys import load_private_key
 
@@ -32,6 +32,7 @@ def diagnose(git_dir: Path) -> list[Problem]:
     problems += _check_audit_log(git_dir)
     problems += _check_git_config(git_dir)
     problems += _check_hook_service(git_dir)
+    problems += [Problem("trusted-branch", m, f) for m, f in doctor_branch.check(git_dir)]
     return problems
 
 
@@ -75,7 +76,7 @@ def _check_hooks_dir(git_dir: Path) -> list[Problem]:
 
 
 def _check_hook(hook: Path) -> list[Problem]:
-    reinstall = "gitannot server install REPO.git"
+    reinstall = f"gitannot server install {hook.parent.parent}"
     if hook.is_symlink() and not hook.exists():
         return [Problem("hook", f"{hook} is a dangling symlink: git skips it", reinstall)]
     if not hook.exists():

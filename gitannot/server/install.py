@@ -16,7 +16,7 @@ from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
 from gitannot.resources import hook_shim
-from gitannot.server import gitconfig
+from gitannot.server import gitconfig, trusted_branch
 from gitannot.server.config import (
     ServerConfig,
     audit_key_path,
@@ -46,7 +46,12 @@ class InstallResult:
 
 
 def install(
-    repo: Path, admins: list[str], *, init: bool = False, interpreter: str | None = None
+    repo: Path,
+    admins: list[str],
+    *,
+    init: bool = False,
+    interpreter: str | None = None,
+    default_branch: str | None = None,
 ) -> InstallResult:
     git_dir = repo.resolve()
     actions: list[str] = []
@@ -54,7 +59,8 @@ def install(
     if not git_dir.exists():
         if not init:
             raise UsageError(f"{repo} does not exist", "add --init to create a bare repository")
-        run_git(["init", "--bare", "--quiet", "--initial-branch=main", str(git_dir)])
+        initial = trusted_branch.full_ref(default_branch or "main").removeprefix("refs/heads/")
+        run_git(["init", "--bare", "--quiet", f"--initial-branch={initial}", str(git_dir)])
         created = True
         actions.append(f"created bare repository {git_dir}")
     _require_bare(git_dir)
@@ -66,6 +72,7 @@ def install(
     sdir.mkdir(mode=0o755, exist_ok=True)
     _save_state_once(git_dir, created)
     actions.extend(_write_config(git_dir, admins))
+    actions.extend(trusted_branch.record(git_dir, default_branch))
     interpreter_path(git_dir).write_text((interpreter or sys.executable) + "\n", encoding="utf-8")
     key = audit_key_path(git_dir)
     if not key.exists():
@@ -82,7 +89,7 @@ def install(
     return InstallResult(git_dir=git_dir, created_repo=created, actions=actions)
 
 
-def uninstall(repo: Path, *, keep_key: bool = False) -> list[str]:
+def uninstall(repo: Path, *, keep_key: bool = True) -> list[str]:
     git_dir = repo.resolve()
     _require_bare(git_dir)
     actions = []
