@@ -4,6 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from gitannot.commands import server_keys
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.server import doctor, install, service_config
 from gitannot.server.config import load_server_config
@@ -22,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     p_install.add_argument("repo", type=Path, metavar="REPO.git")
     p_install.add_argument("--init", action="store_true", help="create the bare repository")
+    p_install.add_argument(
+        "--python",
+        metavar="PATH",
+        help="interpreter the hooks run (default: this one); must be usable by the account "
+        "that owns the repository",
+    )
     p_install.add_argument(
         "--default-branch",
         metavar="BRANCH",
@@ -72,12 +79,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "bootstrap admins and audit key usable.",
     )
     p_doctor.add_argument("repo", type=Path, metavar="REPO.git")
+    server_keys.add_parser(sub)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.server_command == "install":
         result = install.install(
-            args.repo, args.admin, init=args.init, default_branch=args.default_branch
+            args.repo,
+            args.admin,
+            init=args.init,
+            default_branch=args.default_branch,
+            interpreter=args.python,
         )
         if args.service is not None:
             timeout = load_server_config(result.git_dir).hook_timeout_seconds
@@ -91,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         for action in install.uninstall(args.repo, keep_key=not args.delete_key):
             print(f"gitannot: {action}")
         return EXIT_OK
+    if args.server_command == "keys":
+        return server_keys.run(args)
     if args.server_command == "serve":
         from gitannot.hookservice.server import serve
 

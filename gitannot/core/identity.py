@@ -17,6 +17,10 @@ class Identity:
     variable: str  # the environment variable it came from
 
 
+def valid_user_name(name: str) -> bool:
+    return _VALID_USER.match(name) is not None
+
+
 def identity_from_env(env: Mapping[str, str]) -> Identity | None:
     """The first identity variable that is set wins; an invalid name means no identity."""
     for variable, source in IDENTITY_ENV_VARS:

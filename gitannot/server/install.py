@@ -16,7 +16,7 @@ from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
 from gitannot.resources import hook_shim
-from gitannot.server import gitconfig, trusted_branch
+from gitannot.server import gitconfig, ownership, trusted_branch
 from gitannot.server.config import (
     ServerConfig,
     audit_key_path,
@@ -64,6 +64,12 @@ def install(
         created = True
         actions.append(f"created bare repository {git_dir}")
     _require_bare(git_dir)
+    owner = ownership.act_for(git_dir)
+    python = interpreter or sys.executable
+    if owner is not None:  # root for another account: the hooks will run as that account
+        problem = ownership.interpreter_error(python, owner, git_dir)
+        if problem is not None:
+            raise UsageError(problem, ownership.refusal_hint(owner, python))
     _require_hooks_path(git_dir)
     hooks_dir = git_dir / "hooks"
     _refuse_foreign_hooks(hooks_dir)
@@ -73,7 +79,7 @@ def install(
     _save_state_once(git_dir, created)
     actions.extend(_write_config(git_dir, admins))
     actions.extend(trusted_branch.record(git_dir, default_branch))
-    interpreter_path(git_dir).write_text((interpreter or sys.executable) + "\n", encoding="utf-8")
+    interpreter_path(git_dir).write_text(python + "\n", encoding="utf-8")
     key = audit_key_path(git_dir)
     if not key.exists():
         generate_key(key, comment=f"gitannot-audit@{git_dir.name}")
@@ -86,6 +92,8 @@ def install(
         if value not in gitconfig.get_all(git_dir, key_name):
             gitconfig.add_value(git_dir, key_name, value)
     actions.append("set " + ", ".join(f"{k}={v}" for k, v in MANAGED_CONFIG.items()))
+    if owner is not None:
+        actions.extend(ownership.hand_over(git_dir, owner))
     return InstallResult(git_dir=git_dir, created_repo=created, actions=actions)
 
 
