@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
+from gitannot.core import linemarkers
 from gitannot.errors import UsageError
 from gitannot.merge import geometry_resolve, records
 from gitannot.merge.conflicts import find
@@ -24,8 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     paths = list(args.paths) or files_with_conflicts()
     total = 0
+    line_merged = []
     for path in paths:
         raw = read(path)
+        if (line := linemarkers.first_marker_line(raw)) is not None and not yolo_own_markers(
+            path, raw
+        ):
+            print(linemarkers.explain(str(path), line))
+            line_merged.append(str(path))
+            continue
         fmt = geometry_format(path, raw)
         if fmt is not None:  # YOLO markers, VOC / CVAT elements: listed one by one
             for conflict in geometry_conflicts(path, raw, fmt):
@@ -40,10 +48,17 @@ def run(args: argparse.Namespace) -> int:
                 + (f" fields={fields}" if fields else "")
             )
             total += 1
+    if line_merged:
+        print("fix: " + linemarkers.what_to_do(" ".join(line_merged)))
     if total:
         how = "gitannot resolve PATH --ours|--theirs|--pick KEY=SIDE"
         print(f"{total} conflict(s); resolve with `{how}`")
-    return EXIT_DENIED if total else EXIT_OK
+    return EXIT_DENIED if total or line_merged else EXIT_OK
+
+
+def yolo_own_markers(path: Path, raw: bytes) -> bool:
+    """The YOLO adapter writes marker blocks of its own: those are listed normally."""
+    return geometry_format(path, raw) == "yolo" and YOLO_CONFLICT.encode() in raw
 
 
 XML_CONFLICT = b"<gitannot_conflict"
@@ -52,11 +67,20 @@ _LINE_MARKER = re.compile(rb"^<{7}", re.M)
 
 
 def files_with_conflicts() -> list[Path]:
-    """Tracked files in the work tree that hold a conflict (JSON, XML or YOLO)."""
+    """Tracked files in the work tree that hold a conflict (JSON, XML or YOLO), and the
+    files git itself left unmerged (its line merge, when the driver was not used)."""
     found = _grep([CONFLICT_KEY, XML_CONFLICT.decode()])
+    found += [p for p in unmerged_paths() if p not in found]
     # Only .txt files are merged as YOLO; elsewhere the marker text is not ours.
     found += [p for p in _grep([YOLO_CONFLICT], ":(icase)*.txt") if p not in found]
     return found
+
+
+def unmerged_paths() -> list[Path]:
+    """Paths git left unmerged under the current folder (relative to it, like git grep)."""
+    proc = subprocess.run(["git", "ls-files", "-u", "-z"], capture_output=True, check=False)
+    names = [e.partition("\t")[2] for e in proc.stdout.decode(errors="replace").split("\0")]
+    return [Path(name) for name in dict.fromkeys(n for n in names if n)]
 
 
 def _grep(needles: list[str], *pathspec: str) -> list[Path]:

@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from gitannot.commands import server_keys
+from gitannot.commands import _server_keys as server_keys
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.server import doctor, install, service_config
 from gitannot.server.config import load_server_config
