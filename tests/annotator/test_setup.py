@@ -4,7 +4,6 @@ annotator can ask git who pushed a commit."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -39,7 +38,7 @@ def test_setup_fetches_audit_notes(
 
 
 def test_install_driver_adds_the_refspec(
-    server: ServerRepo, make_client: Callable[[ServerRepo, str], Client], tmp_path: Path
+    server: ServerRepo, make_client: Callable[[ServerRepo, str], Client]
 ) -> None:
     bob = make_client(server, "bob")
     assert main(["install-driver", str(bob.path)]) == 0
