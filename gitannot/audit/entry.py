@@ -168,6 +168,9 @@ def note_tips(entry: dict[str, Any]) -> list[str]:
     if entry.get("type") not in (PUSH, RECEIPT):
         return []
     tips = {u["new"] for u in entry.get("updates", []) if set(u["new"]) != {"0"}}
+    # Every other commit the push brought (record.brought_commits): "who pushed this
+    # commit" must answer for all of them, not only for branch tips.
+    tips.update(entry.get("brought") or [])
     return sorted(tips)
 
 
