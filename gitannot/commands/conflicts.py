@@ -6,10 +6,10 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
+from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK, EXIT_USAGE
 from gitannot.core import linemarkers
 from gitannot.errors import UsageError
-from gitannot.merge import geometry_resolve, records
+from gitannot.merge import conflict_values, geometry_resolve, records
 from gitannot.merge.conflicts import find
 from gitannot.merge.driver import GEOMETRY, detect
 from gitannot.merge.errors import UnmergeableError
@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         if fmt is not None:  # YOLO markers, VOC / CVAT elements: listed one by one
             for conflict in geometry_conflicts(path, raw, fmt):
                 print(_describe(path, raw, conflict))
+                print("\n".join(conflict_values.raw_lines(conflict.sides)))
                 total += 1
             continue
         for found in find(load(path, raw)):
@@ -47,13 +48,16 @@ def run(args: argparse.Namespace) -> int:
                 f"{path}: {found.pointer} key={rec.get('key')} reason={rec.get('reason')}"
                 + (f" fields={fields}" if fields else "")
             )
+            print("\n".join(conflict_values.json_lines(rec)))
             total += 1
     if line_merged:
         print("fix: " + linemarkers.what_to_do(" ".join(line_merged)))
     if total:
         how = "gitannot resolve PATH --ours|--theirs|--pick KEY=SIDE"
         print(f"{total} conflict(s); resolve with `{how}`")
-    return EXIT_DENIED if total or line_merged else EXIT_OK
+    if line_merged:  # not gitannot's conflicts: nothing here can be resolved by key
+        return EXIT_USAGE
+    return EXIT_DENIED if total else EXIT_OK
 
 
 def yolo_own_markers(path: Path, raw: bytes) -> bool:

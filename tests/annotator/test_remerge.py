@@ -56,7 +56,7 @@ def test_remerge_equals_the_driver(
     with_driver = merge3(tmp_path / "driver", REL, base, ours, theirs)
     repo = merge_without_driver(tmp_path / "nodriver", base, ours, theirs)
     monkeypatch.chdir(repo)
-    assert main(["conflicts"]) == 1
+    assert main(["conflicts"]) == 2  # a usage problem: remerge, not resolve, fixes it
     out = capsys.readouterr().out
     assert f"{REL}: git's line-merge conflict markers (<<<<<<< ======= >>>>>>>) at line 1" in out
     assert "gitannot's merge driver is not registered in this clone" in out
@@ -74,7 +74,10 @@ def test_remerge_equals_the_driver(
     if conflicting:
         assert unmerged  # left for `gitannot resolve`, then `git add`
         assert main(["conflicts", "train.coco.json"]) == 1
-        assert "key=5" in capsys.readouterr().out
+        listing = capsys.readouterr().out
+        assert "key=5" in listing
+        # The competing values, not only the field's name.
+        assert "    bbox: base=[50.0,20.0,30.0,40.5] ours=[5,5,5,5] theirs=[6,6,6,6]" in listing
     else:
         assert unmerged == ""
         git("commit", "-q", "--no-edit", cwd=repo)  # the merge completes as usual
