@@ -4,11 +4,12 @@ annotator can ask git who pushed a commit."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from gitannot.main import main
-from tests.gitenv import Client, ServerRepo
+from tests.gitenv import Client, ServerRepo, git
 
 
 def test_setup_fetches_audit_notes(
@@ -44,3 +45,13 @@ def test_install_driver_adds_the_refspec(
     assert main(["install-driver", str(bob.path)]) == 0
     fetch = bob.git("config", "--get-all", "remote.origin.fetch").stdout.splitlines()
     assert "refs/notes/audit:refs/notes/audit" in fetch
+
+
+def test_init_policy_protects_the_configured_default_branch(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path / "p"), "--default-branch", "trunk"]) == 0
+    policy = (tmp_path / "p" / "configs" / "access.yaml").read_text()
+    assert "refs/heads/trunk" in policy and "refs/heads/main" not in policy
+    head = git("symbolic-ref", "HEAD", cwd=tmp_path / "p").stdout.strip()
+    assert head == "refs/heads/trunk"
+    assert main(["init", str(tmp_path / "q")]) == 0  # git's default here: main
+    assert "refs/heads/main" in (tmp_path / "q" / "configs" / "access.yaml").read_text()
