@@ -15,10 +15,10 @@ from gitannot.access.trusted import PolicyState, load_trusted, parse_bytes
 from gitannot.constants import ZERO_OID
 from gitannot.core.identity import Identity
 from gitannot.core.refupdate import RefUpdate
+from gitannot.core.trusted_ref import KEY, trusted_ref
 from gitannot.errors import UsageError
 from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext, TrustedBase
-from gitannot.server import trusted_branch
 from gitannot.server.config import ServerConfig, config_path, load_server_config
 
 
@@ -46,7 +46,7 @@ def _server_trusted(repo: pygit2.Repository) -> str:
     git_dir = Path(repo.path)
     config = load_server_config(git_dir) if config_path(git_dir).exists() else None
     head = gitrepo.default_branch(repo)
-    return trusted_branch.trusted_ref(config, head) if config is not None else head
+    return trusted_ref(config.extra.get(KEY), head) if config is not None else head
 
 
 def used_commit_line(repo: pygit2.Repository, ref: str) -> str:

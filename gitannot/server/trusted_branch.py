@@ -7,11 +7,12 @@ and a hook that trusted HEAD then found no policy and locked every user out.
 
 from pathlib import Path
 
+from gitannot.core import trusted_ref as trusted_ref_core
 from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
 from gitannot.server.config import ServerConfig, config_path, load_server_config
 
-KEY = "default_branch"
+KEY = trusted_ref_core.KEY
 
 
 def full_ref(branch: str) -> str:
@@ -25,8 +26,7 @@ def full_ref(branch: str) -> str:
 
 
 def recorded(config: ServerConfig) -> str | None:
-    value = config.extra.get(KEY)
-    return value if isinstance(value, str) and value.startswith("refs/heads/") else None
+    return trusted_ref_core.recorded_ref(config.extra.get(KEY))
 
 
 def head_target(git_dir: Path) -> str | None:
@@ -85,7 +85,7 @@ def align_head(git_dir: Path, ref: str) -> list[str]:
 
 def trusted_ref(config: ServerConfig, head: str) -> str:
     """What the hook trusts: the recorded branch; HEAD only for installs that predate it."""
-    return recorded(config) or head
+    return trusted_ref_core.trusted_ref(config.extra.get(KEY), head)
 
 
 def record(git_dir: Path, explicit: str | None) -> list[str]:
