@@ -20,14 +20,28 @@ command -v git >/dev/null || { echo "install.sh: git is required" >&2; exit 2; }
 }
 
 if [ ! -x "$venv/bin/python" ]; then
+    echo "install.sh: creating $venv" >&2
     "$python" -m venv "$venv"
 fi
 stamp="$venv/.gitannot-installed${extras:+-$extras}"
 if [ ! -f "$stamp" ] || [ "$here/pyproject.toml" -nt "$stamp" ]; then
     # Editable: the hooks a server runs always match this checkout's code.
     log="$venv/pip-install.log"
-    if ! "$venv/bin/python" -m pip install --disable-pip-version-check \
-        -e "$here${extras:+[$extras]}" >"$log" 2>&1; then
+    echo "install.sh: installing gitannot and its dependencies (log: $log)" >&2
+    "$venv/bin/python" -m pip install --disable-pip-version-check \
+        -e "$here${extras:+[$extras]}" >"$log" 2>&1 &
+    pip_pid=$!
+    last=""
+    # Progress: the newest package pip is working on, every 2 s (stderr keeps stdout clean).
+    while kill -0 "$pip_pid" 2>/dev/null; do
+        sleep 2
+        step="$(grep -E '^(Collecting|Building|Installing|Successfully)' "$log" | tail -n 1 || true)"
+        if [ -n "$step" ] && [ "$step" != "$last" ]; then
+            echo "install.sh: ... ${step:0:90}" >&2
+            last="$step"
+        fi
+    done
+    if ! wait "$pip_pid"; then
         cat "$log" >&2
         echo "install.sh: pip install failed (log: $log)" >&2
         exit 1

@@ -27,7 +27,7 @@ HOOK_CLIENT_FILE: Final = "hookclient.py"
 
 # Environment variables that carry the authenticated pusher, in priority order.
 IDENTITY_ENV_VARS: Final = (
-    ("GITANNOT_USER", "ssh-forced-command"),
+    ("GITANNOT_USER", "forced-command"),
     ("GL_USER", "gitolite"),
     ("REMOTE_USER", "http"),
     ("GITEA_PUSHER_NAME", "gitea"),

@@ -73,9 +73,9 @@ def _without_policy(ctx: PushContext, user: str, state: PolicyState) -> list[Fin
             rule="access.bootstrap-admins-only",
             ref=u.ref,
             message=f"user {user!r} may not push: no access policy is in force "
-            "and only the bootstrap admins may push",
+            f"(none on {ctx.base.ref}, the trusted branch) and only the bootstrap admins may push",
             source=BOOTSTRAP_SOURCE,
-            hint=f"an admin must push {POLICY_PATH} granting this user rights",
+            hint=f"an admin must push {POLICY_PATH} granting this user rights to {ctx.base.ref}",
         )
         for u in ctx.updates
     ]

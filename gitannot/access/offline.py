@@ -10,10 +10,12 @@ from pathlib import Path
 import pygit2
 
 from gitannot.access.model import POLICY_PATH
+from gitannot.access.remote_base import tracking_ref
 from gitannot.access.trusted import PolicyState, load_trusted, parse_bytes
 from gitannot.constants import ZERO_OID
 from gitannot.core.identity import Identity
 from gitannot.core.refupdate import RefUpdate
+from gitannot.core.trusted_ref import KEY, trusted_ref
 from gitannot.errors import UsageError
 from gitannot.gitio import repo as gitrepo
 from gitannot.push.context import PushContext, TrustedBase
@@ -29,11 +31,28 @@ def base_ref(repo: pygit2.Repository, remote: str, explicit: str | None) -> str:
     if explicit:
         return explicit
     if repo.is_bare:
-        return gitrepo.default_branch(repo)
+        return _server_trusted(repo)
+    remote_tracking = tracking_ref(repo, remote)
+    if remote_tracking is not None:
+        return remote_tracking
     head = repo.references.get(f"refs/remotes/{remote}/HEAD")
     if head is not None and head.type == pygit2.enums.ReferenceType.SYMBOLIC:
         return str(head.target)
     return f"refs/remotes/{remote}/main"
+
+
+def _server_trusted(repo: pygit2.Repository) -> str:
+    """On the server itself: the branch recorded at install, as the hook reads it."""
+    git_dir = Path(repo.path)
+    config = load_server_config(git_dir) if config_path(git_dir).exists() else None
+    head = gitrepo.default_branch(repo)
+    return trusted_ref(config.extra.get(KEY), head) if config is not None else head
+
+
+def used_commit_line(repo: pygit2.Repository, ref: str) -> str:
+    """Which commit the decision read the policy from (stale clones judge stale rules)."""
+    commit = gitrepo.ref_target(repo, ref)
+    return f"policy read from {ref} at {commit[:12] if commit else '(no commit: missing)'}"
 
 
 def trusted_base(repo: pygit2.Repository, ref: str) -> TrustedBase:

@@ -119,6 +119,8 @@ def _header(entry: dict[str, Any], digest: str) -> list[str]:
     actor = entry.get("actor") or {}
     who = actor.get("user") or "(no identity)"
     via = f" via {actor['source']}" if actor.get("source") else ""
+    kind = (entry.get("transport") or {}).get("kind")
+    via += f" over {kind}" if kind else ""  # older entries did not record it
     lines = [f"gitannot audit #{entry['seq']} {entry['type']} {digest}"]
     if entry["type"] == RECEIPT:
         lines.append(f"refs moved for push #{entry.get('completes')} at {entry['time']}")
@@ -166,6 +168,9 @@ def note_tips(entry: dict[str, Any]) -> list[str]:
     if entry.get("type") not in (PUSH, RECEIPT):
         return []
     tips = {u["new"] for u in entry.get("updates", []) if set(u["new"]) != {"0"}}
+    # Every other commit the push brought (record.brought_commits): "who pushed this
+    # commit" must answer for all of them, not only for branch tips.
+    tips.update(entry.get("brought") or [])
     return sorted(tips)
 
 

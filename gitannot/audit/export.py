@@ -13,11 +13,12 @@ from typing import Any
 import pygit2
 
 from gitannot.audit import entry as E
+from gitannot.audit import landing
 from gitannot.audit.reader import LogEntry
 
 CSV_FIELDS = (
     "seq", "time", "type", "user", "via", "remote", "decision", "ref", "action",
-    "old", "new", "ref_decision", "rules", "bypass", "paths", "digest",
+    "old", "new", "ref_decision", "rules", "bypass", "paths", "digest", "outcome",
 )  # fmt: skip
 
 
@@ -62,6 +63,7 @@ def _since(repo: pygit2.Repository, entry: dict[str, Any], update: dict[str, Any
 
 def rows(repo: pygit2.Repository, items: list[LogEntry]) -> list[dict[str, Any]]:
     out = []
+    done = landing.completed(items)
     for item in items:
         e = item.entry
         actor = e.get("actor") or {}
@@ -79,7 +81,7 @@ def rows(repo: pygit2.Repository, items: list[LogEntry]) -> list[dict[str, Any]]
                 "old": u.get("old", ""), "new": u.get("new", ""),
                 "ref_decision": u.get("decision", ""), "rules": " ".join(sorted(set(rules))),
                 "bypass": e.get("bypass") or "", "paths": paths,
-                "digest": item.digest,
+                "digest": item.digest, "outcome": landing.outcome(e, item.seq, done),
             })  # fmt: skip
     return out
 
@@ -147,6 +149,23 @@ def to_json(items: list[LogEntry], table: list[dict[str, Any]], summary: Summary
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
+def _decision(row: dict[str, Any]) -> str:
+    return str(
+        landing.NOT_LANDED if row.get("outcome") == landing.NOT_LANDED else row["ref_decision"]
+    )
+
+
+def missing_commits(repo: pygit2.Repository, table: list[dict[str, Any]]) -> int:
+    """Accepted, landed updates whose commit this repository lacks (a clone that has not
+    fetched it): their paths column cannot be filled."""
+    count = 0
+    for row in table:
+        new = str(row.get("new") or "")
+        if row.get("outcome") == "landed" and new and set(new) != {"0"} and new not in repo:
+            count += 1
+    return count
+
+
 def to_markdown(table: list[dict[str, Any]], summary: Summary) -> str:
     out = ["# gitannot audit report", "", "## Pushes per user", ""]
     out += ["| user | decision | pushes |", "| --- | --- | --- |"]
@@ -160,7 +179,7 @@ def to_markdown(table: list[dict[str, Any]], summary: Summary) -> str:
             )
             out.append(
                 f"| {r['seq']} | {r['time']} | {r['user']} | {r['ref']} | {r['action']} "
-                f"| {r['ref_decision']} | {paths} |"
+                f"| {_decision(r)} | {paths} |"
             )
     out += ["", "## Denials", ""]
     out += [

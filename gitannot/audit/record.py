@@ -89,6 +89,8 @@ def _push_fields(ctx: PushContext, result: HookResult, caps: bounds.Caps) -> dic
         "base": {"ref": ctx.base.ref, "commit": ctx.base.commit},
         "error": bounds.text(error, caps.text) if error else error,
     }
+    if result.accepted and (brought := brought_commits(ctx)):
+        fields["brought"] = brought
     if options_rest:
         fields["push_options_omitted"] = options_rest
     if rest:
@@ -99,6 +101,20 @@ def _push_fields(ctx: PushContext, result: HookResult, caps: bounds.Caps) -> dic
         if dropped:
             fields["reasons"].append(_summary(dropped, f"for the {len(rest)} omitted ref updates"))
     return fields
+
+
+def brought_commits(ctx: PushContext) -> list[str]:
+    """Commits an accepted push brings besides its tips (the hook already walked them:
+    PushContext caches incoming commits). They share the tips' note blob, so a push of n
+    commits adds n tree entries and O(1) blobs."""
+    tips = {u.new for u in ctx.updates}
+    found: set[str] = set()
+    for update in ctx.updates:
+        try:
+            found.update(str(c.id) for c in ctx.incoming_commits(update))
+        except (KeyError, ValueError, pygit2.GitError):
+            continue  # unreadable objects: the tips are still noted
+    return sorted(found - tips)
 
 
 def _actor(ctx: PushContext) -> dict[str, str] | None:

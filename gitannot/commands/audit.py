@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pygit2
 
-from gitannot.audit import checkpoint, reader, rotate, sshsig, state
+from gitannot.audit import checkpoint, landing, reader, rotate, sshsig, state
 from gitannot.audit import entry as E
 from gitannot.audit import export as report
 from gitannot.audit.errors import AuditReadError
@@ -83,7 +83,9 @@ def _show(repo: pygit2.Repository, args: argparse.Namespace) -> int:
         except (KeyError, ValueError, pygit2.GitError):
             wanted = args.commit  # a rejected push's commit is not in the server repo
     found = 0
-    for item in reader.entries(repo):
+    items = list(reader.entries(repo))
+    done = landing.completed(items)
+    for item in items:
         e = item.entry
         if args.seq is not None and item.seq != args.seq:
             continue
@@ -94,6 +96,8 @@ def _show(repo: pygit2.Repository, args: argparse.Namespace) -> int:
             continue
         found += 1
         out = item.data.decode() if args.json else E.note_block(e, item.digest) + "\n"
+        if not args.json and landing.outcome(e, item.seq, done) == landing.NOT_LANDED:
+            out = out.rstrip("\n") + f"\n{landing.NOT_LANDED} ({landing.WHY})\n\n"
         sys.stdout.write(out)
     if not found:
         sys.stderr.write("gitannot: no matching audit entry\n")
@@ -168,6 +172,14 @@ def _verify(repo: pygit2.Repository, args: argparse.Namespace) -> int:
 def _export(repo: pygit2.Repository, args: argparse.Namespace) -> int:
     items = list(reader.entries(repo))
     table = report.rows(repo, items)
+    missing = report.missing_commits(repo, table)
+    if missing:
+        sys.stderr.write(
+            f"gitannot: {missing} accepted update(s) name commits this repository does not "
+            "have, so their paths are left blank; fetch them (`git fetch origin` with "
+            "`gitannot setup` done, or `git fetch origin '+refs/heads/*:refs/remotes/origin/*'`) "
+            "and export again\n"
+        )
     if args.format == "csv":
         text = report.to_csv(table)
     else:

@@ -5,10 +5,11 @@ import re
 import shlex
 from pathlib import Path
 
-from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
+from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK, EXIT_USAGE
+from gitannot.core import linemarkers
 from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
-from gitannot.merge import geometry_resolve, records
+from gitannot.merge import conflict_values, geometry_resolve, records
 from gitannot.merge.conflicts import find
 from gitannot.merge.driver import GEOMETRY, detect
 from gitannot.merge.errors import UnmergeableError
@@ -24,12 +25,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     paths = list(args.paths) or files_with_conflicts()
     total = 0
+    line_merged = []
     for path in paths:
         raw = read(path)
+        if (line := linemarkers.first_marker_line(raw)) is not None and not yolo_own_markers(
+            path, raw
+        ):
+            print(linemarkers.explain(str(path), line))
+            line_merged.append(str(path))
+            continue
         fmt = geometry_format(path, raw)
         if fmt is not None:  # YOLO markers, VOC / CVAT elements: listed one by one
             for conflict in geometry_conflicts(path, raw, fmt):
                 print(_describe(path, raw, conflict))
+                print("\n".join(conflict_values.raw_lines(conflict.sides)))
                 total += 1
             continue
         for found in find(load(path, raw)):
@@ -39,11 +48,21 @@ def run(args: argparse.Namespace) -> int:
                 f"{path}: {found.pointer} key={rec.get('key')} reason={rec.get('reason')}"
                 + (f" fields={fields}" if fields else "")
             )
+            print("\n".join(conflict_values.json_lines(rec)))
             total += 1
+    if line_merged:
+        print("fix: " + linemarkers.what_to_do(" ".join(line_merged)))
     if total:
         how = "gitannot resolve PATH --ours|--theirs|--pick KEY=SIDE"
         print(f"{total} conflict(s); resolve with `{how}`")
+    if line_merged:  # not gitannot's conflicts: nothing here can be resolved by key
+        return EXIT_USAGE
     return EXIT_DENIED if total else EXIT_OK
+
+
+def yolo_own_markers(path: Path, raw: bytes) -> bool:
+    """The YOLO adapter writes marker blocks of its own: those are listed normally."""
+    return geometry_format(path, raw) == "yolo" and YOLO_CONFLICT.encode() in raw
 
 
 XML_CONFLICT = b"<gitannot_conflict"
@@ -52,11 +71,20 @@ _LINE_MARKER = re.compile(rb"^<{7}", re.M)
 
 
 def files_with_conflicts() -> list[Path]:
-    """Tracked files in the work tree that hold a conflict (JSON, XML or YOLO)."""
+    """Tracked files in the work tree that hold a conflict (JSON, XML or YOLO), and the
+    files git itself left unmerged (its line merge, when the driver was not used)."""
     found = _grep([CONFLICT_KEY, XML_CONFLICT.decode()])
+    found += [p for p in unmerged_paths() if p not in found]
     # Only .txt files are merged as YOLO; elsewhere the marker text is not ours.
     found += [p for p in _grep([YOLO_CONFLICT], ":(icase)*.txt") if p not in found]
     return found
+
+
+def unmerged_paths() -> list[Path]:
+    """Paths git left unmerged under the current folder (relative to it, like git grep)."""
+    proc = run_git(["ls-files", "-u", "-z"], check=False)
+    names = [e.partition("\t")[2] for e in proc.stdout.decode(errors="replace").split("\0")]
+    return [Path(name) for name in dict.fromkeys(n for n in names if n)]
 
 
 def _grep(needles: list[str], *pathspec: str) -> list[Path]:

@@ -1,6 +1,7 @@
 """`gitannot policy lint|explain|check`: the hook's access decisions, offline."""
 
 import argparse
+import sys
 from pathlib import Path
 
 from gitannot.access import offline
@@ -87,6 +88,8 @@ def _explain(args: argparse.Namespace) -> int:
     repo = None if args.policy else offline.open_repo(args.repo)
     base = offline.base_ref(repo, args.remote, args.base) if repo else ""
     state = offline.policy_state(repo, base, args.policy)
+    if repo is not None:
+        sys.stderr.write(offline.used_commit_line(repo, base) + "\n")
     if state.error is not None:
         raise ConfigError(f"the policy cannot be used: {state.error.message}")
     if state.policy is None:
@@ -125,4 +128,5 @@ def _check(args: argparse.Namespace) -> int:
     print(f"{verdict}: {args.user} {ctx.action(update).value} {update.ref}")
     for line in ctx.notes + format_findings(findings):
         print(line)
+    print(offline.used_commit_line(repo, ctx.base.ref))
     return EXIT_DENIED if blocking else EXIT_OK

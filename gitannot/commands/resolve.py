@@ -8,8 +8,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from gitannot.commands.conflicts import geometry_conflicts, geometry_format, read
+from gitannot.commands.conflicts import geometry_conflicts, geometry_format, read, yolo_own_markers
 from gitannot.constants import EXIT_DENIED, EXIT_OK
+from gitannot.core import linemarkers
 from gitannot.errors import UsageError
 from gitannot.merge import geometry_resolve
 from gitannot.merge.conflicts import SIDES
@@ -45,6 +46,11 @@ def run(args: argparse.Namespace) -> int:
     if not choose and args.default is None:
         raise UsageError("nothing to do", "pass --ours, --theirs, --base or --pick KEY=SIDE")
     raw = read(args.path)
+    line = linemarkers.first_marker_line(raw)
+    if line is not None and not yolo_own_markers(args.path, raw):
+        raise UsageError(
+            linemarkers.explain(str(args.path), line), linemarkers.what_to_do(str(args.path))
+        )
     fmt = geometry_format(args.path, raw)
     keys: set[str] = set()
     if fmt is None:

@@ -4,6 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from gitannot.commands import _server_keys as server_keys
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.server import doctor, install, metrics_setting, service_config
 from gitannot.server.layouts import LAYOUTS
@@ -23,6 +24,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     p_install.add_argument("repo", type=Path, metavar="REPO.git")
     p_install.add_argument("--init", action="store_true", help="create the bare repository")
+    p_install.add_argument(
+        "--python",
+        metavar="PATH",
+        help="interpreter the hooks run (default: this one); must be usable by the account "
+        "that owns the repository",
+    )
+    p_install.add_argument(
+        "--default-branch",
+        metavar="BRANCH",
+        help="trusted branch holding the policy (default: recorded before, else HEAD's branch "
+        "when it exists); HEAD is pointed at it when HEAD's branch does not exist",
+    )
     p_install.add_argument(
         "--admin", action="append", default=[], metavar="NAME", help="bootstrap admin (repeat)"
     )
@@ -105,7 +118,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     p_uninstall.add_argument("repo", type=Path, metavar="REPO.git")
     p_uninstall.add_argument(
-        "--keep-key", action="store_true", help="keep the audit signing key in REPO.git/gitannot/"
+        "--keep-key", action="store_true", help="(the default) keep the audit signing key"
+    )
+    p_uninstall.add_argument(
+        "--delete-key",
+        action="store_true",
+        help="also delete the audit signing key (the log's signatures can then not be renewed)",
     )
     p_warm = sub.add_parser(
         "warm",
@@ -125,9 +143,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "bootstrap admins and audit key usable.",
     )
     p_doctor.add_argument("repo", type=Path, metavar="REPO.git")
+    server_keys.add_parser(sub)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:  # noqa: C901 — one branch per server action
     if args.server_command == "install":
         result = install.install(
             args.repo,
@@ -135,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
             init=args.init,
             layout=args.layout,
             shared_filesystem=args.shared_filesystem,
+            default_branch=args.default_branch,
+            interpreter=args.python,
         )
         if args.metrics_spool is not None:
             result.actions.append(
@@ -149,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"gitannot: {action}")
         return _doctor(result.git_dir)
     if args.server_command == "uninstall":
-        for action in install.uninstall(args.repo, keep_key=args.keep_key):
+        for action in install.uninstall(args.repo, keep_key=not args.delete_key):
             print(f"gitannot: {action}")
         return EXIT_OK
     if args.server_command == "provision":
@@ -159,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
 
         serve_metrics(args.spool, args.listen)
         return EXIT_OK
+    if args.server_command == "keys":
+        return server_keys.run(args)
     if args.server_command == "serve":
         from gitannot.hookservice.server import serve
 

@@ -13,8 +13,12 @@ _VALID_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
 @dataclass(frozen=True)
 class Identity:
     user: str
-    source: str  # which transport vouched for it, e.g. "ssh-forced-command"
+    source: str  # what vouched for it, e.g. "forced-command", "gitolite"
     variable: str  # the environment variable it came from
+
+
+def valid_user_name(name: str) -> bool:
+    return _VALID_USER.match(name) is not None
 
 
 def identity_from_env(env: Mapping[str, str]) -> Identity | None:
@@ -28,9 +32,23 @@ def identity_from_env(env: Mapping[str, str]) -> Identity | None:
     return None
 
 
+def transport_kind(env: Mapping[str, str]) -> str:
+    """The transport the push came over, from what the server set; "unknown" otherwise.
+
+    sshd sets SSH_CONNECTION, a CGI web server GATEWAY_INTERFACE / REMOTE_ADDR. A local
+    (file://) push sets neither, and neither may a service that runs receive-pack itself,
+    so that is recorded as "unknown" rather than guessed.
+    """
+    if env.get("SSH_CONNECTION") or env.get("SSH_CLIENT"):
+        return "ssh"
+    if env.get("GATEWAY_INTERFACE") or env.get("REMOTE_ADDR"):
+        return "http"
+    return "unknown"
+
+
 def transport_details(env: Mapping[str, str]) -> dict[str, str]:
     """Facts about the connection worth recording in the audit log."""
-    details: dict[str, str] = {}
+    details: dict[str, str] = {"kind": transport_kind(env)}
     for key in (
         "SSH_CONNECTION",
         "REMOTE_ADDR",

@@ -13,6 +13,7 @@ import defusedxml.ElementTree as DET
 import orjson
 from defusedxml import DefusedXmlException
 
+from gitannot.core.linemarkers import first_marker_line
 from gitannot.formats.report import Reporter
 from gitannot.formats.xmlutil import SAFE_XML
 
@@ -56,6 +57,12 @@ def _report_json_error(body: bytes, exc: orjson.JSONDecodeError, rep: Reporter) 
         rep.add("json.number-range", f"number out of range: {msg}")
     elif any(body.startswith(tok, p) for tok in _NOT_A_NUMBER for p in (pos - 1, pos)):
         rep.add("json.nan", f"NaN/Infinity is not valid JSON: {msg}")
+    elif (line := first_marker_line(body)) is not None:
+        rep.add(
+            "json.parse",
+            f"git's conflict markers at line {line}: merged without gitannot's merge driver; "
+            "run `gitannot remerge` on this file, then `gitannot setup` in this clone",
+        )
     else:
         rep.add("json.parse", msg)
 

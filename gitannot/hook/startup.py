@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gitannot.core.identity import identity_from_env
 from gitannot.core.refupdate import parse_ref_updates
+from gitannot.core.trusted_ref import KEY, trusted_ref
 from gitannot.gitio import repo as gitrepo
 from gitannot.push.context import PushContext, TrustedBase
 from gitannot.settings.server import ServerConfig, load_server_config
@@ -49,7 +50,7 @@ def start_context(
         updates = parse_ref_updates(stdin_text)
     except Exception as exc:  # noqa: BLE001 — any failure is reported and the push refused
         updates, error = [], error or exc
-    base_ref = gitrepo.default_branch(repo)
+    base_ref = trusted_ref(server.extra.get(KEY), gitrepo.default_branch(repo))
     context = PushContext(
         git_dir=git_dir,
         repo=repo,

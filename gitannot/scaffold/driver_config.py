@@ -1,6 +1,7 @@
 """Register the merge driver in one clone's git config (git config is never cloned)."""
 
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -10,9 +11,18 @@ from gitannot.gitio.run import git_output, run_git
 DRIVER_LABEL = "gitannot annotation-aware merge"
 
 
+ARGS = "merge-driver %O %A %B %P %L"
+
+
 def driver_command(python: str | None = None) -> str:
-    """%O base, %A ours (result written here), %B theirs, %P path, %L marker size."""
-    return f"{shlex.quote(python or sys.executable)} -m gitannot merge-driver %O %A %B %P %L"
+    """%O base, %A ours (result written here), %B theirs, %P path, %L marker size.
+
+    `gitannot` from PATH when it is there (a pip/pipx install): upgrading or moving that
+    install then keeps every clone merging. Otherwise this interpreter, by absolute path.
+    """
+    if python is None and shutil.which("gitannot"):
+        return f"gitannot {ARGS}"
+    return f"{shlex.quote(python or sys.executable)} -m gitannot {ARGS}"
 
 
 def diff_command(python: str | None = None) -> str:

@@ -1,7 +1,6 @@
 """Find every condition under which git would skip gitannot's hooks (fail open)."""
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +8,7 @@ from gitannot.audit.writer import head_problem
 from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import GitannotError
 from gitannot.resources import hook_client, hook_shim
-from gitannot.server import gitconfig, layouts, service_config
+from gitannot.server import doctor_branch, gitconfig, layouts, ownership, service_config
 from gitannot.settings.keys import load_private_key
 from gitannot.settings.server import audit_key_path, interpreter_path, load_server_config
 
@@ -25,13 +24,16 @@ def diagnose(git_dir: Path) -> list[Problem]:
     git_dir = git_dir.resolve()
     if not (git_dir / "objects").is_dir():
         return [Problem("repo", f"{git_dir} is not a bare git repository", "check the path")]
+    owner = ownership.act_for(git_dir)
     problems = _check_hooks_dir(git_dir)
-    problems += _check_interpreter(git_dir)
+    problems += _check_interpreter(git_dir, owner)
+    problems += [Problem("ownership", m, f) for m, f in _check_owner(git_dir, owner)]
     problems += _check_server_config(git_dir)
     problems += _check_audit_key(git_dir)
     problems += _check_audit_log(git_dir)
     problems += _check_git_config(git_dir)
     problems += _check_hook_service(git_dir)
+    problems += [Problem("trusted-branch", m, f) for m, f in doctor_branch.check(git_dir)]
     return problems
 
 
@@ -92,7 +94,8 @@ def _check_hooks_path(git_dir: Path) -> list[Problem]:
 
 
 def _check_hook(hook: Path, name: str) -> list[Problem]:
-    reinstall = "gitannot server install REPO.git"
+    repo = next((d for d in hook.parents if (d / "objects").is_dir()), hook.parent.parent)
+    reinstall = f"gitannot server install {repo}"
     if hook.is_symlink() and not hook.exists():
         return [Problem("hook", f"{hook} is a dangling symlink: git skips it", reinstall)]
     if not hook.exists():
@@ -114,7 +117,22 @@ def _check_hook(hook: Path, name: str) -> list[Problem]:
     return problems
 
 
-def _check_interpreter(git_dir: Path) -> list[Problem]:
+def _check_owner(git_dir: Path, owner: ownership.Account | None) -> list[tuple[str, str]]:
+    """Files root wrote for another account: the hooks (running as it) cannot use them."""
+    foreign = ownership.foreign_files(git_dir, owner) if owner is not None else []
+    if owner is None or not foreign:
+        return []
+    group = ownership.group_name(owner.gid)
+    return [
+        (
+            f"{len(foreign)} file(s) gitannot uses are not owned by {owner.name}, which owns "
+            f"the repository and runs the hooks (e.g. {foreign[0]})",
+            f"chown -R {owner.name}:{group} {git_dir}/gitannot {git_dir}/hooks",
+        )
+    ]
+
+
+def _check_interpreter(git_dir: Path, owner: ownership.Account | None) -> list[Problem]:
     path = interpreter_path(git_dir)
     fix = "re-run gitannot server install from a working installation"
     try:
@@ -123,12 +141,11 @@ def _check_interpreter(git_dir: Path) -> list[Problem]:
         return [Problem("interpreter", f"{path} is missing: the hook refuses every push", fix)]
     if not python or not os.access(python, os.X_OK):
         return [Problem("interpreter", f"interpreter {python!r} is missing or not executable", fix)]
-    proc = subprocess.run(
-        [python, "-c", "import gitannot.hook.pre_receive"], capture_output=True, check=False
-    )
-    if proc.returncode != 0:
-        err = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
-        return [Problem("interpreter", f"{python} cannot import gitannot: {err[0]}", fix)]
+    error = ownership.interpreter_error(python, owner, git_dir)
+    if error is not None:
+        hint = ownership.refusal_hint(owner, python) if owner is not None else fix
+        who = f" (checked as {owner.name}, who runs the hooks)" if owner is not None else ""
+        return [Problem("interpreter", error + who, hint)]
     return []
 
 

@@ -16,7 +16,7 @@ from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
 from gitannot.resources import hook_shim
-from gitannot.server import fstype, gitconfig, layouts
+from gitannot.server import fstype, gitconfig, layouts, ownership, trusted_branch
 from gitannot.settings.keys import generate_key
 from gitannot.settings.server import (
     ServerConfig,
@@ -53,6 +53,7 @@ def install(
     interpreter: str | None = None,
     layout: str = "plain",
     shared_filesystem: bool = False,
+    default_branch: str | None = None,
 ) -> InstallResult:
     git_dir = repo.resolve()
     actions: list[str] = []
@@ -60,10 +61,17 @@ def install(
     if not git_dir.exists():
         if not init:
             raise UsageError(f"{repo} does not exist", "add --init to create a bare repository")
-        run_git(["init", "--bare", "--quiet", "--initial-branch=main", str(git_dir)])
+        initial = trusted_branch.full_ref(default_branch or "main").removeprefix("refs/heads/")
+        run_git(["init", "--bare", "--quiet", f"--initial-branch={initial}", str(git_dir)])
         created = True
         actions.append(f"created bare repository {git_dir}")
     _require_bare(git_dir)
+    owner = ownership.act_for(git_dir)
+    python = interpreter or sys.executable
+    if owner is not None:  # root for another account: the hooks will run as that account
+        problem = ownership.interpreter_error(python, owner, git_dir)
+        if problem is not None:
+            raise UsageError(problem, ownership.refusal_hint(owner, python))
     _check_layout(git_dir, layout)
     _check_filesystem(git_dir, shared_filesystem)
 
@@ -71,7 +79,8 @@ def install(
     sdir.mkdir(mode=0o755, exist_ok=True)
     _save_state_once(git_dir, created)
     actions.extend(_write_config(git_dir, admins))
-    interpreter_path(git_dir).write_text((interpreter or sys.executable) + "\n", encoding="utf-8")
+    actions.extend(trusted_branch.record(git_dir, default_branch))
+    interpreter_path(git_dir).write_text(python + "\n", encoding="utf-8")
     key = audit_key_path(git_dir)
     if not key.exists():
         generate_key(key, comment=f"gitannot-audit@{git_dir.name}")
@@ -87,10 +96,12 @@ def install(
         if value not in gitconfig.get_all(git_dir, key_name):
             gitconfig.add_value(git_dir, key_name, value)
     actions.append("set " + ", ".join(f"{k}={v}" for k, v in MANAGED_CONFIG.items()))
+    if owner is not None:
+        actions.extend(ownership.hand_over(git_dir, owner))
     return InstallResult(git_dir=git_dir, created_repo=created, actions=actions)
 
 
-def uninstall(repo: Path, *, keep_key: bool = False) -> list[str]:
+def uninstall(repo: Path, *, keep_key: bool = True) -> list[str]:
     git_dir = repo.resolve()
     _require_bare(git_dir)
     actions = _remove_other_layouts(git_dir, None)

@@ -20,5 +20,5 @@ def test_demo_audit_step(tmp_path: Path) -> None:
     assert "counts pushes per user: (no identity) {'rejected': 1}, alice {'accepted': 1}" in text
     assert 'Good "git" signature for gitannot-audit' in text
     assert "$ git notes --ref=audit show origin/main  -> ok" in text
-    assert "pushed by alice via ssh-forced-command" in text
+    assert "pushed by alice via forced-command over unknown" in text
     assert "OK: 3 entries verified; head #3" in text

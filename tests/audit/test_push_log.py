@@ -34,20 +34,23 @@ def test_accepted_push_is_logged_with_note_and_receipt(
     )  # fmt: skip
     assert push.entry["decision"] == "accepted"
     assert push.entry["actor"] == {
-        "user": "alice", "source": "ssh-forced-command", "variable": "GITANNOT_USER"
+        "user": "alice", "source": "forced-command", "variable": "GITANNOT_USER"
     }  # fmt: skip
     assert push.entry["updates"] == [
         {"ref": "refs/heads/main", "old": "0" * 40, "new": tip, "action": "create",
          "decision": "accepted", "reasons": []}
     ]  # fmt: skip
     assert push.entry["prev"] == E.GENESIS_PREV and push.entry["v"] == E.FORMAT_VERSION == 2
+    kind = "ssh" if via == "ssh" else "unknown"  # a file:// push sets no connection facts
+    assert push.entry["transport"]["kind"] == kind
     if via == "ssh":
         assert push.entry["transport"]["SSH_CONNECTION"].startswith("127.0.0.1 ")
     assert receipt.entry["completes"] == 1 and receipt.entry["prev"] == push.digest
     assert f"gitannot: audit #1 {push.digest} (refs moved: receipt #2)" in result.remote_lines()
     note = server.git("notes", "--ref=audit", "show", tip).stdout
     assert f"gitannot audit #1 push {push.digest}" in note
-    assert "pushed by alice via ssh-forced-command" in note and "decision: accepted" in note
+    assert f"pushed by alice via forced-command over {kind}" in note
+    assert "decision: accepted" in note
     assert "gitannot audit #2 receipt" in note and "refs moved for push #1" in note
     server.git("fsck", "--strict", "--no-dangling")
 

@@ -55,7 +55,7 @@ def test_uninstall_restores_repo(tmp_path: Path) -> None:
     before = snapshot(repo)
     install_server(repo, ["alice"])
     assert snapshot(repo) != before
-    assert main(["server", "uninstall", str(repo)]) == 0
+    assert main(["server", "uninstall", str(repo), "--delete-key"]) == 0
     assert snapshot(repo) == before
 
 
