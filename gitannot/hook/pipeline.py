@@ -13,6 +13,9 @@ from gitannot.core.findings import Finding
 from gitannot.hook import base_checks
 from gitannot.hook.context import HookResult, PushContext
 from gitannot.validation.push import check_content
+from gitannot.workflow.gate_protect import check_protected
+from gitannot.workflow.gate_reviews import check_reviews
+from gitannot.workflow.gate_tasks import check_tasks
 
 PushCheck = Callable[[PushContext], list[Finding]]
 PushRecorder = Callable[[PushContext, HookResult], None]
@@ -27,6 +30,11 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("access", check_access),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
+    # Workflow (opt-in by configs/workflow.yaml on the base): task files, task-scoped
+    # rights, review records on refs/reviews/*, approvals for protected refs.
+    ("workflow-tasks", check_tasks),
+    ("workflow-reviews", check_reviews),
+    ("workflow-protect", check_protected),
 ]
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [

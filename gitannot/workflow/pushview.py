@@ -1,0 +1,119 @@
+"""What the workflow gates share about one push: config, pushers, own changes, tasks."""
+
+from datetime import UTC, datetime
+from functools import cached_property
+
+import pygit2
+
+from gitannot.core.findings import Finding
+from gitannot.core.refupdate import RefKind, RefUpdate
+from gitannot.hook.context import PushContext
+from gitannot.workflow import pushers
+from gitannot.workflow.model import REVIEWS_REF_PREFIX, TASKS_DIR, Task, WorkflowConfig
+from gitannot.workflow.taskfile import is_task_path, parse_task
+from gitannot.workflow.trusted import WorkflowState, load_workflow
+
+
+def server_now() -> datetime:
+    """The server's clock: task expiry never reads a commit date."""
+    return datetime.now(UTC)
+
+
+class WorkflowPush:
+    def __init__(self, ctx: PushContext, state: WorkflowState, now: datetime) -> None:
+        self.ctx = ctx
+        self.state = state
+        self.now = now
+        assert ctx.identity is not None
+        self.user = ctx.identity.user
+
+    @classmethod
+    def of(cls, ctx: PushContext, now: datetime | None = None) -> "WorkflowPush | None":
+        """None when the push has no pusher or the base has no configs/workflow.yaml."""
+        if ctx.identity is None:
+            return None
+        state = load_workflow(ctx.base)
+        if state.blob_id is None:
+            return None
+        ctx.applied["workflow"] = state.blob_id
+        return cls(ctx, state, now or server_now())
+
+    @property
+    def config(self) -> WorkflowConfig:
+        assert self.state.config is not None
+        return self.state.config
+
+    def selects(self, selectors: tuple[str, ...], user: str) -> bool:
+        policy = self.state.policy
+        return policy is not None and any(policy.selects(s, user) for s in selectors)
+
+    def error_findings(self) -> list[Finding]:
+        """A broken workflow config stops everyone but the policy's admins (who fix it)."""
+        if self.selects(("role:admin",), self.user):
+            self.ctx.notes.append(f"the workflow config is unusable: {self.state.error}")
+            return []
+        return [
+            Finding(
+                rule="workflow.config-invalid",
+                message=f"push rejected: the workflow config in force cannot be used: "
+                f"{self.state.error}",
+                hint="an admin must push a fixed configs/workflow.yaml to the default branch",
+            )
+        ]
+
+    def branch_updates(self) -> list[RefUpdate]:
+        return [
+            u
+            for u in self.ctx.updates
+            if not u.is_delete
+            and u.kind is not RefKind.NOTES
+            and not u.ref.startswith(REVIEWS_REF_PREFIX)
+        ]
+
+    def pusher(self, commit: str) -> str:
+        """Who first pushed `commit` (the audit log); this pusher when it is new."""
+        return self._pushers.get(commit, self.user)
+
+    def pushed_before(self, commit: str) -> bool:
+        return commit in self._pushers
+
+    @cached_property
+    def _pushers(self) -> dict[str, str]:
+        ids = {
+            str(c.id)
+            for u in self.ctx.updates
+            if not u.is_delete and u.kind is not RefKind.NOTES
+            for c in self.ctx.incoming_commits(u)
+        }
+        return pushers.first_pushers(self.ctx.repo, ids)
+
+    def own_changes(self, commit: pygit2.Commit) -> list[str]:
+        """Paths this commit itself changes: a merge's path that equals one parent's
+        version came from that parent, whose own commits are judged on their own."""
+        paths = [c.path for c in self.ctx.changes.changes(commit)]
+        if len(commit.parents) < 2:
+            return paths
+        return [p for p in paths if all(_blob(q, p) != _blob(commit, p) for q in commit.parents)]
+
+    @cached_property
+    def base_tasks(self) -> dict[str, Task]:
+        """Valid tasks on the trusted base, by path (what grants label rights)."""
+        policy = self.state.policy
+        out: dict[str, Task] = {}
+        if policy is None:
+            return out
+        for path in self.ctx.base.list_dir(TASKS_DIR):
+            data = self.ctx.base.read(path)
+            if data is None or not is_task_path(path):
+                continue
+            task, _problems = parse_task(data, path, known=policy.knows)
+            if task is not None:
+                out[path] = task
+        return out
+
+
+def _blob(commit: pygit2.Commit, path: str) -> str | None:
+    try:
+        return str(commit.tree[path].id)
+    except KeyError:
+        return None
