@@ -39,6 +39,9 @@ def resolve_commit(cwd: Path, rev: str, remote: str) -> tuple[str, str]:
 
 
 def fetch_reviews(cwd: Path, remote: str) -> None:
+    """Branches and review records as the server has them now (best effort: offline, the
+    local copies are used and the server judges the push)."""
+    run_git(["fetch", "-q", remote], cwd=cwd, check=False)
     run_git(["fetch", "-q", remote, "+refs/reviews/*:refs/reviews/*"], cwd=cwd, check=False)
 
 
