@@ -66,8 +66,13 @@ def _record(cwd: Path, args: argparse.Namespace, user: str) -> records.Record:
         return records.Record("verdict", commit, user, data)
     if command == "comment":
         commit, branch = client.resolve_commit(cwd, args.branch, args.remote)
-        data = {"id": client.new_comment_id(), "file": args.file, "branch": branch,
-                "annotation": args.annotation, "text": args.message}  # fmt: skip
+        data = {
+            "id": client.new_comment_id(),
+            "file": args.file,
+            "branch": branch,
+            "annotation": args.annotation,
+            "text": args.message,
+        }
         return records.Record("comment", commit, user, data)
     repo = gitrepo.discover(cwd)
     for found in approvals.all_records(repo):

@@ -31,8 +31,9 @@ def resolve_commit(cwd: Path, rev: str, remote: str) -> tuple[str, str]:
         (f"refs/remotes/{remote}/{rev}", f"refs/heads/{rev}"),
         (rev, f"refs/heads/{rev}" if not rev.startswith("refs/") else rev),
     ):
-        proc = run_git(["rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"], cwd=cwd,
-                       check=False)  # fmt: skip
+        proc = run_git(
+            ["rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"], cwd=cwd, check=False
+        )
         if proc.returncode == 0:
             return proc.stdout.decode().strip(), branch
     raise UsageError(f"{rev!r} is not a branch or commit here", f"git fetch {remote} first")
@@ -55,8 +56,12 @@ def write_record(cwd: Path, record: records.Record) -> str:
     for role in ("AUTHOR", "COMMITTER"):  # metadata only: the server ignores it
         env.setdefault(f"GIT_{role}_NAME", record.user)
         env.setdefault(f"GIT_{role}_EMAIL", f"{record.user}@gitannot.invalid")
-    proc = run_git(["commit-tree", tree, "-p", parent], cwd=cwd, env=env,
-                   input=records.message(record).encode())  # fmt: skip
+    proc = run_git(
+        ["commit-tree", tree, "-p", parent],
+        cwd=cwd,
+        env=env,
+        input=records.message(record).encode(),
+    )
     oid = proc.stdout.decode().strip()
     run_git(["update-ref", ref, oid], cwd=cwd)
     return ref

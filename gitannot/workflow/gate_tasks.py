@@ -186,9 +186,14 @@ def _why_not(covering: list[Task], user: str) -> str:
 
 def _with(finding: Finding, ref: str, commit: str) -> Finding:
     return Finding(
-        rule=finding.rule, message=finding.message, ref=ref, commit=commit, path=finding.path,
-        hint=finding.hint, source=finding.source,
-    )  # fmt: skip
+        rule=finding.rule,
+        message=finding.message,
+        ref=ref,
+        commit=commit,
+        path=finding.path,
+        hint=finding.hint,
+        source=finding.source,
+    )
 
 
 def _tree_paths(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str) -> list[str]:

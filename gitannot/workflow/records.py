@@ -40,8 +40,13 @@ class Record:
         return self.data.get("verdict", "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"v": RECORD_VERSION, "kind": self.kind, "commit": self.commit,
-                "user": self.user, **self.data}  # fmt: skip
+        return {
+            "v": RECORD_VERSION,
+            "kind": self.kind,
+            "commit": self.commit,
+            "user": self.user,
+            **self.data,
+        }
 
 
 def ref_name(commit: str, user: str) -> str:

@@ -16,9 +16,17 @@ from gitannot.schema.yamlsrc import load_yaml, where
 from gitannot.workflow.model import EXPIRY_ACTIONS, STAGES, STATES, TASKS_DIR, Task
 
 KEYS = {
-    "id", "title", "items", "assignees", "reviewers", "stage", "state", "due",
-    "on_expiry", "overlap",
-}  # fmt: skip
+    "id",
+    "title",
+    "items",
+    "assignees",
+    "reviewers",
+    "stage",
+    "state",
+    "due",
+    "on_expiry",
+    "overlap",
+}
 REQUIRED = ("id", "items", "assignees", "reviewers", "stage", "state")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TASK_FILE = re.compile(r"^tasks/[^/]+\.ya?ml$")

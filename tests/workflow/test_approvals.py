@@ -106,6 +106,11 @@ def test_requested_changes_block_until_a_new_commit(user: Callable[[str], Client
     assert_denied(
         dave.push(ONTO_MAIN), f"onto {tip[:12]}", "changes requested by dave", "counted: erin"
     )
+    # Review pass rate per annotator: two verdicts on bob's branch, one approval.
+    figures = gitannot(dave, "qa", "--json")
+    assert figures.accepted, figures.output
+    rates = json.loads(figures.output)["pass_rates"]
+    assert rates == {"bob": {"reviews": 2, "approved": 1, "pass_rate": 0.5}}
 
 
 def test_admin_break_glass_moves_main_without_approvals_and_is_logged(
