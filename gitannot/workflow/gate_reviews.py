@@ -8,6 +8,7 @@ sit on the reviewed commit (or the user's previous record) and change no file.
 import pygit2
 
 from gitannot.core.findings import Finding, Severity
+from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext
 from gitannot.workflow import records
 from gitannot.workflow.model import REVIEWS_REF_PREFIX
@@ -45,8 +46,14 @@ def _check(ctx: PushContext, ref: str, old: str, new: str, delete: bool) -> list
         return _deny(ref, "review.delete-denied", "review records are kept: push a new verdict")
     repo = ctx.repo
     reviewed = repo.get(reviewed_id)
-    if not isinstance(reviewed, pygit2.Commit):
-        return _deny(ref, "review.unknown-commit", f"{reviewed_id[:12]} is not a commit here")
+    # Only commits the server already holds on a ref: a record must not smuggle new
+    # commits in past the path rules of any branch.
+    if not isinstance(reviewed, pygit2.Commit) or _is_new(repo, reviewed_id):
+        return _deny(
+            ref,
+            "review.unknown-commit",
+            f"{reviewed_id[:12]} is not on any branch of the server: push the work first",
+        )
     tip = repo.get(new)
     if not isinstance(tip, pygit2.Commit):
         return _deny(ref, "review.bad-record", "a review ref must point at a record commit")
@@ -72,6 +79,11 @@ def _check(ctx: PushContext, ref: str, old: str, new: str, delete: bool) -> list
     if tip.tree_id != reviewed.tree_id:
         return _deny(ref, "review.changes-files", "a review record must not change any file")
     return [_recorded(ctx, ref, record)]
+
+
+def _is_new(repo: pygit2.Repository, commit: str) -> bool:
+    existing = gitrepo.all_ref_targets(repo)
+    return next(iter(gitrepo.new_commits(repo, commit, existing)), None) is not None
 
 
 def _recorded(ctx: PushContext, ref: str, record: records.Record) -> Finding:

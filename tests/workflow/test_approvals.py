@@ -145,3 +145,17 @@ def test_review_records_are_the_pushers_own(wf: ServerRepo, user: Callable[[str]
     older = bob.git("rev-parse", f"{tip}^^{{tree}}").stdout.strip()  # before the label edit
     oid = bob.git("commit-tree", older, "-p", tip, "-m", body).stdout.strip()
     assert_denied(bob.push(f"{oid}:refs/reviews/{tip}/bob"), "review.changes-files")
+
+
+def test_a_record_cannot_bring_commits_the_server_lacks(user: Callable[[str], Client]) -> None:
+    bob, _tip = bob_works(user)
+    local = bob.commit({"labels/dogs/a.txt": "not my task, never pushed\n"}, "smuggle")
+    record = {"v": 1, "kind": "verdict", "commit": local, "user": "bob", "verdict": "approve"}
+    body = f"gitannot review: approve x by bob\n\n{json.dumps(record)}\n"
+    tree = bob.git("rev-parse", f"{local}^{{tree}}").stdout.strip()
+    oid = bob.git("commit-tree", tree, "-p", local, "-m", body).stdout.strip()
+    assert_denied(
+        bob.push(f"{oid}:refs/reviews/{local}/bob"),
+        "review.unknown-commit",
+        f"{local[:12]} is not on any branch of the server",
+    )
