@@ -1,7 +1,7 @@
-"""Who pushed a commit: the first accepted push in the audit log whose new tip reaches it.
+"""Who pushed a commit: the first accepted push in the audit log whose ref update brought it.
 
 Commit authors and committers are whatever the pusher typed; the audit log records the
-transport identity. A commit no logged push reaches is being brought by this push.
+transport identity. A commit no logged push brought is being brought by this push.
 """
 
 from collections.abc import Iterable
@@ -10,11 +10,15 @@ import pygit2
 
 from gitannot.audit import entry as E
 from gitannot.audit import reader
-from gitannot.constants import ZERO_OID
+from gitannot.gitio import repo as gitrepo
 
 
 def first_pushers(repo: pygit2.Repository, commits: Iterable[str]) -> dict[str, str]:
-    """commit id -> user of the first accepted push that made it reachable (when logged)."""
+    """commit id -> user of the first accepted push that brought it (when logged).
+
+    Each logged update brought `new --not old`; walking those ranges oldest push first
+    costs the size of the pushes read, and stops once every wanted commit is placed.
+    """
     wanted = set(commits)
     found: dict[str, str] = {}
     if not wanted:
@@ -27,21 +31,22 @@ def first_pushers(repo: pygit2.Repository, commits: Iterable[str]) -> dict[str, 
         if not user:
             continue
         for update in entry.get("updates", []):
-            tip = str(update.get("new", ZERO_OID))
-            if set(tip) == {"0"}:
-                continue
-            for commit in sorted(wanted - found.keys()):
-                if _reaches(repo, tip, commit):
+            for commit in _brought(repo, str(update.get("old", "")), str(update.get("new", ""))):
+                if commit in wanted and commit not in found:
                     found[commit] = str(user)
-        if found.keys() == wanted:
-            break
+            if len(found) == len(wanted):
+                return found
     return found
 
 
-def _reaches(repo: pygit2.Repository, tip: str, commit: str) -> bool:
-    if tip == commit:
-        return True
-    try:
-        return bool(repo.descendant_of(tip, commit))
-    except (KeyError, ValueError, pygit2.GitError):
-        return False  # the tip's objects are gone (a deleted, pruned branch)
+def _brought(repo: pygit2.Repository, old: str, new: str) -> list[str]:
+    if not new or set(new) == {"0"}:
+        return []
+    tip = gitrepo.peel_to_commit(repo, new)
+    if tip is None:
+        return []  # objects gone (a deleted, pruned branch) or not a commit
+    walker = repo.walk(tip.id)
+    base = gitrepo.peel_to_commit(repo, old) if old and set(old) != {"0"} else None
+    if base is not None:
+        walker.hide(base.id)
+    return [str(c.id) for c in walker]

@@ -7,6 +7,7 @@ import pygit2
 
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefKind, RefUpdate
+from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext
 from gitannot.workflow import pushers
 from gitannot.workflow.model import REVIEWS_REF_PREFIX, TASKS_DIR, Task, WorkflowConfig
@@ -79,12 +80,18 @@ class WorkflowPush:
 
     @cached_property
     def _pushers(self) -> dict[str, str]:
-        ids = {
-            str(c.id)
-            for u in self.ctx.updates
-            if not u.is_delete and u.kind is not RefKind.NOTES
-            for c in self.ctx.incoming_commits(u)
-        }
+        """Logged first pushers of the incoming commits the server already holds on a ref
+        (the brand-new ones, `new --not --all`, are this pusher's: no log walk)."""
+        existing = gitrepo.all_ref_targets(self.ctx.repo)
+        ids: set[str] = set()
+        for update in self.ctx.updates:
+            if update.is_delete or update.kind is RefKind.NOTES:
+                continue
+            brand_new = {
+                str(c.id) for c in gitrepo.new_commits(self.ctx.repo, update.new, existing)
+            }
+            ids.update(str(c.id) for c in self.ctx.incoming_commits(update))
+            ids -= brand_new
         return pushers.first_pushers(self.ctx.repo, ids)
 
     def own_changes(self, commit: pygit2.Commit) -> list[str]:

@@ -74,10 +74,10 @@ def task(
     )
 
 
-def seed_files() -> dict[str, str | bytes | None]:
+def seed_files(workflow: str = WORKFLOW) -> dict[str, str | bytes | None]:
     return {
         "configs/access.yaml": ACCESS,
-        "configs/workflow.yaml": WORKFLOW,
+        "configs/workflow.yaml": workflow,
         "labels/cats/a.txt": "cat 1\n",
         "labels/cats/b.txt": "cat 2\n",
         "labels/dogs/a.txt": "dog 1\n",
@@ -88,8 +88,8 @@ def seed_files() -> dict[str, str | bytes | None]:
     }
 
 
-def seed(alice: Client) -> str:
-    commit = alice.commit(seed_files(), "seed workflow project")
+def seed(alice: Client, workflow: str = WORKFLOW) -> str:
+    commit = alice.commit(seed_files(workflow), "seed workflow project")
     result = alice.push("HEAD:refs/heads/main")
     assert result.accepted, result.output
     return commit
