@@ -34,7 +34,7 @@ class _TaskGate:
         self.view = view
         self.repo = view.ctx.repo
         self.seen: set[tuple[str, str]] = set()
-        self._trees: dict[str, list[str]] = {}
+        self._trees: dict[tuple[str, str], list[str]] = {}
 
     def run(self) -> list[Finding]:
         findings: list[Finding] = []
@@ -127,9 +127,19 @@ class _TaskGate:
         return task
 
     def resolves(self, commit: pygit2.Commit, pattern: str) -> bool:
-        key = str(commit.id)
+        """Does the pattern match a file of the commit? Only the folder before the first
+        wildcard is listed, so a task in a tree of 100k files reads what it names."""
+        folder = _literal_folder(pattern)
+        key = (str(commit.id), folder)
         if key not in self._trees:
-            self._trees[key] = _tree_paths(self.repo, commit.tree, "")
+            tree: object = commit.tree
+            if folder:
+                try:
+                    tree = self.repo.get(commit.tree[folder].id)
+                except KeyError:
+                    tree = None
+            paths = _tree_paths(self.repo, tree, f"{folder}/" if folder else "")
+            self._trees[key] = paths if isinstance(tree, pygit2.Tree) else []
         return any(globs.matches(pattern, p, "") for p in self._trees[key])
 
     # -- label files under task-scoped rights --------------------------------------------
@@ -196,8 +206,16 @@ def _with(finding: Finding, ref: str, commit: str) -> Finding:
     )
 
 
-def _tree_paths(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str) -> list[str]:
+def _literal_folder(pattern: str) -> str:
+    """ "labels/cats/*.json" -> "labels/cats"; "labels/a.json" -> "labels"."""
+    cut = min((pattern.find(c) for c in "*?[" if c in pattern), default=len(pattern))
+    return pattern[:cut].rsplit("/", 1)[0] if "/" in pattern[:cut] else ""
+
+
+def _tree_paths(repo: pygit2.Repository, tree: object, prefix: str) -> list[str]:
     out: list[str] = []
+    if not isinstance(tree, pygit2.Tree):
+        return out
     for entry in tree:
         path = f"{prefix}{entry.name}"
         obj = repo.get(entry.id)
