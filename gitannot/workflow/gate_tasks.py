@@ -1,5 +1,7 @@
 """Push gate: task files are valid, task moves are role-checked, label edits need a task."""
 
+from datetime import datetime
+
 import pygit2
 
 from gitannot.access import globs
@@ -12,8 +14,9 @@ from gitannot.workflow.taskfile import is_task_path, parse_task, task_id_of
 from gitannot.workflow.transitions import judge
 
 
-def check_tasks(ctx: PushContext) -> list[Finding]:
-    view = WorkflowPush.of(ctx)
+def check_tasks(ctx: PushContext, now: datetime | None = None) -> list[Finding]:
+    """PUSH_CHECKS entry. `now`: the server clock unless a caller (a test) passes one."""
+    view = WorkflowPush.of(ctx, now)
     if view is None:
         return []
     if view.state.config is None:
