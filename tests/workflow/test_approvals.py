@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
+
 from tests.access.helpers import assert_accepted, assert_denied
 from tests.gitenv import Client, ServerRepo
 from tests.workflow.helpers import audit_show, gitannot, seed_files, set_state, start_from
@@ -64,6 +66,7 @@ def test_self_approval_does_not_count(user: Callable[[str], Client]) -> None:
     )
 
 
+@pytest.mark.slow
 def test_stale_approval_is_refused_then_fresh_one_accepted_and_logged(
     wf: ServerRepo, user: Callable[[str], Client]
 ) -> None:

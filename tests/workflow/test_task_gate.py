@@ -160,3 +160,21 @@ def test_without_workflow_config_tasks_are_plain_files(
     result = alice.push("HEAD:refs/heads/main")
     assert_accepted(result)
     assert "task." not in result.output and "workflow." not in result.output
+
+
+def test_broken_workflow_config_stops_all_but_admins(user: Callable[[str], Client]) -> None:
+    alice = user("alice")
+    start_from(alice)
+    alice.commit({"configs/workflow.yaml": "version: 1\nprotect: nonsense\n"}, "break it")
+    assert_accepted(alice.push("HEAD:refs/heads/main", options=["gitannot.bypass=demo"]))
+    bob = user("bob")
+    start_from(bob)
+    bob.commit({"labels/cats/a.txt": "cat 1 fixed\n"}, "edit")
+    assert_denied(
+        bob.push(BRANCH),
+        "workflow.config-invalid",
+        "configs/workflow.yaml:2: `protect` must be a list of mappings",
+    )
+    start_from(alice)
+    alice.commit({"configs/workflow.yaml": seed_files()["configs/workflow.yaml"]}, "fix it")
+    assert_accepted(alice.push("HEAD:refs/heads/main"), "the workflow config is unusable")
