@@ -1,5 +1,6 @@
 """Push gate: task files are valid, task moves are role-checked, label edits need a task."""
 
+import json
 from datetime import datetime
 
 import pygit2
@@ -131,7 +132,12 @@ class _TaskGate:
 
     def resolves(self, commit: pygit2.Commit, pattern: str) -> bool:
         """Does the pattern match a file of the commit? Only the folder before the first
-        wildcard is listed, so a task in a tree of 100k files reads what it names."""
+        wildcard is listed, so a task in a tree of 100k files reads what it names.
+        `data/<manifest>.jsonl#<uri>` names one item of a data manifest."""
+        manifest, sep, uri = pattern.partition("#")
+        if sep and manifest.startswith("data/"):
+            data = gitrepo.read_blob(self.repo, str(commit.id), manifest)
+            return data is not None and _manifest_has(data, uri)
         folder = _literal_folder(pattern)
         key = (str(commit.id), folder)
         if key not in self._trees:
@@ -207,6 +213,18 @@ def _with(finding: Finding, ref: str, commit: str) -> Finding:
         hint=finding.hint,
         source=finding.source,
     )
+
+
+def _manifest_has(data: bytes, uri: str) -> bool:
+    """Whether a JSON-lines manifest lists an item with this `uri`."""
+    for line in data.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and row.get("uri") == uri:
+            return True
+    return False
 
 
 def _literal_folder(pattern: str) -> str:

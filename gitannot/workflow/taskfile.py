@@ -62,9 +62,10 @@ def parse_task(
             if not resolves(pattern):
                 reader.problem(
                     "task.item-unresolved",
-                    f"item {pattern!r} matches no file in this commit",
+                    f"item {pattern!r} matches no file (nor manifest item) in this commit",
                     "items",
-                    "name existing label files (paths or globs such as labels/cats/*.json)",
+                    "name existing label files (paths or globs such as labels/cats/*.json) "
+                    "or manifest items (data/manifest.jsonl#<uri>)",
                 )
     return (task if not reader.findings else None), reader.findings
 

@@ -28,6 +28,9 @@ def test_invalid_task_files_are_rejected_naming_file_and_rule(
             "tasks/t15.yaml": good,  # id t9 in t15.yaml
             "tasks/t16.yaml": task("t16", "[labels/cats/*.txt]", "[bob, carol]"),
             "tasks/t17.yaml": task("t17", "[labels/cats/*.txt]", "[bob]", reviewers="[bob]"),
+            "data/manifest.jsonl": '{"uri": "s3://b/cat-1.jpg", "width": 64, "height": 48}\n',
+            "tasks/t18.yaml": task("t18", '["data/manifest.jsonl#s3://b/cat-1.jpg"]', "[bob]"),
+            "tasks/t19.yaml": task("t19", '["data/manifest.jsonl#s3://b/cat-9.jpg"]', "[bob]"),
         },
         "bad tasks",
     )
@@ -52,7 +55,9 @@ def test_invalid_task_files_are_rejected_naming_file_and_rule(
         "tasks/t16.yaml",
         "task.self-review",
         "tasks/t17.yaml",
+        "item 'data/manifest.jsonl#s3://b/cat-9.jpg' matches no file",
     )
+    assert "tasks/t18.yaml" not in result.output  # its manifest item resolves
 
 
 def test_annotator_may_edit_only_labels_of_their_open_task(
