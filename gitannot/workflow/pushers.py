@@ -16,13 +16,15 @@ from gitannot.gitio import repo as gitrepo
 def first_pushers(repo: pygit2.Repository, commits: Iterable[str]) -> dict[str, str]:
     """commit id -> user of the first accepted push that brought it (when logged).
 
-    Each logged update brought `new --not old`; walking those ranges oldest push first
-    costs the size of the pushes read, and stops once every wanted commit is placed.
+    Each logged update brought what its new tip reaches below what earlier pushes placed
+    (roughly `new --not old`). Walking parents by hand and stopping at placed commits
+    reads each commit once over the whole log; stops once every wanted commit is placed.
     """
     wanted = set(commits)
     found: dict[str, str] = {}
     if not wanted:
         return found
+    placed: set[str] = set()
     for item in reader.entries(repo):  # oldest first: the first push wins
         entry = item.entry
         if entry.get("type") != E.PUSH or entry.get("decision") != "accepted":
@@ -31,7 +33,8 @@ def first_pushers(repo: pygit2.Repository, commits: Iterable[str]) -> dict[str, 
         if not user:
             continue
         for update in entry.get("updates", []):
-            for commit in _brought(repo, str(update.get("old", "")), str(update.get("new", ""))):
+            brought = _brought(repo, str(update.get("old", "")), str(update.get("new", "")), placed)
+            for commit in brought:
                 if commit in wanted and commit not in found:
                     found[commit] = str(user)
             if len(found) == len(wanted):
@@ -39,14 +42,20 @@ def first_pushers(repo: pygit2.Repository, commits: Iterable[str]) -> dict[str, 
     return found
 
 
-def _brought(repo: pygit2.Repository, old: str, new: str) -> list[str]:
-    if not new or set(new) == {"0"}:
-        return []
-    tip = gitrepo.peel_to_commit(repo, new)
+def _brought(repo: pygit2.Repository, old: str, new: str, placed: set[str]) -> list[str]:
+    """Commits `new` reaches that are neither `old` nor placed yet; marks them placed.
+    (libgit2's revwalk with hide() re-marks the whole history on each call.)"""
+    tip = gitrepo.peel_to_commit(repo, new) if new and set(new) != {"0"} else None
     if tip is None:
-        return []  # objects gone (a deleted, pruned branch) or not a commit
-    walker = repo.walk(tip.id)
-    base = gitrepo.peel_to_commit(repo, old) if old and set(old) != {"0"} else None
-    if base is not None:
-        walker.hide(base.id)
-    return [str(c.id) for c in walker]
+        return []  # a deletion, or objects gone (a deleted, pruned branch)
+    out: list[str] = []
+    stack = [tip]
+    while stack:
+        commit = stack.pop()
+        oid = str(commit.id)
+        if oid in placed or oid == old:
+            continue
+        placed.add(oid)
+        out.append(oid)
+        stack.extend(commit.parents)
+    return out
