@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gitannot.audit import entry as E
 from gitannot.audit import gitobjects, sshsig, writer
 from gitannot.constants import AUDIT_REF
+from gitannot.workflow.pusherindex import first_pushers_indexed
 from gitannot.workflow.pushers import first_pushers
 
 
@@ -66,6 +67,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             git_dir = Path(tmp) / "log.git"
             subprocess.run(["git", "init", "-q", "--bare", str(git_dir)], check=True)
+            (git_dir / "gitannot").mkdir()
             commits = build(git_dir, key, pushes)
             repo = pygit2.Repository(str(git_dir))
             for name, commit in (("newest", commits[-1]), ("oldest", commits[0])):
@@ -75,6 +77,13 @@ def main() -> int:
                 assert len(found) == 1
                 print(f"first pusher of the {name} commit in a log of {pushes:,} pushes: "
                       f"{elapsed:.1f} ms", flush=True)  # fmt: skip
+            for call in ("builds the index", "reads the index"):
+                start = time.perf_counter()
+                found = first_pushers_indexed(repo, git_dir, {commits[-1]})
+                elapsed = (time.perf_counter() - start) * 1000
+                assert len(found) == 1
+                print(f"indexed, {pushes:,} pushes, the call that {call}: {elapsed:.1f} ms",
+                      flush=True)  # fmt: skip
     return 0
 
 

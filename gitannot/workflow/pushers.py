@@ -18,14 +18,18 @@ def first_pushers(repo: pygit2.Repository, commits: Iterable[str]) -> dict[str, 
 
     Each logged update brought what its new tip reaches below what earlier pushes placed
     (roughly `new --not old`). Walking parents by hand and stopping at placed commits
-    reads each commit once over the whole log; stops once every wanted commit is placed.
+    reads each commit once over the whole log.
     """
-    wanted = set(commits)
-    found: dict[str, str] = {}
-    if not wanted:
-        return found
-    placed: set[str] = set()
-    for item in reader.entries(repo):  # oldest first: the first push wins
+    placed: dict[str, str] = {}
+    place_entries(repo, reader.entries(repo), placed)
+    return {c: placed[c] for c in set(commits) if c in placed}
+
+
+def place_entries(
+    repo: pygit2.Repository, entries: Iterable[reader.LogEntry], placed: dict[str, str]
+) -> None:
+    """Extend `placed` (commit -> first pusher) with entries, oldest first."""
+    for item in entries:
         entry = item.entry
         if entry.get("type") != E.PUSH or entry.get("decision") != "accepted":
             continue
@@ -33,29 +37,26 @@ def first_pushers(repo: pygit2.Repository, commits: Iterable[str]) -> dict[str, 
         if not user:
             continue
         for update in entry.get("updates", []):
-            brought = _brought(repo, str(update.get("old", "")), str(update.get("new", "")), placed)
-            for commit in brought:
-                if commit in wanted and commit not in found:
-                    found[commit] = str(user)
-            if len(found) == len(wanted):
-                return found
-    return found
+            old, new = str(update.get("old", "")), str(update.get("new", ""))
+            for commit in _brought(repo, old, new, placed):
+                placed[commit] = str(user)
 
 
-def _brought(repo: pygit2.Repository, old: str, new: str, placed: set[str]) -> list[str]:
-    """Commits `new` reaches that are neither `old` nor placed yet; marks them placed.
+def _brought(repo: pygit2.Repository, old: str, new: str, placed: dict[str, str]) -> list[str]:
+    """Commits `new` reaches that are neither `old` nor placed yet.
     (libgit2's revwalk with hide() re-marks the whole history on each call.)"""
     tip = gitrepo.peel_to_commit(repo, new) if new and set(new) != {"0"} else None
     if tip is None:
         return []  # a deletion, or objects gone (a deleted, pruned branch)
     out: list[str] = []
+    seen: set[str] = set()
     stack = [tip]
     while stack:
         commit = stack.pop()
         oid = str(commit.id)
-        if oid in placed or oid == old:
+        if oid in placed or oid == old or oid in seen:
             continue
-        placed.add(oid)
+        seen.add(oid)
         out.append(oid)
         stack.extend(commit.parents)
     return out

@@ -9,8 +9,8 @@ from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefKind, RefUpdate
 from gitannot.gitio import repo as gitrepo
 from gitannot.hook.context import PushContext
-from gitannot.workflow import pushers
 from gitannot.workflow.model import REVIEWS_REF_PREFIX, TASKS_DIR, Task, WorkflowConfig
+from gitannot.workflow.pusherindex import first_pushers_indexed
 from gitannot.workflow.taskfile import is_task_path, parse_task
 from gitannot.workflow.trusted import WorkflowState, load_workflow
 
@@ -93,7 +93,9 @@ class WorkflowPush:
             }
             ids.update(str(c.id) for c in self.ctx.incoming_commits(update))
             ids -= brand_new
-        return pushers.first_pushers(self.ctx.repo, ids)
+        if not ids:
+            return {}
+        return first_pushers_indexed(self.ctx.repo, self.ctx.git_dir, ids)
 
     def own_changes(self, commit: pygit2.Commit) -> list[str]:
         """Paths this commit itself changes: a merge's path that equals one parent's
