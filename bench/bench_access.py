@@ -24,25 +24,16 @@ from pathlib import Path
 from gitannot.access.check import check_access
 from gitannot.access.offline import open_repo, push_context, resolve
 from gitannot.core.refupdate import RefUpdate
+from gitannot.gitio.sealed import sealed_git_env
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "gitannot" / "scaffold" / "templates" / "configs" / "access.yaml"
 
 
 def sealed_env(home: Path) -> dict[str, str]:
-    home.mkdir(parents=True, exist_ok=True)
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITANNOT_"))}
-    env.update(
-        HOME=str(home),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_AUTHOR_NAME="bob",
-        GIT_AUTHOR_EMAIL="bob@example.com",
-        GIT_COMMITTER_NAME="bob",
-        GIT_COMMITTER_EMAIL="bob@example.com",
-        PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
-    )
+    bob = ("bob", "bob@example.com")
+    env = sealed_git_env(home, author=bob, committer=bob)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     return env
 
 

@@ -1,14 +1,15 @@
-"""Hook overhead: median push time with gitannot installed vs the same push with no hooks.
+"""Hook overhead: median push time with gitannot vs the same push with no hooks.
 
     python bench/bench_hook.py [--runs 15]
 
-Each run pushes one new commit touching 10 files to two bare repositories, one with
-gitannot installed and one plain, alternating so machine noise hits both. The floor is
-what any Python hook pays before doing work: interpreter start plus gitannot's imports.
+Each run pushes one new commit touching 10 files to three bare repositories: one plain,
+one with gitannot's hooks running in-process, one whose hooks hand their runs to the
+resident hook service (`gitannot server serve`). Pushes alternate so machine noise hits
+all three. The floor is what an in-process hook pays before doing work: interpreter
+start plus gitannot's imports.
 """
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from gitannot.gitio.sealed import sealed_git_env
 
 
 def git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
@@ -29,70 +30,76 @@ def timed(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = 
     return time.perf_counter() - start
 
 
+def gitannot(*args: str, env: dict[str, str]) -> None:
+    cmd = [sys.executable, "-m", "gitannot", *args]
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
+
+
+def start_service(sock: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "gitannot", "server", "serve", "--socket", str(sock)]
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        if sock.exists():
+            return proc
+        time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("the hook service did not start")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gitannot-bench-") as tmp:
         root = Path(tmp)
-        env = dict(os.environ, HOME=str(root), GIT_CONFIG_NOSYSTEM="1", GITANNOT_USER="alice")
-        env.update(GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@x", GIT_COMMITTER_NAME="b")
-        env.update(GIT_COMMITTER_EMAIL="b@x", GIT_CONFIG_GLOBAL=str(root / "gitconfig"))
-        (root / "gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
-        hooked, plain = root / "hooked.git", root / "plain.git"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "gitannot",
-                "server",
-                "install",
-                str(hooked),
-                "--init",
-                "--admin",
-                "alice",
-            ],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
-        git("init", "--bare", "-q", str(plain), env=env)
-        work = root / "work"
-        git("init", "-q", str(work), env=env)
-        times: dict[str, list[float]] = {"hooked": [], "plain": []}
-        for run in range(args.runs + 1):
-            for i in range(10):
-                (work / "labels" / f"f{i}.json").parent.mkdir(exist_ok=True)
-                (work / "labels" / f"f{i}.json").write_text(f'{{"run": {run}, "file": {i}}}\n')
-            git("add", "-A", cwd=work, env=env)
-            git("commit", "-q", "-m", f"run {run}", cwd=work, env=env)
-            for name, repo in (("hooked", hooked), ("plain", plain)):
-                elapsed = timed(
-                    ["git", "push", "-q", f"file://{repo}", "HEAD:refs/heads/main"],
-                    cwd=work,
-                    env=env,
-                )
-                if run:  # the first push creates the branch: not typical
-                    times[name].append(elapsed)
+        env = sealed_git_env(root / "home", author=("b", "b@x"), committer=("b", "b@x"))
+        env["GITANNOT_USER"] = "alice"
+        repos = {name: root / f"{name}.git" for name in ("plain", "in-process", "service")}
+        git("init", "--bare", "-q", str(repos["plain"]), env=env)
+        sock = root / "run" / "hooks.sock"
+        for name in ("in-process", "service"):
+            gitannot("server", "install", str(repos[name]), "--init", "--admin", "alice", env=env)
+        gitannot("server", "install", str(repos["service"]), "--service", str(sock), env=env)
+        service = start_service(sock, env)
+        try:
+            times = push_runs(root / "work", repos, args.runs, env)
+        finally:
+            service.terminate()
+            service.wait()
         python_start = [timed([sys.executable, "-c", "pass"]) for _ in range(args.runs)]
         imports = [
-            timed(
-                [sys.executable, "-c", "import gitannot.hook.pre_receive, gitannot.hook.pipeline"]
-            )
+            timed([sys.executable, "-c", "import gitannot.hook.pre_receive"])
             for _ in range(args.runs)
         ]
-    hooked_ms = statistics.median(times["hooked"]) * 1000
     plain_ms = statistics.median(times["plain"]) * 1000
     floor_ms = statistics.median(imports) * 1000
     print(f"push, 1 commit x 10 files, median of {args.runs} (same run):")
-    print(f"  no hooks               {plain_ms:8.1f} ms   1.00x")
-    print(f"  gitannot installed     {hooked_ms:8.1f} ms   {hooked_ms / plain_ms:5.2f}x")
-    print(f"  hook overhead          {hooked_ms - plain_ms:8.1f} ms")
-    print(f"  floor: python start    {statistics.median(python_start) * 1000:8.1f} ms")
-    print(
-        f"  floor: start + imports {floor_ms:8.1f} ms   (overhead beyond floor "
-        f"{hooked_ms - plain_ms - floor_ms:.1f} ms)"
-    )
+    print(f"  no hooks                     {plain_ms:8.1f} ms   1.00x")
+    for name in ("in-process", "service"):
+        ms = statistics.median(times[name]) * 1000
+        print(f"  gitannot, {name:<18} {ms:8.1f} ms   {ms / plain_ms:5.2f}x")
+        print(f"    hook overhead ({name})    {ms - plain_ms:8.1f} ms")
+    print(f"  floor: python start          {statistics.median(python_start) * 1000:8.1f} ms")
+    print(f"  floor: start + imports       {floor_ms:8.1f} ms   (one in-process hook)")
+
+
+def push_runs(
+    work: Path, repos: dict[str, Path], runs: int, env: dict[str, str]
+) -> dict[str, list[float]]:
+    git("init", "-q", str(work), env=env)
+    times: dict[str, list[float]] = {name: [] for name in repos}
+    for run in range(runs + 1):
+        for i in range(10):
+            (work / "labels" / f"f{i}.json").parent.mkdir(exist_ok=True)
+            (work / "labels" / f"f{i}.json").write_text(f'{{"run": {run}, "file": {i}}}\n')
+        git("add", "-A", cwd=work, env=env)
+        git("commit", "-q", "-m", f"run {run}", cwd=work, env=env)
+        for name, repo in repos.items():
+            cmd = ["git", "push", "-q", f"file://{repo}", "HEAD:refs/heads/main"]
+            elapsed = timed(cmd, cwd=work, env=env)
+            if run:  # the first push creates the branch: not typical
+                times[name].append(elapsed)
+    return times
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ SERVER_DIR: Final = "gitannot"
 SERVER_CONFIG_FILE: Final = "server.yaml"
 INTERPRETER_FILE: Final = "interpreter"
 AUDIT_KEY_FILE: Final = "audit_ed25519"
-
-# Repository layout of an annotation project (what users keep in Git).
-PROJECT_DIRS: Final = ("data", "labels", "schema", "tasks", "reviews", "configs")
+# With a resident hook service: where it listens, and the client the shims run.
+HOOK_SERVICE_FILE: Final = "service.json"
+HOOK_CLIENT_FILE: Final = "hookclient.py"
 
 # Environment variables that carry the authenticated pusher, in priority order.
 IDENTITY_ENV_VARS: Final = (

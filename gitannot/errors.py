@@ -23,12 +23,6 @@ class UsageError(GitannotError):
     exit_code = EXIT_USAGE
 
 
-class DeniedError(GitannotError):
-    """A rule, a check or a conflict says no."""
-
-    exit_code = EXIT_DENIED
-
-
 class ConfigError(GitannotError):
     """A config, policy or schema file cannot be read; callers fail closed."""
 
@@ -47,7 +41,6 @@ class GitCommandError(GitannotError):
             + (f"\n{output}" if output else ""),
             "run the command by hand in the repository to see the full error",
         )
-        self.args_ = args
         self.returncode = returncode
         self.stdout = stdout
         self.stderr = stderr

@@ -15,3 +15,8 @@ def resource_dir(name: str) -> Path:
 
 def hook_shim(hook_name: str) -> bytes:
     return (resource_dir("git-hooks") / hook_name).read_bytes()
+
+
+def hook_client() -> bytes:
+    """The stdlib-only hook client, copied next to each repository's server settings."""
+    return (_PACKAGE_DIR / "hookservice" / "client.py").read_bytes()

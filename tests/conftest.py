@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -12,9 +13,35 @@ import pytest
 from tests.gitenv import Client, ServerRepo, clone, install_server, sealed_environ
 from tests.sshd import Sshd, sshd_available
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-if not REALDATA.is_dir():  # CI lays shared/ beside the clone
-    REALDATA = Path(os.environ.get("GITANNOT_REALDATA", "/work/shared/realdata"))
+# Real exports copied into the repository (provenance and licenses: tests/data/SOURCES.md).
+DATA = Path(__file__).resolve().parent / "data"
+REALDATA = DATA / "realdata"
+
+
+def missing_test_data() -> list[str]:
+    """Files listed in tests/data/SHA256SUMS that are absent or changed."""
+    sums = DATA / "SHA256SUMS"
+    if not sums.is_file():
+        return [str(sums)]
+    bad = []
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, rel = line.partition("  ")
+        path = DATA / rel
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            bad.append(rel)
+    return bad
+
+
+def pytest_configure() -> None:
+    # Parametrized tests list real files at import: missing data would shrink them to
+    # nothing and pass, so stop the whole run instead.
+    bad = missing_test_data()
+    if bad:
+        raise pytest.UsageError(
+            f"test data missing or changed under {DATA}: {', '.join(bad[:5])}"
+            + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            + " (it is part of the repository: restore it with git checkout -- tests/data)"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -73,5 +100,5 @@ def make_client(tmp_path: Path) -> Callable[[ServerRepo, str], Client]:
 @pytest.fixture
 def realdata() -> Path:
     if not REALDATA.is_dir():
-        pytest.fail(f"real data folder not found at {REALDATA}")
+        pytest.fail(f"test data missing: {REALDATA} (it is part of the repository; restore it)")
     return REALDATA

@@ -13,44 +13,21 @@ from pathlib import Path
 
 import yaml
 
+from gitannot.gitio.sealed import sealed_git_env
 from gitannot.main import main as gitannot_main
 
 FIXED_DATE = "2026-01-15T12:00:00+00:00"
 
 
 def sealed_environ(home: Path) -> dict[str, str]:
-    """No system or user git config, fixed identities and dates, this venv's tools first."""
-    home.mkdir(parents=True, exist_ok=True)
-    gitconfig = home / ".gitconfig"
-    gitconfig.write_text(
-        "[init]\n\tdefaultBranch = main\n"
-        '[protocol "file"]\n\tallow = always\n'
-        "[advice]\n\tdetachedHead = false\n"
-        "[core]\n\tautocrlf = false\n",
-        encoding="utf-8",
+    """No system or user git config, fixed identities and dates (the package's sealed
+    environment, shared with the demo and the benches)."""
+    return sealed_git_env(
+        home,
+        author=("Test Author", "author@example.com"),
+        committer=("Test Committer", "committer@example.com"),
+        date=FIXED_DATE,
     )
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("GIT_", "GITANNOT_", "GL_", "SSH_"))
-        and key not in {"REMOTE_USER", "GITEA_PUSHER_NAME", "GL_USERNAME", "GITHUB_USER_LOGIN"}
-    }
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=str(gitconfig),
-        GIT_AUTHOR_NAME="Test Author",
-        GIT_AUTHOR_EMAIL="author@example.com",
-        GIT_COMMITTER_NAME="Test Committer",
-        GIT_COMMITTER_EMAIL="committer@example.com",
-        GIT_AUTHOR_DATE=FIXED_DATE,
-        GIT_COMMITTER_DATE=FIXED_DATE,
-        GIT_TERMINAL_PROMPT="0",
-        LC_ALL="C",
-        LANG="C",
-    )
-    return env
 
 
 def git(

@@ -23,6 +23,14 @@ if [ "${#need[@]}" -gt 0 ]; then
     fi
 fi
 
+# The real exports the tests read live in tests/data (see tests/data/SOURCES.md). A
+# missing or altered file fails the run here rather than silently shrinking the suite.
+if ! (cd tests/data && sha256sum --check --quiet --strict SHA256SUMS); then
+    echo "tests/run.sh: test data under tests/data is missing or changed; restore it with" >&2
+    echo "  git checkout -- tests/data" >&2
+    exit 1
+fi
+
 GITANNOT_EXTRAS=test ./install.sh >/dev/null
 py="$here/.venv/bin/python"
 "$py" -m ruff check gitannot tests bench

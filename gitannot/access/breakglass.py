@@ -7,7 +7,7 @@ report and, through ctx.notes and ctx.bypass_reason, into the audit log.
 
 from gitannot.access.model import BYPASS_OPTION
 from gitannot.core.findings import Finding
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 
 
 def apply_bypass(ctx: PushContext, user: str, *, may: bool, who: str, source: str) -> list[Finding]:

@@ -1,4 +1,5 @@
-"""The pre-receive access check: policy from the trusted base, every new commit checked."""
+"""The pre-receive access check: policy from the trusted base; every new commit against
+every parent, and the ref's net change, checked."""
 
 from gitannot.access import limits as lim
 from gitannot.access.breakglass import apply_bypass
@@ -8,7 +9,8 @@ from gitannot.access.model import POLICY_PATH, Mode, Policy
 from gitannot.access.trusted import PolicyState, load_trusted
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import Action, RefKind, RefUpdate
-from gitannot.hook.context import PushContext
+from gitannot.gitio import repo as gitrepo
+from gitannot.push.context import PushContext
 
 BOOTSTRAP_SOURCE = "<repo>/gitannot/server.yaml (admins)"
 
@@ -20,6 +22,10 @@ def check_access(ctx: PushContext) -> list[Finding]:
     state = load_trusted(ctx.base)
     if state.blob_id:
         ctx.applied["policy"] = state.blob_id
+    too_many = lim.check_ref_count(state.policy, ctx.updates, user)
+    if any(f.blocks for f in too_many):
+        return too_many  # before any per-ref work: an oversized push costs little
+    ctx.notes.extend(f"(evaluate mode) {f.message}" for f in too_many)
     if state.policy is None:
         return _without_policy(ctx, user, state)
     policy = state.policy
@@ -118,6 +124,18 @@ class _UpdateChecker:
                 findings.extend(self._path(update, action, oid, change.path, decisions))
                 for hit in lim.check_change(limits, change, self.user):
                     findings.append(self._limit(update, oid, hit))
+        # The ref's net change too: what the push makes the tree become, the pusher must
+        # be allowed to make, whatever the commits in between claim. A path that now holds
+        # the default branch's own version brings nothing the base has not approved.
+        tip = gitrepo.peel_to_commit(self.ctx.repo, update.new)
+        tip_id = str(tip.id) if tip is not None else update.new
+        for change in self.ctx.net_change(update):
+            if change.path in touched or self.ctx.base.holds(change):
+                continue
+            touched.add(change.path)
+            findings.extend(self._path(update, action, tip_id, change.path, decisions))
+            for hit in lim.check_change(limits, change, self.user):
+                findings.append(self._limit(update, tip_id, hit))
         findings.extend(
             self._limit(update, "", hit) for hit in lim.check_count(limits, touched, self.user)
         )

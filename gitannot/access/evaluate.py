@@ -41,7 +41,9 @@ def rule_matches(
         return False
     if path is None:
         return rule.paths is None or rule.effect is Effect.ALLOW
-    return rule.paths is None or any(globs.matches(p, path, user) for p in rule.paths)
+    # A deny's paths fold case (fail closed); an allow's are exact (never grant more).
+    match = globs.matches_any_case if rule.effect is Effect.DENY else globs.matches
+    return rule.paths is None or any(match(p, path, user) for p in rule.paths)
 
 
 def decide(

@@ -23,11 +23,18 @@ def check_pattern(pattern: str) -> str | None:
 
 
 def matches(pattern: str, text: str, user: str) -> bool:
-    return _compile(pattern, user).fullmatch(text) is not None
+    return _compile(pattern, user, re.DOTALL).fullmatch(text) is not None
+
+
+def matches_any_case(pattern: str, text: str, user: str) -> bool:
+    """For deny lists only (deny rules' paths, limits): `x.JPG` is `x.jpg` to the tools
+    that read it and on case-insensitive checkouts, so a deny must catch both. Folding
+    case in an allow would grant more than written, so allows use `matches`."""
+    return _compile(pattern, user, re.DOTALL | re.IGNORECASE).fullmatch(text) is not None
 
 
 @lru_cache(maxsize=4096)
-def _compile(pattern: str, user: str) -> re.Pattern[str]:
+def _compile(pattern: str, user: str, flags: re.RegexFlag) -> re.Pattern[str]:
     if pattern.endswith("/"):
         pattern += "**"  # "labels/" means everything under labels/, as in .gitignore
-    return re.compile(translate(pattern, user=user), re.DOTALL)
+    return re.compile(translate(pattern, user=user), flags)

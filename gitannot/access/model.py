@@ -28,6 +28,7 @@ class Mode(Enum):
 class LimitKind(Enum):
     MAX_BLOB_BYTES = "max_blob_bytes"
     MAX_CHANGED_FILES = "max_changed_files"
+    MAX_REF_UPDATES = "max_ref_updates"  # per push; refs only (see limits.check_ref_count)
     FORBID_PATHS = "forbid_paths"
     FORBID_SYMLINKS = "forbid_symlinks"
     FORBID_SUBMODULES = "forbid_submodules"

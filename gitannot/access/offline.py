@@ -16,8 +16,8 @@ from gitannot.core.identity import Identity
 from gitannot.core.refupdate import RefUpdate
 from gitannot.errors import UsageError
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext, TrustedBase
-from gitannot.server.config import ServerConfig, config_path, load_server_config
+from gitannot.push.context import PushContext, TrustedBase
+from gitannot.settings.server import ServerConfig, config_path, load_server_config
 
 
 def open_repo(path: Path) -> pygit2.Repository:

@@ -15,6 +15,8 @@ from gitannot.audit.errors import AuditReadError
 from gitannot.audit.state import HighWater
 from gitannot.constants import AUDIT_REF
 
+CHECKPOINT_VERSION = 1  # the statement's own format (entries have theirs)
+
 
 @dataclass(frozen=True)
 class Checkpoint:
@@ -26,7 +28,7 @@ class Checkpoint:
 def make(head: reader.LogEntry, key: Ed25519PrivateKey, repo_name: str) -> str:
     statement = {
         "type": "checkpoint",
-        "v": E.FORMAT_VERSION,
+        "v": CHECKPOINT_VERSION,
         "repo": repo_name,
         "ref": AUDIT_REF,
         "seq": head.seq,

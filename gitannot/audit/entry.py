@@ -7,9 +7,18 @@ of a commit message with `sed` and feed it to `ssh-keygen -Y verify` and `sha256
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
-FORMAT_VERSION = 1
+import orjson
+
+from gitannot.constants import AUDIT_REF
+
+# v2: an entry whose note text is long is stored once under seq/ and each commit's note
+# points to it (v1 copied it into every note: quadratic in the refs of a push).
+FORMAT_VERSION = 2
+READABLE_VERSIONS = frozenset({1, 2})
+NOTE_INLINE_MAX = 4096  # v2: longer note text is stored once; part of the format
 NAMESPACE = "gitannot-audit"  # SSHSIG namespace of entry signatures
 GIT_NAMESPACE = "git"  # SSHSIG namespace git uses for signed commits
 GENESIS_PREV = "sha256:" + "0" * 64  # `prev` of entry #1
@@ -59,13 +68,22 @@ def parse_message(message: str) -> tuple[bytes, str]:
 
 
 def decode(data: bytes) -> dict[str, Any]:
+    """Parse and check canonical form. orjson first (verify reads every entry): when its
+    output equals `data`, so does json's for these plain values; any difference falls
+    back to the exact check with json itself."""
     try:
-        entry = json.loads(data)
-    except ValueError as exc:
-        raise EntryFormatError(f"entry is not JSON: {exc}") from exc
+        entry = orjson.loads(data)
+        fast = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS) + b"\n" == data
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, TypeError):
+        fast = False
+    if not fast:
+        try:
+            entry = json.loads(data)
+        except ValueError as exc:
+            raise EntryFormatError(f"entry is not JSON: {exc}") from exc
     if not isinstance(entry, dict) or not isinstance(entry.get("seq"), int):
         raise EntryFormatError("entry lacks an integer `seq`")
-    if canonical_bytes(entry) != data:
+    if not fast and canonical_bytes(entry) != data:
         raise EntryFormatError("entry is not in canonical form")
     return entry
 
@@ -77,15 +95,7 @@ def _one_line(value: object) -> str:
 
 def note_block(entry: dict[str, Any], digest: str) -> str:
     """Readable text for `git notes --ref=audit show <commit>`; ends with a newline."""
-    actor = entry.get("actor") or {}
-    who = actor.get("user") or "(no identity)"
-    via = f" via {actor['source']}" if actor.get("source") else ""
-    lines = [f"gitannot audit #{entry['seq']} {entry['type']} {digest}"]
-    if entry["type"] == RECEIPT:
-        lines.append(f"refs moved for push #{entry.get('completes')} at {entry['time']}")
-    else:
-        lines.append(f"pushed by {who}{via} at {entry['time']}")
-        lines.append(f"decision: {entry.get('decision', '?')}")
+    lines = _header(entry, digest)
     if entry.get("bypass"):
         lines.append(f"break-glass bypass: {_one_line(entry['bypass'])}")
     for update in entry.get("updates", []):
@@ -103,6 +113,50 @@ def note_block(entry: dict[str, Any], digest: str) -> str:
     for name, blob in sorted((entry.get("applied") or {}).items()):
         lines.append(f"  applied {name} blob {blob}")
     return "\n".join(lines) + "\n"
+
+
+def _header(entry: dict[str, Any], digest: str) -> list[str]:
+    actor = entry.get("actor") or {}
+    who = actor.get("user") or "(no identity)"
+    via = f" via {actor['source']}" if actor.get("source") else ""
+    lines = [f"gitannot audit #{entry['seq']} {entry['type']} {digest}"]
+    if entry["type"] == RECEIPT:
+        lines.append(f"refs moved for push #{entry.get('completes')} at {entry['time']}")
+    else:
+        lines.append(f"pushed by {who}{via} at {entry['time']}")
+        lines.append(f"decision: {entry.get('decision', '?')}")
+    return lines
+
+
+def pointer_block(entry: dict[str, Any], digest: str) -> str:
+    """A v2 note for an entry too long to copy: who, what, and where the entry is."""
+    lines = _header(entry, digest)
+    count = len(entry.get("updates", []))
+    lines.append(f"{count} ref updates; the entry is stored once, read it with")
+    lines.append(f"  git show {AUDIT_REF}:{seq_path(entry['seq'])}")
+    lines.append(f"  gitannot audit show --seq {entry['seq']}")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class NoteLayout:
+    """What an entry adds to the notes tree: `tip_block` appended to each tip's note,
+    and `stored` (the full note text) at seq_path when set."""
+
+    tips: list[str]
+    tip_block: bytes
+    stored: bytes | None
+
+
+def note_layout(entry: dict[str, Any], digest: str) -> NoteLayout:
+    """Pure, so the writer and verify agree; depends only on the signed entry."""
+    block = note_block(entry, digest).encode("utf-8")
+    tips = note_tips(entry)
+    if not tips:
+        return NoteLayout([], b"", block)
+    if entry.get("v") == 1 or len(block) <= NOTE_INLINE_MAX:
+        return NoteLayout(tips, block, None)
+    return NoteLayout(tips, pointer_block(entry, digest).encode("utf-8"), block)
 
 
 def note_tips(entry: dict[str, Any]) -> list[str]:

@@ -5,6 +5,7 @@ per-path counts. Paths changed by accepted pushes are read from git at export ti
 import csv
 import io
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,7 +78,7 @@ def rows(repo: pygit2.Repository, items: list[LogEntry]) -> list[dict[str, Any]]
                 "ref": u.get("ref", ""), "action": u.get("action", ""),
                 "old": u.get("old", ""), "new": u.get("new", ""),
                 "ref_decision": u.get("decision", ""), "rules": " ".join(sorted(set(rules))),
-                "bypass": e.get("bypass") or "", "paths": " ".join(paths),
+                "bypass": e.get("bypass") or "", "paths": paths,
                 "digest": item.digest,
             })  # fmt: skip
     return out
@@ -102,17 +103,30 @@ def summarize(items: list[LogEntry], table: list[dict[str, Any]]) -> Summary:
         if e.get("bypass"):
             summary.bypasses.append({**brief, "reason": e["bypass"]})
     for row in table:
-        for path in row["paths"].split():
+        for path in row["paths"]:
             summary.paths_changed[path] += 1
     return summary
 
 
 def to_csv(table: list[dict[str, Any]]) -> str:
+    """`paths` is a JSON array: a path may hold spaces, commas or newlines, so no
+    separator character could tell where one ends."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(table)
+    writer.writerows(
+        {**row, "paths": json.dumps(row["paths"], ensure_ascii=False)} for row in table
+    )
     return buf.getvalue()
+
+
+def _code(path: str) -> str:
+    """A Markdown code span that shows `path` exactly (spaces, pipes, backticks)."""
+    text = path.replace("|", "\\|").replace("\n", "\\n")
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def to_json(items: list[LogEntry], table: list[dict[str, Any]], summary: Summary) -> str:
@@ -141,8 +155,8 @@ def to_markdown(table: list[dict[str, Any]], summary: Summary) -> str:
     out += ["| --- | --- | --- | --- | --- | --- | --- |"]
     for r in table:
         if r["type"] == E.PUSH:
-            paths = ", ".join(r["paths"].split()[:5]) + (
-                " …" if len(r["paths"].split()) > 5 else ""
+            paths = ", ".join(_code(p) for p in r["paths"][:5]) + (
+                " …" if len(r["paths"]) > 5 else ""
             )
             out.append(
                 f"| {r['seq']} | {r['time']} | {r['user']} | {r['ref']} | {r['action']} "
@@ -155,7 +169,7 @@ def to_markdown(table: list[dict[str, Any]], summary: Summary) -> str:
     out += ["", "## Break-glass bypasses", ""]
     out += [f"- #{b['seq']} {b['time']} {b['user']}: {b['reason']}" for b in summary.bypasses]
     out += ["", "## Paths changed (accepted pushes)", "", "| path | pushes |", "| --- | --- |"]
-    out += [f"| {p} | {n} |" for p, n in sorted(summary.paths_changed.items())]
+    out += [f"| {_code(p)} | {n} |" for p, n in sorted(summary.paths_changed.items())]
     out += ["", "## Paths denied", "", "| path | denials |", "| --- | --- |"]
-    out += [f"| {p} | {n} |" for p, n in sorted(summary.paths_denied.items())]
+    out += [f"| {_code(p)} | {n} |" for p, n in sorted(summary.paths_denied.items())]
     return "\n".join(out) + "\n"

@@ -7,6 +7,7 @@ object and fsck / connectivity checks never reach into the push.
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pygit2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -78,13 +79,55 @@ def create_signed_commit(
     return repo.create_commit_with_signature(content, signature.rstrip("\n"), "gpgsig")
 
 
+# path -> (tree id, raw bytes) of the newest tree computed there: verify walks a log
+# whose consecutive trees differ in a path or two, so most reads come from here.
+TreeCache = dict[str, tuple[str, bytes]]
+
+
 def tree_id_with(
-    repo: pygit2.Repository, tree: pygit2.Tree | None, blobs: Mapping[str, bytes]
+    repo: pygit2.Repository,
+    tree: pygit2.Tree | str | None,
+    blobs: Mapping[str, bytes],
+    cache: TreeCache | None = None,
 ) -> str:
     """The id `update_tree` would give, computed without writing anything (verify runs
     in read-only clones): only the trees on the changed paths are read, and each is
     re-hashed by splicing the changed entries into its raw bytes."""
-    raw = repo.odb.read(tree.id)[1] if tree is not None else b""
+    tree_id = tree if isinstance(tree, str) or tree is None else str(tree.id)
+    return _tree_id(repo, tree_id, blobs, cache, "")
+
+
+def blob_at(
+    repo: pygit2.Repository, tree_id: str | None, path: str, cache: TreeCache | None = None
+) -> bytes | None:
+    """The blob at `path` (a fanout note path), read through the raw-tree cache."""
+    raw = _raw_tree(repo, tree_id, cache, "")
+    where = ""
+    *dirs, name = path.split("/")
+    for part in dirs:
+        found = _find(raw, part.encode(), b"40000")
+        if not found[2]:
+            return None
+        where += part + "/"
+        raw = _raw_tree(repo, raw[found[1] - 20 : found[1]].hex(), cache, where)
+    found = _find(raw, name.encode(), b"100644")
+    if not found[2]:
+        return None
+    try:
+        kind, data = repo.odb.read(raw[found[1] - 20 : found[1]].hex())
+    except KeyError:
+        return None
+    return data if kind == pygit2.enums.ObjectType.BLOB else None
+
+
+def _tree_id(
+    repo: pygit2.Repository,
+    tree_id: str | None,
+    blobs: Mapping[str, bytes],
+    cache: TreeCache | None,
+    where: str,
+) -> str:
+    raw = _raw_tree(repo, tree_id, cache, where)
     below: dict[str, dict[str, bytes]] = {}
     for path, content in blobs.items():
         head, sep, rest = path.partition("/")
@@ -94,10 +137,29 @@ def tree_id_with(
             raw = _splice(raw, b"100644", head.encode(), _object_id(b"blob", content))
     for name, sub in below.items():
         found = _find(raw, name.encode(), b"40000")
-        subtree = repo.get(raw[found[1] - 20 : found[1]].hex()) if found[2] else None
-        sub_id = tree_id_with(repo, subtree if isinstance(subtree, pygit2.Tree) else None, sub)
+        sub_tree = raw[found[1] - 20 : found[1]].hex() if found[2] else None
+        sub_id = _tree_id(repo, sub_tree, sub, cache, f"{where}{name}/")
         raw = _splice(raw, b"40000", name.encode(), bytes.fromhex(sub_id))
-    return _object_id(b"tree", raw).hex()
+    new_id = _object_id(b"tree", raw).hex()
+    if cache is not None:
+        cache[where] = (new_id, raw)
+    return new_id
+
+
+def _raw_tree(
+    repo: pygit2.Repository, tree_id: str | None, cache: TreeCache | None, where: str
+) -> bytes:
+    if tree_id is None:
+        return b""
+    if cache is not None:
+        hit = cache.get(where)
+        if hit is not None and hit[0] == tree_id:
+            return hit[1]
+    try:
+        kind, raw = repo.odb.read(tree_id)
+    except KeyError:  # not in this clone: compared as empty, so the id will not match
+        return b""
+    return raw if kind == pygit2.enums.ObjectType.TREE else b""
 
 
 def _object_id(kind: bytes, body: bytes) -> bytes:
@@ -108,18 +170,19 @@ def _find(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
     """(start, end, exists) of the entry `name` in a raw tree, or where it would go.
 
     Fast paths for the two shapes a log tree has (an existing bucket in the root; a
-    bucket of fixed-width note records); a wrong guess only makes verify fall back to
-    a full diff, since the computed tree id would then not match."""
+    bucket of fixed-width records: notes, or seq/ copies); a wrong guess only makes
+    verify fall back to a full diff, since the computed tree id would then not match."""
     needle = b" " + name + b"\0"
     at = raw.find(needle)
     if at >= len(mode) and raw[at - len(mode) : at] == mode:
         return at - len(mode), at + len(needle) + 20, True
     width = len(mode) + len(needle) + 20
-    if mode == b"100644" and len(name) == 38 and raw and len(raw) % width == 0:
+    if mode == b"100644" and raw and len(raw) % width == 0:
+        # A bucket of same-length names (notes; seq/ copies): binary search.
         low, high = 0, len(raw) // width
         while low < high:
             mid = (low + high) // 2
-            if raw[mid * width + 7 : mid * width + 45] < name:
+            if raw[mid * width + 7 : mid * width + 7 + len(name)] < name:
                 low = mid + 1
             else:
                 high = mid
@@ -147,3 +210,43 @@ def _find_linear(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
 def _splice(raw: bytes, mode: bytes, name: bytes, oid: bytes) -> bytes:
     start, end, _ = _find(raw, name, mode)
     return raw[:start] + mode + b" " + name + b"\0" + oid + raw[end:]
+
+
+@dataclass(frozen=True)
+class RawCommit:
+    """A log commit read from its raw bytes: what verify needs, without pygit2 loading
+    the tree and parents behind each attribute."""
+
+    id: str
+    tree_id: str
+    parent_ids: tuple[str, ...]
+    message: str
+    raw: bytes
+
+
+def read_commit(repo: pygit2.Repository, oid: str | pygit2.Oid) -> RawCommit:
+    _kind, raw = repo.odb.read(oid)
+    head, _, body = raw.partition(b"\n\n")
+    tree, parents = "", []
+    for line in head.split(b"\n"):
+        if line.startswith(b"tree "):
+            tree = line[5:].decode()
+        elif line.startswith(b"parent "):
+            parents.append(line[7:].decode())
+    return RawCommit(str(oid), tree, tuple(parents), body.decode("utf-8", "replace"), raw)
+
+
+def split_signature(raw: bytes) -> tuple[bytes, bytes] | None:
+    """(gpgsig armor, signed payload) of a raw commit, as git verifies it: the payload
+    is the commit without its gpgsig header (and the header's continuation lines)."""
+    head, sep, body = raw.partition(b"\n\n")
+    lines = head.split(b"\n")
+    for at, line in enumerate(lines):
+        if line.startswith(b"gpgsig "):
+            end = at + 1
+            while end < len(lines) and lines[end].startswith(b" "):
+                end += 1
+            armor = b"\n".join([line[7:], *(x[1:] for x in lines[at + 1 : end])])
+            payload = b"\n".join(lines[:at] + lines[end:]) + sep + body
+            return armor, payload
+    return None

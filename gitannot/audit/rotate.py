@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gitannot.audit import entry as E
 from gitannot.audit import sshsig, state, writer
-from gitannot.server.config import audit_key_path
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path
 
 
 def rotate(git_dir: Path, operator: str, reason: str) -> writer.Appended:

@@ -64,14 +64,6 @@ def fingerprint(key_line_or_blob: str | bytes) -> str:
     return f"SHA256:{digest}"
 
 
-def parse_public_key(line: str) -> Ed25519PublicKey:
-    parts = line.split()
-    if len(parts) < 2 or parts[0] != KEY_TYPE.decode():
-        raise SignatureError(f"not an ssh-ed25519 public key: {line[:40]!r}")
-    blob = base64.b64decode(parts[1])
-    return _key_from_blob(blob)
-
-
 def _key_from_blob(blob: bytes) -> Ed25519PublicKey:
     kind, pos = _read_string(blob, 0)
     raw, _ = _read_string(blob, pos)
@@ -145,9 +137,23 @@ def verify(armored: str, message: bytes, namespace: str) -> Verified:
     raw_sig, _ = _read_string(sig_blob, spos)
     if sig_type != KEY_TYPE:
         raise SignatureError(f"unsupported signature type {sig_type.decode(errors='replace')!r}")
-    key = _key_from_blob(pub_blob)
+    key, verified = _known_key(pub_blob)
     try:
         key.verify(raw_sig, _signed_data(namespace, alg, message))
     except InvalidSignature as exc:
         raise SignatureError("signature does not match the signed bytes") from exc
-    return Verified(public_key=public_key_line(key), fingerprint=fingerprint(pub_blob))
+    return verified
+
+
+_KEYS: dict[bytes, tuple[Ed25519PublicKey, Verified]] = {}
+
+
+def _known_key(pub_blob: bytes) -> tuple[Ed25519PublicKey, Verified]:
+    """A log is signed by one key or a few: parse each once, not once per entry."""
+    found = _KEYS.get(pub_blob)
+    if found is None:
+        key = _key_from_blob(pub_blob)
+        found = key, Verified(public_key=public_key_line(key), fingerprint=fingerprint(pub_blob))
+        if len(_KEYS) < 64:
+            _KEYS[pub_blob] = found
+    return found

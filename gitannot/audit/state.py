@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitannot.audit.errors import AuditWriteError
-from gitannot.server.config import server_dir
+from gitannot.settings.server import server_dir
 
 LOCK_FILE = "audit.lock"
 HIGH_WATER_FILE = "audit-head"  # "<seq> <sha256:digest> <commit>" of the newest entry
@@ -54,7 +54,7 @@ def _acquire(fd: int, timeout: float) -> bool:
     if threading.current_thread() is not threading.main_thread():
         return _acquire_polling(fd, timeout)
 
-    def on_alarm(signum: int, frame: object) -> None:
+    def on_alarm(signum: int, frame: object) -> None:  # noqa: ARG001 — a signal handler's signature
         raise TimeoutError
 
     previous = signal.signal(signal.SIGALRM, on_alarm)

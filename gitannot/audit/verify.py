@@ -6,13 +6,15 @@ problem of each kind is usually the cause and the rest its echoes.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pygit2
 
 from gitannot.audit import entry as E
-from gitannot.audit import gitobjects, reader, sshsig
+from gitannot.audit import gitobjects, reader, sigcheck, sshsig
+from gitannot.audit.gitobjects import RawCommit
 from gitannot.audit.state import HighWater
 from gitannot.constants import AUDIT_REF
 
@@ -38,9 +40,18 @@ class _Walk:
     expected: int
     prev_digest: str
     key: str | None
-    tree: pygit2.Tree | None
-    all_seqs: set[int]
+    tree: str | None  # the previous commit's tree id
+    claimed: Callable[[], set[int]]  # every seq the log's commits claim (on demand)
     seen: set[int] = field(default_factory=set)
+    _all_seqs: set[int] | None = None
+
+    @property
+    def all_seqs(self) -> set[int]:
+        if self._all_seqs is None:
+            self._all_seqs = self.claimed()
+        return self._all_seqs
+
+    trees: gitobjects.TreeCache = field(default_factory=dict)
 
 
 def verify_log(
@@ -51,9 +62,11 @@ def verify_log(
     start: HighWater | None = None,
     start_key: str | None = None,
     ref: str = AUDIT_REF,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """`marks`: (what, mark) pairs the head must reach (high-water mark, checkpoints);
-    `start`: a checkpoint to verify from instead of entry #1."""
+    `start`: a checkpoint to verify from instead of entry #1; `progress(done, total)`
+    is called after each chunk of commits."""
     report = Report()
     head = reader.head_commit(repo, ref)
     if head is None:
@@ -66,79 +79,122 @@ def verify_log(
             "the log was rewritten, or fetch it first"
         )
         return report
-    # Pass 1 only notes each commit's claimed seq (to tell "reordered" from "dropped");
-    # pass 2 parses and checks one commit at a time, so memory stays flat at 100k entries.
+    # Pass 1 lists the commits; pass 2 parses and checks one chunk at a time (signatures
+    # in worker processes), so memory stays flat at 1M entries.
     commits = _commits(repo, head.id, start)
     walk = _Walk(
         expected=start.seq + 1 if start else 1,
         prev_digest=start.digest if start else E.GENESIS_PREV,
         key=start_key,
         tree=_tree_of(repo, start.commit) if start else None,
-        all_seqs={seq for _oid, seq in commits if seq is not None},
+        claimed=lambda: _claimed_seqs(repo, commits),
     )
     marked = {mark.seq for _what, mark in marks}
     if start is not None:
         report.head_seq, report.head_digest = start.seq, start.digest
         report.digests[start.seq] = start.digest
-    for oid, _seq in commits:
-        commit = repo.get(oid)
-        assert isinstance(commit, pygit2.Commit)
-        if len(commit.parents) > 1:
-            report.problems.append(f"commit {oid} is a merge: the log must be linear")
-        item = _parse(commit)
-        if isinstance(item, str):
-            report.problems.append(f"commit {commit.id} is not a gitannot audit entry: {item}")
-            report.problems.extend(_tree_delta(repo, walk.tree, commit, None))
-        else:
-            report.problems.extend(_check_entry(repo, walk, item, trusted_keys))
-            report.checked += 1
-            report.head_seq, report.head_digest = item.seq, item.digest
-            if item.seq in marked:
-                report.digests.setdefault(item.seq, item.digest)
-        walk.tree = commit.tree
-        report.head_commit = str(commit.id)
+    done = 0
+    for chunk, verdicts in sigcheck.checked(_chunks(repo, commits), len(commits)):
+        for commit, verdict in zip(chunk, verdicts, strict=True):
+            _check_commit(repo, walk, report, commit, verdict, trusted_keys, marked)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(commits))
     report.key = walk.key or ""
     for what, mark in marks:
         report.problems.extend(_check_mark(report, what, mark))
     return report
 
 
+def _chunks(repo: pygit2.Repository, commits: list[pygit2.Oid]) -> Iterator[list[RawCommit]]:
+    for at in range(0, len(commits), sigcheck.CHUNK):
+        yield [gitobjects.read_commit(repo, oid) for oid in commits[at : at + sigcheck.CHUNK]]
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One entry as verify reads it (reader.LogEntry without pygit2 objects)."""
+
+    commit: RawCommit
+    data: bytes
+    entry: dict[str, Any]
+    digest: str
+
+    @property
+    def seq(self) -> int:
+        return int(self.entry["seq"])
+
+
+def _check_commit(
+    repo: pygit2.Repository,
+    walk: "_Walk",
+    report: Report,
+    commit: RawCommit,
+    verdict: sigcheck.Checked,
+    trusted_keys: list[str],
+    marked: set[int],
+) -> None:
+    if len(commit.parent_ids) > 1:
+        report.problems.append(f"commit {commit.id} is a merge: the log must be linear")
+    item = _parse(commit)
+    if isinstance(item, str):
+        report.problems.append(f"commit {commit.id} is not a gitannot audit entry: {item}")
+        report.problems.extend(_tree_delta(repo, walk, commit, None))
+    else:
+        report.problems.extend(_check_entry(repo, walk, item, verdict, trusted_keys))
+        report.checked += 1
+        report.head_seq, report.head_digest = item.seq, item.digest
+        if item.seq in marked:
+            report.digests.setdefault(item.seq, item.digest)
+    walk.tree = commit.tree_id
+    report.head_commit = commit.id
+
+
 _SEQ = re.compile(r'"seq":(\d+)[,}]')
 
 
-def _commits(
-    repo: pygit2.Repository, tip: pygit2.Oid, start: HighWater | None
-) -> list[tuple[pygit2.Oid, int | None]]:
+def _commits(repo: pygit2.Repository, tip: pygit2.Oid, start: HighWater | None) -> list[pygit2.Oid]:
     walker = repo.walk(tip, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE)
     walker.simplify_first_parent()
     if start is not None and repo.get(start.commit) is not None:
         walker.hide(start.commit)
-    out = []
-    for commit in walker:
-        lines = commit.message.split("\n", 3)
+    return [commit.id for commit in walker]
+
+
+def _claimed_seqs(repo: pygit2.Repository, commits: list[pygit2.Oid]) -> set[int]:
+    """Only read when an entry is out of place, to tell "reordered" from "dropped"."""
+    seqs = set()
+    for oid in commits:
+        lines = gitobjects.read_commit(repo, oid).message.split("\n", 3)
         found = _SEQ.search(lines[2]) if len(lines) > 2 else None
-        out.append((commit.id, int(found.group(1)) if found else None))
-    return out
+        if found:
+            seqs.add(int(found.group(1)))
+    return seqs
 
 
-def _tree_of(repo: pygit2.Repository, commit_id: str) -> pygit2.Tree | None:
+def _tree_of(repo: pygit2.Repository, commit_id: str) -> str | None:
     obj = repo.get(commit_id)
-    return obj.tree if isinstance(obj, pygit2.Commit) else None
+    return str(obj.tree_id) if isinstance(obj, pygit2.Commit) else None
 
 
-def _parse(commit: pygit2.Commit) -> reader.LogEntry | str:
+def _parse(commit: RawCommit) -> _Item | str:
     try:
-        return reader.parse_commit(commit)
+        data, _signature = E.parse_message(commit.message)
+        return _Item(commit, data, E.decode(data), E.entry_hash(data))
     except E.EntryFormatError as exc:
         return str(exc)
 
 
 def _check_entry(
-    repo: pygit2.Repository, walk: _Walk, item: reader.LogEntry, trusted: list[str]
+    repo: pygit2.Repository,
+    walk: _Walk,
+    item: _Item,
+    verdict: sigcheck.Checked,
+    trusted: list[str],
 ) -> list[str]:
-    where = f"entry #{item.seq} (commit {str(item.commit.id)[:12]})"
-    problems = _check_signatures(walk, item, trusted, where)
-    if item.entry.get("v") != E.FORMAT_VERSION:
+    where = f"entry #{item.seq} (commit {item.commit.id[:12]})"
+    problems = _check_signatures(walk, verdict, trusted, where)
+    if item.entry.get("v") not in E.READABLE_VERSIONS:
         problems.append(f"{where}: unknown entry format version {item.entry.get('v')!r}")
     problems += _check_order(walk, item)
     if item.entry.get("prev") != walk.prev_digest:
@@ -146,7 +202,7 @@ def _check_entry(
             f"{where}: prev {item.entry.get('prev')} is not the sha256 of the entry before it "
             f"({walk.prev_digest}): the hash chain is broken"
         )
-    problems += _tree_delta(repo, walk.tree, item.commit, item)
+    problems += _tree_delta(repo, walk, item.commit, item)
     walk.prev_digest = item.digest
     if item.entry.get("type") == E.ROTATE and isinstance(item.entry.get("new_key"), str):
         walk.key = " ".join(item.entry["new_key"].split()[:2])
@@ -154,48 +210,43 @@ def _check_entry(
 
 
 def _check_signatures(
-    walk: _Walk, item: reader.LogEntry, trusted: list[str], where: str
+    walk: _Walk, verdict: sigcheck.Checked, trusted: list[str], where: str
 ) -> list[str]:
     problems = []
-    try:
-        signer = sshsig.verify(item.signature, item.data, E.NAMESPACE)
-    except sshsig.SignatureError as exc:
+    signer = verdict.entry_key
+    if signer is None:
         problems.append(
-            f"{where}: entry signature does not verify ({exc}): "
+            f"{where}: entry signature does not verify ({verdict.entry_error}): "
             "the entry was modified after it was signed"
         )
-        signer = None
-    if signer is not None:
-        if walk.key is None:
-            if signer.public_key not in trusted:
-                problems.append(
-                    f"{where}: signed by {signer.fingerprint}, which is not a trusted key "
-                    "(pass the log's key with --allowed-signers)"
-                )
-            walk.key = signer.public_key
-        elif signer.public_key != walk.key:
+    elif walk.key is None:
+        if signer not in trusted:
             problems.append(
-                f"{where}: signed by another key {signer.fingerprint}, not the log's key "
-                f"{sshsig.fingerprint(walk.key)}: forged or re-signed entry"
+                f"{where}: signed by {sshsig.fingerprint(signer)}, which is not a trusted key "
+                "(pass the log's key with --allowed-signers)"
             )
-    problems.extend(_check_commit_signature(walk, item, where))
+        walk.key = signer
+    elif signer != walk.key:
+        problems.append(
+            f"{where}: signed by another key {sshsig.fingerprint(signer)}, not the log's key "
+            f"{sshsig.fingerprint(walk.key)}: forged or re-signed entry"
+        )
+    problems.extend(_check_commit_signature(walk, verdict, where))
     return problems
 
 
-def _check_commit_signature(walk: _Walk, item: reader.LogEntry, where: str) -> list[str]:
-    signed = item.commit.gpg_signature
-    if not signed or not signed[0]:
+def _check_commit_signature(walk: _Walk, verdict: sigcheck.Checked, where: str) -> list[str]:
+    if verdict.commit_error == "":
         return [f"{where}: the log commit is not signed"]
-    try:
-        signer = sshsig.verify(signed[0].decode(), signed[1], E.GIT_NAMESPACE)
-    except sshsig.SignatureError as exc:
-        return [f"{where}: the log commit's signature does not verify ({exc})"]
-    if walk.key is not None and signer.public_key != walk.key:
-        return [f"{where}: the log commit is signed by another key {signer.fingerprint}"]
+    if verdict.commit_key is None:
+        return [f"{where}: the log commit's signature does not verify ({verdict.commit_error})"]
+    if walk.key is not None and verdict.commit_key != walk.key:
+        fingerprint = sshsig.fingerprint(verdict.commit_key)
+        return [f"{where}: the log commit is signed by another key {fingerprint}"]
     return []
 
 
-def _check_order(walk: _Walk, item: reader.LogEntry) -> list[str]:
+def _check_order(walk: _Walk, item: _Item) -> list[str]:
     seq, expected = item.seq, walk.expected
     problems = []
     if seq in walk.seen:
@@ -204,18 +255,18 @@ def _check_order(walk: _Walk, item: reader.LogEntry) -> list[str]:
         if seq > expected and expected in walk.all_seqs:
             problems.append(
                 f"entries out of order: #{seq} comes before #{expected} "
-                f"(commit {str(item.commit.id)[:12]}): entries were reordered or swapped"
+                f"(commit {item.commit.id[:12]}): entries were reordered or swapped"
             )
         elif seq > expected:
             missing = f"#{expected}" if seq == expected + 1 else f"#{expected}..#{seq - 1}"
             problems.append(
                 f"entry {missing} is missing: #{seq} follows #{expected - 1} "
-                f"(commit {str(item.commit.id)[:12]}): entries were dropped"
+                f"(commit {item.commit.id[:12]}): entries were dropped"
             )
         else:
             problems.append(
                 f"entries out of order: #{seq} comes after #{expected - 1} "
-                f"(commit {str(item.commit.id)[:12]}): entries were reordered or swapped"
+                f"(commit {item.commit.id[:12]}): entries were reordered or swapped"
             )
     walk.seen.add(seq)
     walk.expected = max(expected, seq + 1)
@@ -224,32 +275,45 @@ def _check_order(walk: _Walk, item: reader.LogEntry) -> list[str]:
 
 def _tree_delta(
     repo: pygit2.Repository,
-    before: pygit2.Tree | None,
-    commit: pygit2.Commit,
-    item: reader.LogEntry | None,
+    walk: _Walk,
+    commit: RawCommit,
+    item: _Item | None,
 ) -> list[str]:
-    """A log commit may only add its entry's blobs: its block appended to each tip's
-    note, or (no tips) its seq/ copy. Anything else (a removed or rewritten note) is reported."""
-    label = f"entry #{item.seq}" if item else "a non-entry commit"
-    where = f"commit {str(commit.id)[:12]} ({label})"
+    """A log commit may only add its entry's blobs (E.note_layout: its block or pointer
+    appended to each tip's note, its seq/ copy). Anything else (a removed or rewritten
+    note) is reported."""
+    before = walk.tree
     expected: dict[str, bytes] = {}
     if item is not None:
-        block = E.note_block(item.entry, item.digest).encode("utf-8")
-        tips = E.note_tips(item.entry)
-        if not tips:
-            expected[E.seq_path(item.seq)] = block
-        for tip in tips:
+        layout = E.note_layout(item.entry, item.digest)
+        if layout.stored is not None:
+            expected[E.seq_path(item.seq)] = layout.stored
+        for tip in layout.tips:
             path = gitobjects.note_path(tip)
-            old = gitobjects.read_blob(repo, before, path)
-            expected[path] = (old + b"\n" if old else b"") + block
-    if gitobjects.tree_id_with(repo, before, expected) == str(commit.tree.id):
+            old = gitobjects.blob_at(repo, before, path, walk.trees)
+            expected[path] = (old + b"\n" if old else b"") + layout.tip_block
+    if gitobjects.tree_id_with(repo, before, expected, walk.trees) == commit.tree_id:
         return []  # exactly the expected change: the usual case, and cheap to confirm
+    return _tree_problems(repo, before, commit, item, expected)
+
+
+def _tree_problems(
+    repo: pygit2.Repository,
+    before_id: str | None,
+    commit: RawCommit,
+    item: _Item | None,
+    expected: dict[str, bytes],
+) -> list[str]:
+    """The slow path, for a tree that is not what the entry explains: say what changed."""
+    label = f"entry #{item.seq}" if item else "a non-entry commit"
+    where = f"commit {commit.id[:12]} ({label})"
+    after = repo.get(commit.tree_id)
+    before = repo.get(before_id) if before_id else None
+    if not isinstance(after, pygit2.Tree):
+        return [f"{where}: its tree {commit.tree_id} is missing"]
+    before = before if isinstance(before, pygit2.Tree) else None
     problems = []
-    diff = (
-        before.diff_to_tree(commit.tree)
-        if before is not None
-        else commit.tree.diff_to_tree(swap=True)
-    )
+    diff = before.diff_to_tree(after) if before is not None else after.diff_to_tree(swap=True)
     for delta in diff.deltas:
         path = delta.old_file.path if delta.status_char() == "D" else delta.new_file.path
         if path in expected:
@@ -257,7 +321,7 @@ def _tree_delta(
         old = gitobjects.read_blob(repo, before, path) if before is not None else None
         problems.append(f"{where} {_describe(path, old, delta.status_char())}")
     for path, content in expected.items():
-        if gitobjects.read_blob(repo, commit.tree, path) != content:
+        if gitobjects.read_blob(repo, after, path) != content:
             problems.append(f"{where}: {path} does not hold exactly this entry appended")
     return problems
 

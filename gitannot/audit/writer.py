@@ -1,4 +1,5 @@
-"""Append one entry: lock, read the head, sign, write objects, compare-and-swap the ref.
+"""Append one entry: build and sign its objects, then under the lock compare-and-swap
+the ref (rebuilding on the new head if another writer got there first).
 
 Safe to call from pre-receive: it opens its own pygit2 repository (no quarantine
 alternate, so it cannot even see pushed objects, let alone reference them), so every
@@ -16,12 +17,12 @@ from typing import Any
 import pygit2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gitannot.audit import budget, gitobjects, reader, sshsig, state
 from gitannot.audit import entry as E
-from gitannot.audit import gitobjects, reader, sshsig, state
 from gitannot.audit.errors import AuditWriteError
 from gitannot.constants import AUDIT_REF, ZERO_OID
-from gitannot.server.config import audit_key_path
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,22 @@ class Appended:
     digest: str
     commit: str
     entry: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A signed entry commit, ready to become the head if the head is still `base`."""
+
+    base: str  # the head commit it extends (ZERO_OID for the first entry)
+    seq: int
+    digest: str
+    commit: pygit2.Oid
+    entry: dict[str, Any]
+
+
+# Optimistic rounds (build outside the lock, compare under it) before building under
+# the lock, so a writer always makes progress even while small pushes keep winning.
+OPTIMISTIC_ROUNDS = 3
 
 
 def utc_now() -> str:
@@ -42,12 +59,30 @@ def append(
     *,
     lock_timeout: float = state.DEFAULT_LOCK_TIMEOUT,
     key: Ed25519PrivateKey | None = None,
+    time_limit: float | None = None,
 ) -> Appended:
     """Append `fields` (type, actor, updates, ...) as the next entry. Raises
-    AuditWriteError (or ConfigError for a missing key) when nothing was written."""
+    AuditWriteError (or ConfigError for a missing key) when nothing was written.
+
+    Every object is built and signed before the lock is taken; under the lock only the
+    head is compared and the ref moved. If another writer moved the head meanwhile, the
+    entry is rebuilt on the new head (cheap: one stored copy, one shared note blob).
+    Building runs under `time_limit` seconds (the hook's own limit); waiting for the
+    lock is bounded by `lock_timeout`."""
     key = key or load_private_key(audit_key_path(git_dir))
+    fields = {**fields, "time": fields.get("time") or utc_now()}
+    repo = pygit2.Repository(str(git_dir))
+    for _ in range(OPTIMISTIC_ROUNDS):
+        with budget.time_limit(time_limit, "writing the audit entry"):
+            built = _build(repo, _head_entry(repo), fields, key)
+        with state.locked(git_dir, lock_timeout):
+            head = _checked_head(git_dir, repo)
+            if _head_id(head) == built.base:
+                return _publish(git_dir, repo, built, key)
     with state.locked(git_dir, lock_timeout):
-        return append_locked(git_dir, fields, key)
+        with budget.time_limit(time_limit, "writing the audit entry"):
+            built = _build(repo, _checked_head(git_dir, repo), fields, key)
+        return _publish(git_dir, repo, built, key)
 
 
 def append_locked(
@@ -55,15 +90,40 @@ def append_locked(
     fields: dict[str, Any],
     key: Ed25519PrivateKey,
 ) -> Appended:
-    """The body of `append`; the caller holds the lock (rotate-key does)."""
+    """Build and publish in one go; the caller holds the lock (rotate-key does)."""
     repo = pygit2.Repository(str(git_dir))
-    head = _checked_head(git_dir, repo)
+    fields = {**fields, "time": fields.get("time") or utc_now()}
+    return _publish(git_dir, repo, _build(repo, _checked_head(git_dir, repo), fields, key), key)
+
+
+def _head_id(head: reader.LogEntry | None) -> str:
+    return str(head.commit.id) if head else ZERO_OID
+
+
+def _head_entry(repo: pygit2.Repository) -> reader.LogEntry | None:
+    """The head as it is now, without the high-water check (that needs the lock: the
+    mark and the ref move together under it); a head that is no entry is left for
+    the check under the lock to report."""
+    commit = reader.head_commit(repo)
+    if commit is None:
+        return None
+    try:
+        return reader.parse_commit(commit)
+    except E.EntryFormatError:
+        return None
+
+
+def _build(
+    repo: pygit2.Repository,
+    head: reader.LogEntry | None,
+    fields: dict[str, Any],
+    key: Ed25519PrivateKey,
+) -> _Built:
     entry = {
         **fields,
         "v": E.FORMAT_VERSION,
         "seq": head.seq + 1 if head else 1,
         "prev": head.digest if head else E.GENESIS_PREV,
-        "time": fields.get("time") or utc_now(),
     }
     data = E.canonical_bytes(entry)
     digest = E.entry_hash(data)
@@ -78,17 +138,23 @@ def append_locked(
         message=message,
         when=int(time.time()),
     )
-    old = str(head.commit.id) if head else ZERO_OID
-    _compare_and_swap(repo, commit, old)
+    return _Built(_head_id(head), entry["seq"], digest, commit, entry)
+
+
+def _publish(
+    git_dir: Path, repo: pygit2.Repository, built: _Built, key: Ed25519PrivateKey
+) -> Appended:
+    """Under the lock: move the ref, then the high-water mark."""
+    _compare_and_swap(repo, built.commit, built.base)
     # The entry is committed from here on: failing now would reject a push the log
     # already records as accepted. A stale mark is harmless (the writer accepts a head
     # ahead of it; verify re-checks everything), so these are best effort.
     try:
-        state.write_high_water(git_dir, state.HighWater(entry["seq"], digest, str(commit)))
+        state.write_high_water(git_dir, state.HighWater(built.seq, built.digest, str(built.commit)))
         state.remember_key(git_dir, sshsig.public_key_line(key.public_key()))
     except OSError as exc:
         sys.stderr.write(f"gitannot: audit high-water mark not updated: {exc}\n")
-    return Appended(entry["seq"], digest, str(commit), entry)
+    return Appended(built.seq, built.digest, str(built.commit), built.entry)
 
 
 def head_problem(git_dir: Path) -> AuditWriteError | None:
@@ -128,15 +194,21 @@ def _checked_head(git_dir: Path, repo: pygit2.Repository) -> reader.LogEntry | N
 def entry_blobs(
     repo: pygit2.Repository, tree: pygit2.Tree | None, entry: dict[str, Any], digest: str
 ) -> dict[str, pygit2.Oid]:
-    block = E.note_block(entry, digest).encode("utf-8")
-    tips = E.note_tips(entry)
-    if not tips:
-        return {E.seq_path(entry["seq"]): repo.create_blob(block)}
+    """The blobs an entry adds (E.note_layout). Tips with no note yet share one blob,
+    so a push of n refs writes O(1) blobs plus one per tip that already had a note."""
+    layout = E.note_layout(entry, digest)
     blobs = {}
-    for tip in tips:
+    if layout.stored is not None:
+        blobs[E.seq_path(entry["seq"])] = repo.create_blob(layout.stored)
+    shared: pygit2.Oid | None = None
+    for tip in layout.tips:
         path = gitobjects.note_path(tip)
         old = gitobjects.read_blob(repo, tree, path)
-        blobs[path] = repo.create_blob((old + b"\n" if old else b"") + block)
+        if old:
+            blobs[path] = repo.create_blob(old + b"\n" + layout.tip_block)
+        else:
+            shared = shared or repo.create_blob(layout.tip_block)
+            blobs[path] = shared
     return blobs
 
 

@@ -12,11 +12,12 @@ from gitannot.audit import checkpoint, reader, rotate, sshsig, state
 from gitannot.audit import entry as E
 from gitannot.audit import export as report
 from gitannot.audit.errors import AuditReadError
+from gitannot.audit.progress import Progress
 from gitannot.audit.verify import verify_log
 from gitannot.constants import AUDIT_REF, EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
-from gitannot.server.config import audit_key_path
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path
 
 NAME = "audit"
 HELP = "read, verify and export the signed audit log (refs/notes/audit)"
@@ -146,7 +147,13 @@ def _verify(repo: pygit2.Repository, args: argparse.Namespace) -> int:
     if args.from_checkpoint:
         cp = checkpoint.load(args.from_checkpoint.read_text(), trusted)
         start, start_key = cp.mark, cp.key
-    result = verify_log(repo, trusted, marks=marks, start=start, start_key=start_key)
+    progress = Progress("verifying")
+    try:
+        result = verify_log(
+            repo, trusted, marks=marks, start=start, start_key=start_key, progress=progress
+        )
+    finally:
+        progress.finish()
     for problem in result.problems:
         sys.stdout.write(f"FAIL: {problem}\n")
     if not result.ok:
@@ -196,7 +203,7 @@ def log_keys(repo: pygit2.Repository) -> list[str]:
     return keys
 
 
-def _allowed_signers(repo: pygit2.Repository, args: argparse.Namespace) -> int:
+def _allowed_signers(repo: pygit2.Repository, args: argparse.Namespace) -> int:  # noqa: ARG001 — every subcommand handler takes the arguments
     keys = log_keys(repo)
     if not keys:
         keys = _trusted_keys(repo, None)

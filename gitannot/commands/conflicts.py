@@ -3,11 +3,11 @@
 import argparse
 import re
 import shlex
-import subprocess
 from pathlib import Path
 
 from gitannot.constants import CONFLICT_KEY, EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
+from gitannot.gitio.run import run_git
 from gitannot.merge import geometry_resolve, records
 from gitannot.merge.conflicts import find
 from gitannot.merge.driver import GEOMETRY, detect
@@ -60,11 +60,12 @@ def files_with_conflicts() -> list[Path]:
 
 
 def _grep(needles: list[str], *pathspec: str) -> list[Path]:
-    args = ["git", "grep", "-l", "-F", *(a for n in needles for a in ("-e", n)), "--", *pathspec]
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    args = ["grep", "-l", "-F", *(a for n in needles for a in ("-e", n)), "--", *pathspec]
+    proc = run_git(args, check=False)
     if proc.returncode > 1:
-        raise UsageError(proc.stderr.strip() or "git grep failed", "run inside a git work tree")
-    return [Path(line) for line in proc.stdout.splitlines() if line]
+        why = proc.stderr.decode("utf-8", "replace").strip()
+        raise UsageError(why or "git grep failed", "run inside a git work tree")
+    return [Path(line) for line in proc.stdout.decode("utf-8", "replace").splitlines() if line]
 
 
 def geometry_format(path: Path, raw: bytes) -> str | None:

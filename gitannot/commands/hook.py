@@ -5,9 +5,6 @@ import os
 import sys
 from pathlib import Path
 
-from gitannot.hook.post_receive import run_post_receive
-from gitannot.hook.pre_receive import run_pre_receive
-
 NAME = "hook"
 HELP = "run a server hook (called by the installed shims, not by people)"
 HIDDEN = True
@@ -21,5 +18,9 @@ def run(args: argparse.Namespace) -> int:
     # git runs hooks in the repository (GIT_DIR is "." for a bare repo).
     git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()
     stdin_text = sys.stdin.read()
-    runner = run_pre_receive if args.hook_name == "pre-receive" else run_post_receive
+    # Import only the hook that runs: post-receive must not pay for the checks' imports.
+    if args.hook_name == "pre-receive":
+        from gitannot.hook.pre_receive import run_pre_receive as runner
+    else:
+        from gitannot.hook.post_receive import run_post_receive as runner
     return runner(git_dir, stdin_text, os.environ, sys.stderr)

@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
-from gitannot.server import doctor, install
+from gitannot.server import doctor, install, service_config
+from gitannot.settings.server import load_server_config
 
 NAME = "server"
 HELP = "install, check or remove gitannot on a bare server repository"
@@ -24,6 +25,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p_install.add_argument(
         "--admin", action="append", default=[], metavar="NAME", help="bootstrap admin (repeat)"
     )
+    service = p_install.add_mutually_exclusive_group()
+    service.add_argument(
+        "--service",
+        type=Path,
+        metavar="SOCKET",
+        help="hand hook runs to `gitannot server serve --socket SOCKET` (in-process if it is down)",
+    )
+    service.add_argument(
+        "--no-service", action="store_true", help="run hooks in-process again (the default)"
+    )
+    p_serve = sub.add_parser(
+        "serve",
+        help="run the resident hook service (saves each push the start-up cost)",
+        description="Import everything a hook needs once, then answer hook runs on SOCKET, "
+        "each in a forked child with the pusher's environment: same checks, same decisions "
+        "as in-process. Run it as the account that owns the repositories, under a "
+        "supervisor; repositories use it after `server install REPO.git --service SOCKET`.",
+    )
+    p_serve.add_argument("--socket", type=Path, required=True, metavar="SOCKET")
     p_uninstall = sub.add_parser(
         "uninstall",
         help="remove what install added and restore the repo's config",
@@ -46,12 +66,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.server_command == "install":
         result = install.install(args.repo, args.admin, init=args.init)
+        if args.service is not None:
+            timeout = load_server_config(result.git_dir).hook_timeout_seconds
+            result.actions.extend(service_config.enable(result.git_dir, args.service, timeout))
+        elif args.no_service:
+            result.actions.extend(service_config.disable(result.git_dir))
         for action in result.actions:
             print(f"gitannot: {action}")
         return _doctor(result.git_dir)
     if args.server_command == "uninstall":
         for action in install.uninstall(args.repo, keep_key=args.keep_key):
             print(f"gitannot: {action}")
+        return EXIT_OK
+    if args.server_command == "serve":
+        from gitannot.hookservice.server import serve
+
+        serve(args.socket)
         return EXIT_OK
     return _doctor(args.repo)
 

@@ -60,12 +60,12 @@ def _collect(repo: pygit2.Repository, args: argparse.Namespace, cache: ResultCac
     if args.range:
         return _range(repo, args.range, cache)
     if args.commit:
-        return _tree(repo, _source_for(repo, args.commit), args.paths, cache)
+        return _tree(_source_for(repo, args.commit), args.paths, cache)
     if repo.workdir is None:
         raise UsageError("a bare repository has no working tree", "use --commit or --range")
     root = Path(repo.workdir)
     paths = [_repo_relative(root, p) for p in args.paths]
-    return _tree(repo, WorkTreeSource(root), paths, cache, head=_head_source(repo))
+    return _tree(WorkTreeSource(root), paths, cache, head=_head_source(repo))
 
 
 def _open_repo() -> pygit2.Repository:
@@ -99,7 +99,6 @@ def _repo_relative(root: Path, name: str) -> str:
 
 
 def _tree(
-    repo: pygit2.Repository,
     source: Source,
     paths: list[str],
     cache: ResultCache,
@@ -168,6 +167,6 @@ def _range(repo: pygit2.Repository, spec: str, cache: ResultCache) -> ChangeResu
     exclude = [str(repo.revparse_single(start).id)]
     changed: set[str] = set()
     for commit in gitrepo.new_commits(repo, str(tip.id), exclude):
-        changed.update(gitrepo.changed_paths(repo, commit))
+        changed.update(gitrepo.changed_paths(commit))
     base = BaseRules.load(base_source)
     return validate_change(base, tip_source, base_source, changed, cache)

@@ -14,6 +14,7 @@ class GeometryKind(Enum):
     KEYPOINTS = "keypoints"
     POINT = "point"
     POLYLINE = "polyline"
+    CUBOID = "cuboid"  # CVAT's projected 3D box (two faces of four corners)
     NONE = "none"  # classification / tag without geometry
 
 
@@ -37,6 +38,9 @@ class Annotation:
     bbox: tuple[float, float, float, float] | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     line: int | None = None  # source line, where the format has lines
+    # Which annotation set of the item this belongs to: one annotator's result in Label
+    # Studio ("" where a format has one set per item). Exclusive groups hold per set.
+    scope: str = ""
 
 
 @dataclass

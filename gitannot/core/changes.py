@@ -8,7 +8,10 @@ MODE_SUBMODULE = 0o160000
 
 @dataclass(frozen=True)
 class Change:
-    """One path a commit touches, against its first parent. Deleted: mode and oid None."""
+    """One path a commit touches (against any parent), or a ref's net change touches.
+
+    Deleted: mode and oid None.
+    """
 
     path: str
     mode: int | None = None

@@ -5,7 +5,6 @@ outcome printed is what git and gitannot really did; a step never prints a canne
 """
 
 import importlib
-import os
 import pkgutil
 import shutil
 import subprocess
@@ -16,22 +15,9 @@ from pathlib import Path
 from types import ModuleType
 
 from gitannot import demo as demo_package
+from gitannot.gitio.sealed import sealed_git_env
 
 USERS_EMAIL_DOMAIN = "demo.gitannot.invalid"
-
-
-def sealed_git_env(home: Path) -> dict[str, str]:
-    """No user or system git config leaks in; fixed branch name."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITANNOT_"))}
-    env.update(
-        HOME=str(home),
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=str(home / ".gitconfig"),
-        GIT_TERMINAL_PROMPT="0",
-    )
-    home.mkdir(parents=True, exist_ok=True)
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
-    return env
 
 
 @dataclass

@@ -14,6 +14,7 @@ from gitannot.formats.conflicts import (
     strip_xml_conflicts,
 )
 from gitannot.formats.detect import detect_format, detect_json_doc, detect_xml
+from gitannot.formats.lfs import is_lfs_pointer, report_lfs_pointer
 from gitannot.formats.loaders import load_json, load_text, load_xml
 from gitannot.formats.options import FormatContext, FormatOptions
 from gitannot.formats.report import Reporter
@@ -25,7 +26,11 @@ TextHandler = Callable[[ParsedFile, str, Reporter, FormatOptions, FormatContext]
 
 def _no_context(handler: Callable[[ParsedFile, Any, Reporter, FormatOptions], None]) -> Any:
     def wrapped(
-        pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+        pf: ParsedFile,
+        doc: Any,
+        rep: Reporter,
+        opts: FormatOptions,
+        ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
     ) -> None:
         handler(pf, doc, rep, opts)
 
@@ -80,7 +85,7 @@ def parse_file(
     gc.disable()
     try:
         _parse(pf, data, format, rep, opts, ctx)
-    except Exception as exc:  # fail closed: a validator bug must not let a file through
+    except Exception as exc:  # noqa: BLE001 — fail closed: a validator bug must not let a file through
         rep.add("format.internal-error", f"{type(exc).__name__}: {exc}")
     finally:
         if gc_was_enabled:
@@ -89,7 +94,7 @@ def parse_file(
     return pf
 
 
-def _parse(
+def _parse(  # noqa: C901 — one dispatch ladder, each branch an early return
     pf: ParsedFile,
     data: bytes,
     fmt: str | None,
@@ -102,6 +107,10 @@ def _parse(
             "file.too-large",
             f"{len(data)} bytes exceeds the {opts.max_file_bytes} byte limit (not parsed)",
         )
+        return
+    if is_lfs_pointer(data):  # before detection: a pointer is no format's content
+        pf.format = fmt or "lfs-pointer"
+        report_lfs_pointer(data, rep)
         return
     if fmt is None:
         fmt = _detect_cheaply(pf.path, data)

@@ -19,6 +19,7 @@ _MASK = GeometryKind.MASK
 _KEYPOINTS = GeometryKind.KEYPOINTS
 _NONE = GeometryKind.NONE
 _ID_TYPES = (int, str)
+_Bounds = tuple[float, float, float, float]  # x0, y0, x1, y1
 
 
 def _is_id(value: Any) -> bool:
@@ -99,6 +100,10 @@ def read_categories(items: list[Any], rep: Reporter, pf: ParsedFile) -> dict[Any
         if cid in cats:
             rep.add("coco.duplicate-id", f"category id {cid} appears twice", f"category:{cid}")
             continue
+        if not name.strip():
+            rep.add(
+                "annotation.empty-label", f"category {cid} has an empty name", f"category:{cid}"
+            )
         if name in names:
             rep.add(
                 "coco.duplicate-category-name",
@@ -133,7 +138,7 @@ def parse_coco_results(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOpti
     _Checker(pf, rep, opts, None, {}, False, False).run(doc)
 
 
-def parse_coco_categories(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> None:
+def parse_coco_categories(pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions) -> None:  # noqa: ARG001 — one signature for every format handler
     if type(doc) is not list:
         rep.add("json.root-type", "a category list is a JSON list")
         return
@@ -181,131 +186,38 @@ class _Checker:
     def _check(
         self, ann: dict[str, Any], index: int, seen: set[Any], dupes: set[Any]
     ) -> Annotation | None:
-        rep = self.rep
+        """One annotation, concern by concern: ids, references, box, segmentation,
+        keypoints, box vs segmentation, crowd flag, stored area."""
         get = ann.get
         image_id = get("image_id")
         cat_id = get("category_id")
-        if self.results:
-            aid: Any = f"#{index}"
-            if image_id is None or cat_id is None:
-                rep.add("coco.required-key", f"result {index} needs image_id and category_id", aid)
-                return None
-            score = get("score")
-            if score is not None and not 0.0 <= score <= 1.0:
-                rep.add("coco.score-range", f"score {score} outside 0..1", aid)
-        else:
-            aid = get("id")
-            if aid is None or image_id is None or cat_id is None:
-                missing = [k for k in ("id", "image_id", "category_id") if get(k) is None]
-                rep.add(
-                    "coco.required-key",
-                    f"annotations[{index}] has no {', '.join(missing)}",
-                    aid if _is_id(aid) else f"#{index}",
-                )
-                return None
-            if (
-                type(aid) not in _ID_TYPES
-                or type(image_id) not in _ID_TYPES
-                or type(cat_id) not in _ID_TYPES
-            ):
-                raise TypeError("ids")
-            if aid in seen:
-                rep.add("coco.duplicate-id", f"annotation id {aid} appears twice", aid)
-            else:
-                seen.add(aid)
-        size = None
-        if self.images is not None:
-            size = self.images.get(image_id)
-            if size is None and self.check_images:
-                rep.add("coco.dangling-image-ref", f"image_id {image_id} is not in images", aid)
-        cat = self.cats.get(cat_id)
-        if cat is None and self.check_cats:
-            rep.add("coco.unknown-category", f"category_id {cat_id} is not in categories", aid)
-        tol = self.tol
+        aid = self._result_id(get, index) if self.results else self._id(get, index, seen)
+        if aid is None:
+            return None
+        size, cat = self._references(image_id, cat_id, aid)
         bbox = get("bbox")
-        box: tuple[float, float, float, float] | None = None
-        geometry = _NONE
-        if bbox is not None:
-            x, y, w, h = bbox
-            box = (x + 0.0, y + 0.0, w + 0.0, h + 0.0)
-            geometry = _BBOX
-            if w <= 0 or h <= 0:
-                rep.add("coco.bbox-non-positive", f"bbox {bbox} has w or h <= 0", aid)
-            elif (
-                size is not None
-                and size[0]
-                and (x < -tol or y < -tol or x + w > size[0] + tol or y + h > size[1] + tol)
-            ):
-                rep.add(
-                    "coco.bbox-outside-image",
-                    f"bbox {bbox} outside the {size[0]:g}x{size[1]:g} image",
-                    aid,
-                )
+        box = None if bbox is None else self._bbox(bbox, size, aid)
+        geometry = _NONE if box is None else _BBOX
         seg = get("segmentation")
         area: float | None = None
-        bounds: tuple[float, float, float, float] | None = None
+        bounds: _Bounds | None = None
         if seg:  # [] and None mean box-only (CVAT, Roboflow exports)
-            if type(seg) is list:
-                geometry = _POLYGON
-                part = seg[0]
-                n = len(part)
-                if len(seg) == 1 and n >= 6 and not n & 1:
-                    # The common single-ring polygon, inlined: this is the hot path.
-                    # Shoelace on the flat list: x_i*y_(i+1) and x_(i+1)*y_i sums by
-                    # strided slices (C loops), plus the closing edge.
-                    xs = part[0::2]
-                    ys = part[1::2]
-                    twice = (
-                        sum(map(mul, xs, part[3::2]))
-                        - sum(map(mul, part[2::2], ys))
-                        + part[-2] * part[1]
-                        - part[0] * part[-1]
-                    )
-                    area = abs(twice) * 0.5
-                    bounds = (min(xs), min(ys), max(xs), max(ys))
-                else:
-                    area, bounds = self._polygons(seg, aid)
-            elif type(seg) is dict:
-                geometry = _MASK
-                area, bounds = self._rle(seg, size, aid)
-            else:
-                raise TypeError("segmentation")
+            geometry, area, bounds = self._segmentation(seg, size, aid)
         kps = get("keypoints")
         if kps is not None:
-            self._keypoints(kps, get("num_keypoints"), cat, aid)
+            self._keypoints(kps, get("num_keypoints"), cat, size, aid)
             if get("num_keypoints") or geometry is _NONE:
                 geometry = _KEYPOINTS
         if box is not None:
-            if bounds is not None and (
-                bounds[0] < box[0] - tol
-                or bounds[1] < box[1] - tol
-                or bounds[2] > box[0] + box[2] + tol
-                or bounds[3] > box[1] + box[3] + tol
-            ):
-                rep.add(
-                    "coco.bbox-not-enclosing-segmentation",
-                    f"bbox {bbox} does not enclose the segmentation "
-                    f"(x {bounds[0]:g}..{bounds[2]:g}, y {bounds[1]:g}..{bounds[3]:g})",
-                    aid,
-                )
-            key = (image_id, cat_id, box)
-            if key in dupes:
-                rep.add("annotation.duplicate", f"same image, category and bbox {bbox}", aid)
-            else:
-                dupes.add(key)
+            self._box_twins(bbox, box, bounds, (image_id, cat_id, box), dupes, aid)
         elif bounds is not None:
             box = (bounds[0], bounds[1], bounds[2] - bounds[0], bounds[3] - bounds[1])
         crowd = get("iscrowd")
         if crowd is not None and crowd != 0 and crowd != 1:
-            rep.add("coco.type", f"iscrowd must be 0 or 1, not {crowd!r:.20}", aid)
+            self.rep.add("coco.type", f"iscrowd must be 0 or 1, not {crowd!r:.20}", aid)
         stored = get("area")
         if stored is not None and not self.results:
-            if area is not None:
-                diff = abs(stored - area)
-                if diff > self.abs_tol and diff > self.rel_tol * max(area, stored):
-                    self._area_mismatch(stored, area, crowd, aid)
-            elif box is not None:
-                self._box_area(stored + 0.0, box, aid)
+            self._area(stored, area, box, crowd, aid)
         attributes = get("attributes")
         return Annotation(
             str(aid),
@@ -315,6 +227,168 @@ class _Checker:
             box,
             attributes if type(attributes) is dict else {},
         )
+
+    def _result_id(self, get: Any, index: int) -> str | None:
+        """A results row has no id: `#index`; image and category are still required."""
+        aid = f"#{index}"
+        if get("image_id") is None or get("category_id") is None:
+            self.rep.add("coco.required-key", f"result {index} needs image_id and category_id", aid)
+            return None
+        score = get("score")
+        if score is not None and not 0.0 <= score <= 1.0:
+            self.rep.add("coco.score-range", f"score {score} outside 0..1", aid)
+        return aid
+
+    def _id(self, get: Any, index: int, seen: set[Any]) -> Any:
+        aid = get("id")
+        image_id, cat_id = get("image_id"), get("category_id")
+        if aid is None or image_id is None or cat_id is None:
+            missing = [k for k in ("id", "image_id", "category_id") if get(k) is None]
+            self.rep.add(
+                "coco.required-key",
+                f"annotations[{index}] has no {', '.join(missing)}",
+                aid if _is_id(aid) else f"#{index}",
+            )
+            return None
+        if (
+            type(aid) not in _ID_TYPES
+            or type(image_id) not in _ID_TYPES
+            or type(cat_id) not in _ID_TYPES
+        ):
+            raise TypeError("ids")
+        if aid in seen:
+            self.rep.add("coco.duplicate-id", f"annotation id {aid} appears twice", aid)
+        else:
+            seen.add(aid)
+        return aid
+
+    def _references(
+        self, image_id: Any, cat_id: Any, aid: Any
+    ) -> tuple[tuple[float, float] | None, tuple[str, int] | None]:
+        """The image size (None: unknown, or a zero size already reported) and category."""
+        size = None
+        if self.images is not None:
+            size = self.images.get(image_id)
+            if size is None and self.check_images:
+                self.rep.add(
+                    "coco.dangling-image-ref", f"image_id {image_id} is not in images", aid
+                )
+        cat = self.cats.get(cat_id)
+        if cat is None and self.check_cats:
+            self.rep.add("coco.unknown-category", f"category_id {cat_id} is not in categories", aid)
+        return (size if size is not None and size[0] else None), cat
+
+    def _bbox(
+        self, bbox: Any, size: tuple[float, float] | None, aid: Any
+    ) -> tuple[float, float, float, float]:
+        x, y, w, h = bbox
+        box = (x + 0.0, y + 0.0, w + 0.0, h + 0.0)
+        tol = self.tol
+        if w <= 0 or h <= 0:
+            self.rep.add("coco.bbox-non-positive", f"bbox {bbox} has w or h <= 0", aid)
+        elif size is not None and (
+            x < -tol or y < -tol or x + w > size[0] + tol or y + h > size[1] + tol
+        ):
+            self.rep.add(
+                "coco.bbox-outside-image",
+                f"bbox {bbox} outside the {size[0]:g}x{size[1]:g} image",
+                aid,
+            )
+        return box
+
+    def _segmentation(
+        self, seg: Any, size: tuple[float, float] | None, aid: Any
+    ) -> tuple[GeometryKind, float | None, _Bounds | None]:
+        if type(seg) is dict:  # RLE: its own size is checked against the image
+            return (_MASK, *self._rle(seg, size, aid))
+        if type(seg) is not list:
+            raise TypeError("segmentation")
+        part = seg[0]
+        n = len(part)
+        if len(seg) == 1 and n >= 6 and not n & 1:
+            # The common single-ring polygon, inlined: this is the hot path.
+            # Shoelace on the flat list: x_i*y_(i+1) and x_(i+1)*y_i sums by
+            # strided slices (C loops), plus the closing edge.
+            xs = part[0::2]
+            ys = part[1::2]
+            twice = (
+                sum(map(mul, xs, part[3::2]))
+                - sum(map(mul, part[2::2], ys))
+                + part[-2] * part[1]
+                - part[0] * part[-1]
+            )
+            area: float | None = abs(twice) * 0.5
+            bounds: _Bounds | None = (min(xs), min(ys), max(xs), max(ys))
+        else:
+            area, bounds = self._polygons(seg, aid)
+        if bounds is not None and size is not None:
+            self._inside("polygon", bounds, size, aid)
+        return _POLYGON, area, bounds
+
+    def _inside(self, what: str, bounds: _Bounds, size: tuple[float, float], aid: Any) -> None:
+        """Polygons and keypoints against the image, with the bbox tolerance."""
+        tol = self.tol
+        if (
+            bounds[0] < -tol
+            or bounds[1] < -tol
+            or bounds[2] > size[0] + tol
+            or bounds[3] > size[1] + tol
+        ):
+            self.rep.add(
+                "coco.outside-image",
+                f"{what} spans x {bounds[0]:g}..{bounds[2]:g}, y {bounds[1]:g}..{bounds[3]:g},"
+                f" outside the {size[0]:g}x{size[1]:g} image",
+                aid,
+            )
+
+    def _box_twins(
+        self,
+        bbox: Any,
+        box: tuple[float, float, float, float],
+        bounds: _Bounds | None,
+        key: tuple[Any, ...],
+        dupes: set[Any],
+        aid: Any,
+    ) -> None:
+        """The box against its own segmentation, and against the boxes before it."""
+        if bounds is not None:
+            self._encloses(bbox, box, bounds, aid)
+        if key in dupes:
+            self.rep.add("annotation.duplicate", f"same image, category and bbox {bbox}", aid)
+        else:
+            dupes.add(key)
+
+    def _encloses(
+        self, bbox: Any, box: tuple[float, float, float, float], bounds: _Bounds, aid: Any
+    ) -> None:
+        tol = self.tol
+        if (
+            bounds[0] < box[0] - tol
+            or bounds[1] < box[1] - tol
+            or bounds[2] > box[0] + box[2] + tol
+            or bounds[3] > box[1] + box[3] + tol
+        ):
+            self.rep.add(
+                "coco.bbox-not-enclosing-segmentation",
+                f"bbox {bbox} does not enclose the segmentation "
+                f"(x {bounds[0]:g}..{bounds[2]:g}, y {bounds[1]:g}..{bounds[3]:g})",
+                aid,
+            )
+
+    def _area(
+        self,
+        stored: Any,
+        area: float | None,
+        box: tuple[float, float, float, float] | None,
+        crowd: Any,
+        aid: Any,
+    ) -> None:
+        if area is not None:
+            diff = abs(stored - area)
+            if diff > self.abs_tol and diff > self.rel_tol * max(area, stored):
+                self._area_mismatch(stored, area, crowd, aid)
+        elif box is not None:
+            self._box_area(stored + 0.0, box, aid)
 
     def _polygons(
         self, parts: list[Any], aid: Any
@@ -368,7 +442,14 @@ class _Checker:
             return float(area), None
         return float(area), (box[0], box[1], box[0] + box[2], box[1] + box[3])
 
-    def _keypoints(self, kps: list[Any], num: Any, cat: tuple[str, int] | None, aid: Any) -> None:
+    def _keypoints(
+        self,
+        kps: list[Any],
+        num: Any,
+        cat: tuple[str, int] | None,
+        size: tuple[float, float] | None,
+        aid: Any,
+    ) -> None:
         n = len(kps)
         expected = cat[1] * 3 if cat is not None and cat[1] else None
         if n % 3 or (expected is not None and n != expected):
@@ -386,6 +467,11 @@ class _Checker:
                 f"num_keypoints {num} but {labeled} keypoints labeled",
                 aid,
             )
+        if size is not None and labeled:
+            # v = 0 is "not labelled": its (x, y), usually (0, 0), is no position.
+            xs = [kps[i] for i in range(0, n, 3) if kps[i + 2]]
+            ys = [kps[i + 1] for i in range(0, n, 3) if kps[i + 2]]
+            self._inside("keypoints", (min(xs), min(ys), max(xs), max(ys)), size, aid)
 
     def _box_area(self, stored: float, box: tuple[float, float, float, float], aid: Any) -> None:
         # Box only: the stored area may be an (unknown) mask area, never above w*h.

@@ -6,7 +6,10 @@ from typing import Any
 import orjson
 
 _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*)[\s/>]")
-_YOLO_ROW = re.compile(r"^\s*\d+(\s+[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?){4,}\s*$")
+_YOLO_ROWS = 50  # rows looked at
+# A number as a YOLO row may hold one, well-formed or not (no `1_000`: image-set lists
+# name images like 2007_000645).
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.I)
 _LS_KEYS = ("annotations", "completions", "predictions")
 _SNIFF_BYTES = 1 << 16
 
@@ -76,8 +79,11 @@ def detect_xml(data: bytes) -> str | None:
 
 
 def looks_like_yolo(text: str) -> bool:
-    rows = [line for line in text.splitlines()[:50] if line.strip()]
-    return bool(rows) and all(_YOLO_ROW.match(line) for line in rows)
+    """Rows of numbers, well-formed or not: one row of two or more numbers (`nan`, a
+    negative class and a short row included) is enough. Bad rows must make a bad YOLO
+    file, never an unknown one that no check reads."""
+    rows = (line.split() for line in text.splitlines()[:_YOLO_ROWS])
+    return any(len(row) >= 2 and all(_NUMBER.fullmatch(t) for t in row) for row in rows)
 
 
 def detect_format(path: str, data: bytes) -> str | None:
@@ -100,10 +106,7 @@ def detect_format(path: str, data: bytes) -> str | None:
         # Ultralytics dataset files have any name (coco8.yaml): a top-level `names:` key.
         return "yolo-data" if re.search(rb"(?m)^names\s*:", data[:_SNIFF_BYTES]) else None
     if lower.endswith(".txt"):
-        try:
-            text = stripped[:_SNIFF_BYTES].decode("utf-8", errors="replace")
-        except Exception:  # pragma: no cover - decode with errors="replace" never raises
-            return None
+        text = stripped[:_SNIFF_BYTES].decode("utf-8", errors="replace")  # never raises
         if looks_like_yolo(text):
             return "yolo"
         if not text.strip() and "/labels/" in f"/{lower}":

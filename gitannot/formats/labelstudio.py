@@ -44,7 +44,11 @@ def labelstudio_controls(data: bytes, options: FormatOptions | None = None) -> d
 
 
 def parse_labelstudio_config(
-    pf: ParsedFile, root: ET.Element, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+    pf: ParsedFile,
+    root: ET.Element,
+    rep: Reporter,
+    opts: FormatOptions,  # noqa: ARG001 — one signature for every format handler
+    ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
 ) -> None:
     objects = {e.get("name") for e in root.iter() if e.get("name") and not e.get("toName")}
     for control in controls_from_root(root).values():
@@ -73,9 +77,20 @@ def parse_labelstudio(
             continue
         tid = str(task.get("id", f"#{index}"))
         if tid in pf.items:
-            rep.add("labelstudio.duplicate-id", f"task id {tid} appears twice", tid)
-            continue
-        checker.task(task, index)
+            # Still checked, as its own item: a repeated id must not hide content.
+            rep.add(
+                "labelstudio.duplicate-id",
+                f"task id {tid} appears twice; task #{index} is reported as {tid}#{index}",
+                tid,
+            )
+            tid = f"{tid}#{index}"
+        checker.task(task, tid)
+
+
+# Every list of results a task carries: ground truth (`annotations`, legacy
+# `completions`), model `predictions` and unsubmitted `drafts`. All are checked: content
+# in the file is content in the repository. The prefix keeps their ids apart.
+_RESULT_LISTS = (("annotations", ""), ("completions", ""), ("predictions", "p"), ("drafts", "d"))
 
 
 class _Checker:
@@ -88,14 +103,13 @@ class _Checker:
             for control in self.controls.values():
                 pf.declared_labels.extend(x for x in control.labels if x not in pf.declared_labels)
 
-    def task(self, task: dict[str, Any], index: int) -> None:
-        tid = str(task.get("id", f"#{index}"))
+    def task(self, task: dict[str, Any], tid: str) -> None:
         data = task.get("data")
         file_name = ""
         if type(data) is dict:
             file_name = next((v for v in data.values() if type(v) is str), "")
         self.pf.items[tid] = Item(tid, file_name)
-        for key in ("annotations", "completions"):
+        for key, prefix in _RESULT_LISTS:
             anns = task.get(key)
             if anns is None:
                 continue
@@ -108,12 +122,14 @@ class _Checker:
                         "labelstudio.structure", f"task {tid}: {key}[{n}] has no result list", tid
                     )
                     continue
-                self.annotation(tid, str(ann.get("id", f"#{n}")), ann.get("result", []))
+                ann_id = prefix + str(ann.get("id", f"#{n}"))
+                self.annotation(tid, ann_id, ann.get("result", []))
 
     def annotation(self, tid: str, ann_id: str, results: list[Any]) -> None:
+        """One annotator's (or model's) result list: exclusive groups hold within it."""
         seen_ids: set[tuple[str, str]] = set()
         seen_geo: set[tuple[Any, ...]] = set()
-        regions: dict[str, Annotation] = {}
+        regions: dict[str, list[Annotation]] = {}
         for n, res in enumerate(results):
             where = f"{tid}/{ann_id}/{n}"
             if type(res) is not dict:
@@ -136,7 +152,9 @@ class _Checker:
                 aid = f"{aid}:{from_name}"  # one region, several controls: still unique
             seen_ids.add((rid, from_name))
             made = self.result(res, rtype, value, tid, aid, seen_geo, regions.get(rid))
-            if made is not None and made.geometry is not GeometryKind.NONE:
+            for ann in made:
+                ann.scope = ann_id
+            if made and made[0].geometry is not GeometryKind.NONE:
                 regions.setdefault(rid, made)
 
     def result(
@@ -147,17 +165,61 @@ class _Checker:
         tid: str,
         aid: str,
         seen_geo: set[tuple[Any, ...]],
-        region: Annotation | None = None,
-    ) -> Annotation | None:
-        """Check one result; a per-region result (textarea, choices, rating sharing a
-        region's id) becomes an attribute of that region instead of an annotation."""
+        region: list[Annotation] | None = None,
+    ) -> list[Annotation]:
+        """Check one result: one annotation per label it names (a multi-label region is
+        several labels on one geometry). A per-region result (textarea, choices, rating
+        sharing a region's id) becomes an attribute of that region's annotations."""
+        label_list = self._labels(res, rtype, value, aid)
+        base = rtype.removesuffix("labels")
+        kind = _KIND.get(base, GeometryKind.NONE)
+        if kind is GeometryKind.NONE and region is not None:
+            for ann in region:
+                ann.attributes[str(res.get("from_name"))] = _attribute_value(value)
+            return []
+        ow: Any = res.get("original_width")
+        oh: Any = res.get("original_height")
+        ratio = ow / oh if _num(ow) and _num(oh) and ow > 0 and oh > 0 else 1.0
+        box = self._geometry(base, value, ratio, aid) if kind is not GeometryKind.NONE else None
+        if box is None and kind in (GeometryKind.BBOX, GeometryKind.POLYGON, GeometryKind.POINT):
+            return []
+        item = self.pf.items.get(tid)
+        if item is not None and item.width is None and _num(ow) and _num(oh):
+            self.pf.items[tid] = Item(tid, item.file_name, float(ow), float(oh))
+        pixel_box = None
+        if box is not None and _num(ow) and _num(oh):
+            pixel_box = (box[0] * ow / 100, box[1] * oh / 100, box[2] * ow / 100, box[3] * oh / 100)
+        if box is not None:
+            key = (base, tuple(label_list), box)
+            if key in seen_geo:
+                self.rep.add("annotation.duplicate", "identical region in the same annotation", aid)
+            seen_geo.add(key)
+        attributes = {k: v for k, v in value.items() if k not in _GEOMETRY_KEYS and k != rtype}
+        made = [
+            Annotation(
+                aid if len(label_list) < 2 else f"{aid}[{k}]",
+                tid,
+                label,
+                kind,
+                pixel_box,
+                dict(attributes),
+            )
+            for k, label in enumerate(label_list or [""])
+        ]
+        self.pf.annotations.extend(made)
+        return made
+
+    def _labels(
+        self, res: dict[str, Any], rtype: str, value: dict[str, Any], aid: str
+    ) -> list[str]:
+        """The labels a result names, checked against its control and for blanks."""
         rep = self.rep
         from_name, to_name = res.get("from_name"), res.get("to_name")
-        labels = value.get(rtype) if rtype.endswith(("labels", "choices")) else None
-        if rtype == "choices":
-            labels = value.get("choices")
+        named = rtype.endswith("labels") or rtype == "choices"
+        labels = value.get(rtype) if named else None
         label_list = [x for x in labels if type(x) is str] if type(labels) is list else []
-        control = None
+        if named and (not label_list or any(not x.strip() for x in label_list)):
+            rep.add("annotation.empty-label", f"{rtype} {labels!r:.60} names no label", aid)
         if self.controls is not None:
             control = self.controls.get(str(from_name))
             if control is None or str(to_name) not in control.to_name.split(","):
@@ -174,34 +236,7 @@ class _Checker:
                             f"{label!r} is not a label of control {from_name!r}",
                             aid,
                         )
-        base = rtype.removesuffix("labels")
-        kind = _KIND.get(base, GeometryKind.NONE)
-        if kind is GeometryKind.NONE and region is not None:
-            region.attributes[str(from_name)] = _attribute_value(value)
-            return None
-        ow: Any = res.get("original_width")
-        oh: Any = res.get("original_height")
-        ratio = ow / oh if _num(ow) and _num(oh) and ow > 0 and oh > 0 else 1.0
-        box = self._geometry(base, value, ratio, aid) if kind is not GeometryKind.NONE else None
-        if box is None and kind in (GeometryKind.BBOX, GeometryKind.POLYGON, GeometryKind.POINT):
-            return None
-        item = self.pf.items.get(tid)
-        if item is not None and item.width is None and _num(ow) and _num(oh):
-            self.pf.items[tid] = Item(tid, item.file_name, float(ow), float(oh))
-        pixel_box = None
-        if box is not None and _num(ow) and _num(oh):
-            pixel_box = (box[0] * ow / 100, box[1] * oh / 100, box[2] * ow / 100, box[3] * oh / 100)
-        if box is not None:
-            key = (base, tuple(label_list), box)
-            if key in seen_geo:
-                rep.add("annotation.duplicate", "identical region in the same annotation", aid)
-            seen_geo.add(key)
-        attributes = {k: v for k, v in value.items() if k not in _GEOMETRY_KEYS and k != rtype}
-        made = Annotation(
-            aid, tid, label_list[0] if label_list else "", kind, pixel_box, attributes
-        )
-        self.pf.annotations.append(made)
-        return made
+        return label_list
 
     def _geometry(self, base: str, value: dict[str, Any], ratio: float, aid: str) -> _Box | None:
         """Percent-space bounding box of the region, after range checks."""
@@ -274,8 +309,14 @@ def _corners(
 ) -> list[tuple[float, float]]:
     if base == "keypoint":
         return [(nums[0], nums[1])]
-    if base == "ellipse":
+    if base == "ellipse":  # centre and radii; turned about the centre
         x, y, rx, ry = nums
+        if _num(rotation) and rotation % 360:
+            theta = math.radians(rotation)
+            c, s = math.cos(theta), math.sin(theta)
+            a = rx * ratio  # radii in the pixel-like space (see below)
+            dx, dy = math.hypot(a * c, ry * s) / ratio, math.hypot(a * s, ry * c)
+            return [(x - dx, y - dy), (x + dx, y + dy)]
         return [(x - rx, y - ry), (x + rx, y + ry)]
     x, y, w, h = nums
     if not _num(rotation) or not rotation % 360:

@@ -14,6 +14,7 @@ import orjson
 from defusedxml import DefusedXmlException
 
 from gitannot.formats.report import Reporter
+from gitannot.formats.xmlutil import SAFE_XML
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -88,7 +89,7 @@ def load_xml(data: bytes, rep: Reporter, max_depth: int) -> ET.Element | None:
     depth = 0
     root: ET.Element | None = None
     try:
-        events = DET.iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True)
+        events = DET.iterparse(io.BytesIO(body), events=("start", "end"), **SAFE_XML)
         for event, elem in events:
             if event == "start":
                 depth += 1

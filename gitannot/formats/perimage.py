@@ -28,7 +28,11 @@ def _num(value: Any) -> bool:
 
 
 def parse_perimage(
-    pf: ParsedFile, doc: Any, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+    pf: ParsedFile,
+    doc: Any,
+    rep: Reporter,
+    opts: FormatOptions,
+    ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
 ) -> None:
     if type(doc) is not dict:
         rep.add("json.root-type", "a per-image file is a JSON object")
@@ -104,6 +108,8 @@ def _annotation(
     if type(aid) is not str or type(label) is not str:
         rep.add("gitannot.type", f"annotations[{index}]: id and label must be strings", where)
         return None
+    if not label.strip():
+        rep.add("annotation.empty-label", f"annotations[{index}] has an empty label", aid)
     try:
         uuid.UUID(aid)
     except ValueError:
@@ -141,7 +147,7 @@ def _annotation(
     return Annotation(aid, item, label, GeometryKind(kind), bbox, attributes)
 
 
-def _bbox(raw: Any, size: Any, aid: str, rep: Reporter) -> _Box | bool:
+def _bbox(raw: Any, size: Any, aid: str, rep: Reporter) -> _Box | bool:  # noqa: ARG001 — one signature for every geometry reader
     if type(raw) is not list or len(raw) != 4 or not all(_num(v) for v in raw):
         rep.add("gitannot.geometry", f"bbox must be [x, y, w, h] numbers, not {raw!r:.60}", aid)
         return False
@@ -152,7 +158,7 @@ def _bbox(raw: Any, size: Any, aid: str, rep: Reporter) -> _Box | bool:
     return (x, y, w, h)
 
 
-def _polygon(raw: Any, size: Any, aid: str, rep: Reporter) -> _Box | bool:
+def _polygon(raw: Any, size: Any, aid: str, rep: Reporter) -> _Box | bool:  # noqa: ARG001 — one signature for every geometry reader
     if type(raw) is not list or not raw or not all(type(p) is list for p in raw):
         rep.add("gitannot.geometry", "polygon must be a list of parts (lists of numbers)", aid)
         return False

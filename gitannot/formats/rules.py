@@ -53,6 +53,15 @@ _RULES = [
         "see docs/formats.md for supported formats",
     ),
     Rule(
+        "format.lfs-pointer",
+        E,
+        "a Git LFS pointer where a label file belongs: the labels themselves are in LFS "
+        "storage, which the server does not read, so they cannot be validated",
+        "commit label files to Git itself (`git lfs untrack` the pattern, `git add --renormalize`);"
+        " a project that accepts unchecked LFS labels sets `format.lfs-pointer: warning` (or off)"
+        " under checks.severity in configs/project.yaml",
+    ),
+    Rule(
         "format.internal-error",
         E,
         "the validator failed on this file (fail closed)",
@@ -109,6 +118,12 @@ _RULES = [
         W,
         "two identical annotations (same item, label, geometry)",
         "delete one; duplicates inflate counts and skew training",
+    ),
+    Rule(
+        "annotation.empty-label",
+        E,
+        "an annotation's label (or a declared category name) is empty or only whitespace",
+        "give the annotation a label from the ontology, or delete it",
     ),
     # --- COCO
     Rule(
@@ -170,6 +185,13 @@ _RULES = [
         E,
         "bbox extends outside the image beyond the tolerance",
         "clip the box to the image, or fix the image size",
+    ),
+    Rule(
+        "coco.outside-image",
+        E,
+        "polygon or labelled keypoints outside the image beyond the tolerance",
+        "clip the polygon to the image, fix the keypoints (v = 0 for unlabelled), or fix the"
+        " image size",
     ),
     Rule(
         "coco.polygon-too-few-points",
@@ -414,18 +436,31 @@ _RULES = [
         "image ids must be unique; re-export from CVAT",
     ),
     Rule(
-        "cvat.empty-label",
-        W,
-        "shape with an empty label",
-        "assign a label in CVAT and export again",
-    ),
-    Rule(
         "cvat.required-attribute",
         E,
         "a required CVAT attribute is missing",
-        "<image> needs id/name/width/height; shapes need label and coordinates",
+        "<image> needs id/name/width/height; shapes need label and coordinates, track shapes"
+        " a frame",
     ),
-    Rule("cvat.number", E, "a CVAT coordinate or size is not a number", "write decimal numbers"),
+    Rule(
+        "cvat.number",
+        E,
+        "a CVAT coordinate, size or frame is not a number",
+        "write decimal numbers; frames are integers",
+    ),
+    Rule(
+        "cvat.frame-out-of-range",
+        E,
+        "a track shape's frame is not a frame of the task (<meta>: size frames from"
+        " start_frame on the frame_filter step, up to stop_frame)",
+        "fix the frame number, or export the whole task from CVAT again",
+    ),
+    Rule(
+        "cvat.track-duplicate-frame",
+        E,
+        "one track has two shapes on the same frame",
+        "a track has one shape per frame; delete one of them",
+    ),
     Rule("cvat.bbox-non-positive", E, "xbr <= xtl or ybr <= ytl", "swap or fix the corners"),
     Rule(
         "cvat.outside-image",

@@ -82,11 +82,14 @@ def _object(
     rep: Reporter,
     pf: ParsedFile,
 ) -> None:
-    name = text_of(obj, "name")
+    name_elem = obj.find("name")
     box = obj.find("bndbox")
-    if name is None or box is None:
+    if name_elem is None or box is None:
         rep.add("voc.required-element", f"<{obj.tag}> {aid} needs <name> and <bndbox>", aid)
         return
+    name = (name_elem.text or "").strip()
+    if not name:
+        rep.add("annotation.empty-label", f"<{obj.tag}> {aid} has an empty <name>", aid)
     raw = [text_of(box, c) for c in _CORNERS]
     if any(v is None for v in raw):
         rep.add("voc.required-element", f"object {aid} <bndbox> needs xmin/ymin/xmax/ymax", aid)

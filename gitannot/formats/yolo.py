@@ -9,14 +9,12 @@ import math
 import re
 from typing import Any
 
-import yaml
-
 from gitannot.core.annotation import Annotation, GeometryKind, Item, ParsedFile
+from gitannot.core.yamlsafe import YamlError, load_yaml
 from gitannot.formats.conflicts import strip_text_conflicts
 from gitannot.formats.loaders import load_text
 from gitannot.formats.options import FormatContext, FormatOptions
 from gitannot.formats.report import Reporter
-from gitannot.schema.yamlsrc import NoAliasLoader
 
 _CLASS = re.compile(r"\d+")
 KptShape = tuple[int, int]
@@ -55,7 +53,7 @@ def parse_yolo(
         pf.annotations.append(made)
 
 
-def _row(
+def _row(  # noqa: C901 — a row's token checks in order; hot path, no calls
     tokens: list[str],
     number: int,
     item: str,
@@ -155,7 +153,7 @@ def read_kpt_shape(data: bytes) -> KptShape | None:
     """`kpt_shape: [count, 2 or 3]` from a data.yaml, for FormatContext.yolo_kpt_shape."""
     try:
         doc: Any = _load_yaml(data.decode("utf-8", errors="replace"))
-    except (yaml.YAMLError, RecursionError):
+    except YamlError:
         return None
     return _kpt_shape(doc)
 
@@ -178,7 +176,8 @@ def read_names_file(path: str, data: bytes) -> tuple[tuple[str, ...] | None, Kpt
 
 
 def _load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=NoAliasLoader)  # a SafeLoader without aliases
+    # gitannot's one hardened YAML loader: no aliases, caps, duplicate keys refused
+    return load_yaml(text, "data.yaml", lines=False)
 
 
 def _kpt_shape(doc: Any) -> KptShape | None:
@@ -212,7 +211,11 @@ def _names_report(names: list[str], where: str, rep: Reporter, pf: ParsedFile) -
 
 
 def parse_yolo_names(
-    pf: ParsedFile, text: str, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+    pf: ParsedFile,
+    text: str,
+    rep: Reporter,
+    opts: FormatOptions,  # noqa: ARG001 — one signature for every format handler
+    ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
 ) -> None:
     """classes.txt / obj.names: one class name per line, index = line number - 1."""
     _names_report(_text_names(text, rep), "", rep, pf)
@@ -227,7 +230,11 @@ def _text_names(text: str, rep: Reporter) -> list[str]:
 
 
 def parse_yolo_data(
-    pf: ParsedFile, text: str, rep: Reporter, opts: FormatOptions, ctx: FormatContext
+    pf: ParsedFile,
+    text: str,
+    rep: Reporter,
+    opts: FormatOptions,  # noqa: ARG001 — one signature for every format handler
+    ctx: FormatContext,  # noqa: ARG001 — one signature for every format handler
 ) -> None:
     """Ultralytics / YOLOv5 data.yaml: names (list or {index: name}) and nc."""
     doc = _yaml_doc(text, rep)
@@ -253,16 +260,17 @@ def _yaml_doc(text: str, rep: Reporter) -> dict[Any, Any] | None:
         return None
     try:
         doc: Any = _load_yaml(text)
-    except yaml.YAMLError as exc:
-        rep.add("yolo-data.parse", f"invalid YAML: {exc}".replace("\n", " "))
-        return None
-    except RecursionError:
-        rep.add("yolo-data.parse", "YAML nested too deeply")
+    except YamlError as exc:
+        rep.add("yolo-data.parse", exc.problem.replace("\n", " ") + _at(exc.line))
         return None
     if type(doc) is not dict:
         rep.add("yolo-data.parse", "data.yaml must be a mapping")
         return None
     return doc
+
+
+def _at(line: int) -> str:
+    return f" (line {line})" if line else ""
 
 
 def _yaml_names(doc: dict[Any, Any]) -> list[str] | None:

@@ -48,17 +48,6 @@ def ref_target(repo: pygit2.Repository, ref: str) -> str | None:
     return str(reference.resolve().target)
 
 
-def all_ref_targets(repo: pygit2.Repository) -> list[str]:
-    """Object ids of every existing ref (direct and symbolic), for `--not --all` walks."""
-    targets = set()
-    for name in repo.references:
-        try:
-            targets.add(str(repo.references[name].resolve().target))
-        except (KeyError, pygit2.GitError):
-            continue  # dangling symbolic ref: nothing to exclude
-    return sorted(targets)
-
-
 def peel_to_commit(repo: pygit2.Repository, oid: str) -> pygit2.Commit | None:
     """The commit an object id (commit or annotated tag) points at; None for other objects."""
     obj = repo.get(oid)
@@ -93,7 +82,7 @@ def is_fast_forward(repo: pygit2.Repository, old: str, new: str) -> bool:
     return bool(repo.descendant_of(new_commit.id, old_commit.id))
 
 
-def changed_paths(repo: pygit2.Repository, commit: pygit2.Commit) -> list[str]:
+def changed_paths(commit: pygit2.Commit) -> list[str]:
     """Paths a commit adds, modifies or deletes against its first parent.
 
     Renames count as delete + add (no rename detection), so moving a file out of a

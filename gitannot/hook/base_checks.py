@@ -4,7 +4,8 @@ from gitannot.constants import AUDIT_REF
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefKind
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.gitio.treenames import BadName, TreeNameChecker
+from gitannot.push.context import PushContext
 
 
 def check_identity(ctx: PushContext) -> list[Finding]:
@@ -56,5 +57,38 @@ def check_ref_targets(ctx: PushContext) -> list[Finding]:
                     "its content would bypass the path rules and content checks",
                     hint="point the ref at a commit that contains the files",
                 )
+            )
+    return findings
+
+
+def check_tree_names(ctx: PushContext) -> list[Finding]:
+    """No tree entry git refuses (`..`, `.git` and its disguises, empty names, `/`).
+
+    git checks received objects only with receive.fsckObjects on (`server install` sets
+    it); this check keeps a server with it off just as safe. Such a path would match
+    `labels/**` yet land elsewhere on checkout, or make the branch impossible to clone.
+    """
+    checker = TreeNameChecker(ctx.repo)
+    found: dict[str, list[BadName]] = {}
+    findings: list[Finding] = []
+    for update in ctx.updates:
+        if update.is_delete or update.kind is RefKind.NOTES:
+            continue
+        for commit in ctx.incoming_commits(update):
+            oid = str(commit.id)
+            if oid not in found:
+                found[oid] = checker.bad_names(commit)
+            findings.extend(
+                Finding(
+                    rule="tree.invalid-name",
+                    ref=update.ref,
+                    commit=oid,
+                    path=bad.path,
+                    message=f"tree entry {bad.path!r} has {bad.reason}: git refuses to check "
+                    "it out, and a path rule cannot see where it would land",
+                    hint="rewrite the commit without this entry; on the server, keep "
+                    "receive.fsckObjects on (`gitannot server doctor` checks it)",
+                )
+                for bad in found[oid]
             )
     return findings

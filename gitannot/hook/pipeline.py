@@ -10,8 +10,10 @@ from collections.abc import Callable
 from gitannot.access.check import check_access
 from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
+from gitannot.events import drift, pushcheck, secretscan
 from gitannot.hook import base_checks
-from gitannot.hook.context import HookResult, PushContext
+from gitannot.push.context import HookResult, PushContext
+from gitannot.validation.policy_push import check_pushed_policy
 from gitannot.validation.push import check_content
 from gitannot.workflow.gate_protect import check_protected
 from gitannot.workflow.gate_reviews import check_reviews
@@ -26,8 +28,17 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("identity", base_checks.check_identity),
     ("server-refs", base_checks.check_server_refs),
     ("ref-targets", base_checks.check_ref_targets),
+    ("tree-names", base_checks.check_tree_names),
     # Policy from the trusted base; bootstrap admins only while the base has none.
     ("access", check_access),
+    # A pushed configs/access.yaml must load: every later push reads it (any pusher).
+    ("policy-lint", check_pushed_policy),
+    # Automation (docs/automation.md): credentials refused whatever the bypass; a pushed
+    # automation.yaml must load; label drift (before content, so its finding
+    # is among the first the audit entry keeps) is a warning unless the project says more.
+    ("secrets", secretscan.check_secrets),
+    ("automation", pushcheck.check_automation),
+    ("drift", drift.check_drift),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
     # Workflow (opt-in by configs/workflow.yaml on the base): task files, task-scoped
@@ -39,10 +50,4 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [
     ("audit", audit_record.record_push),
-]
-
-# Post-receive steps: informational only (refs have moved already); failures are printed.
-PostReceiveStep = Callable[[PushContext], list[str]]
-POST_RECEIVE_STEPS: list[tuple[str, PostReceiveStep]] = [
-    ("audit", audit_record.receipt_step),
 ]

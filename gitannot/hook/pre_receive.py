@@ -2,81 +2,45 @@
 
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from gitannot.access.breakglass import apply_bypass
+from gitannot.access.check import BOOTSTRAP_SOURCE as BOOTSTRAP
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.core.findings import Finding, format_findings
-from gitannot.core.identity import identity_from_env
-from gitannot.core.refupdate import parse_ref_updates
-from gitannot.gitio import repo as gitrepo
 from gitannot.hook import pipeline
-from gitannot.hook.context import HookResult, PushContext, TrustedBase
-from gitannot.server.config import ServerConfig, load_server_config
+from gitannot.hook.startup import start_context
+from gitannot.push.context import HookResult, PushContext
 
 
-class HookTimeout(Exception):
-    pass
+class HookTimeout(BaseException):
+    """gitannot's own time limit. A BaseException on purpose: the `except Exception`
+    that turns a validator crash into a finding must not turn a cut-short check into a
+    verdict (it would be cached as one and served to the next attempt)."""
 
 
-def push_options_from_env(env: Mapping[str, str]) -> list[str]:
-    count = int(env.get("GIT_PUSH_OPTION_COUNT", "0") or 0)
-    return [env.get(f"GIT_PUSH_OPTION_{i}", "") for i in range(count)]
+class StageTimeout(HookTimeout):
+    """One stage's share of the time limit ran out (see ACCESS_SHARE)."""
 
 
-def build_context(git_dir: Path, stdin_text: str, env: Mapping[str, str]) -> PushContext:
-    context, error = start_context(git_dir, stdin_text, env)
-    if error is not None:
-        raise error
-    assert context is not None
-    return context
-
-
-def start_context(
-    git_dir: Path, stdin_text: str, env: Mapping[str, str]
-) -> tuple[PushContext | None, Exception | None]:
-    """The push context, and the error that stops the checks from running, if any.
-
-    When the settings or the hook input cannot be read, the push is rejected, but a
-    context is still built where the repository opens, so the attempt reaches the audit
-    log: one entry per push attempt.
-    """
-    try:
-        repo = gitrepo.open_repository(git_dir, env)
-    except Exception as exc:
-        return None, exc
-    error: Exception | None = None
-    try:
-        server = load_server_config(git_dir)
-    except Exception as exc:
-        server, error = ServerConfig(admins=[]), exc
-    try:
-        updates = parse_ref_updates(stdin_text)
-    except Exception as exc:
-        updates, error = [], error or exc
-    base_ref = gitrepo.default_branch(repo)
-    context = PushContext(
-        git_dir=git_dir,
-        repo=repo,
-        env=env,
-        updates=updates,
-        identity=identity_from_env(env),
-        push_options=push_options_from_env(env),
-        server=server,
-        base=TrustedBase(repo=repo, ref=base_ref, commit=gitrepo.ref_target(repo, base_ref)),
-    )
-    return context, error
+# A bootstrap admin's access check gets this share of the time limit: when the policy in
+# force hangs or crashes, the admin still has time left to push the fix.
+ACCESS_SHARE = 0.5
 
 
 def evaluate(ctx: PushContext) -> HookResult:
     """Run every check; identity failure stops the rest (they all need a pusher)."""
-    _inject_fault(ctx.env)
     findings: list[Finding] = []
-    for _name, check in pipeline.PUSH_CHECKS:
-        findings.extend(check(ctx))
+    for name, check in pipeline.PUSH_CHECKS:
+        if name == "access" and _is_bootstrap_admin(ctx):
+            findings.extend(_access_for_bootstrap_admin(ctx, check))
+        else:
+            findings.extend(check(ctx))
         if ctx.identity is None:
             break
     blocking = [f for f in findings if f.blocks]
@@ -88,27 +52,59 @@ def evaluate(ctx: PushContext) -> HookResult:
     return HookResult(accepted=not blocking, findings=findings, ref_decisions=decisions)
 
 
-def _inject_fault(env: Mapping[str, str]) -> None:
-    """Test seam: GITANNOT_FAULT=crash|hang. It can only ever cause a rejection."""
-    fault = env.get("GITANNOT_FAULT", "")
-    if fault == "crash":
-        raise RuntimeError("injected fault (GITANNOT_FAULT=crash)")
-    if fault == "hang":
-        signal.pause()
+def _is_bootstrap_admin(ctx: PushContext) -> bool:
+    return ctx.identity is not None and ctx.identity.user in ctx.server.admins
+
+
+def _access_for_bootstrap_admin(ctx: PushContext, check: pipeline.PushCheck) -> list[Finding]:
+    """The documented way out: when the policy on the default branch cannot be evaluated
+    (it crashes or runs out of time), a bootstrap admin pushes as on an empty repository,
+    so a fix can land. Everyone else is rejected (fail closed). A policy that cannot be
+    loaded at all is handled the same way by the access check itself."""
+    assert ctx.identity is not None
+    seconds = ctx.server.hook_timeout_seconds * ACCESS_SHARE
+    notes = len(ctx.notes)
+    try:
+        with deadline(seconds, StageTimeout):
+            return check(ctx)
+    except (Exception, StageTimeout) as exc:  # noqa: BLE001 — the admin's way out of any failure
+        del ctx.notes[notes:]
+        ctx.bypass_reason = None
+        reason = str(exc) if isinstance(exc, StageTimeout) else f"{type(exc).__name__}: {exc}"
+        ctx.notes.append(
+            f"the access policy in force could not be evaluated ({reason}); "
+            f"{ctx.identity.user} pushes as a bootstrap admin"
+        )
+        return apply_bypass(
+            ctx, ctx.identity.user, may=True, who=" ".join(ctx.server.admins), source=BOOTSTRAP
+        )
 
 
 @contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    def on_alarm(signum: int, frame: object) -> None:
-        raise HookTimeout(f"gitannot's own time limit of {seconds:g}s was exceeded")
+def deadline(seconds: float, kind: type[HookTimeout] = HookTimeout) -> Iterator[None]:
+    """Raise `kind` after `seconds`; nests inside an outer deadline, which keeps running
+    (and fires as itself when it comes first)."""
+    started = time.monotonic()
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0]
+    previous = signal.getsignal(signal.SIGALRM)
+    inner_first = not outer_left or seconds < outer_left
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    def on_alarm(signum: int, frame: object) -> None:
+        if inner_first or not callable(previous):
+            what = "gitannot's own time limit" if kind is HookTimeout else "the access check's"
+            raise kind(f"{what} of {seconds:g}s was exceeded")
+        previous(signum, frame)  # type: ignore[arg-type]
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds if inner_first else outer_left)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_left:  # the outer limit keeps counting from where it was
+            left = outer_left - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-4))
 
 
 def run_pre_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out: TextIO) -> int:
@@ -121,7 +117,7 @@ def run_pre_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out:
         assert ctx is not None
         with deadline(ctx.server.hook_timeout_seconds):
             result = evaluate(ctx)
-    except Exception as exc:  # fail closed on anything, including HookTimeout
+    except (Exception, HookTimeout) as exc:  # noqa: BLE001 — fail closed on anything
         result = _failure_result(exc, ctx)
     if ctx is not None:
         result = _record(ctx, result)
@@ -129,7 +125,7 @@ def run_pre_receive(git_dir: Path, stdin_text: str, env: Mapping[str, str], out:
     return EXIT_OK if result.accepted else EXIT_DENIED
 
 
-def _failure_result(exc: Exception, ctx: PushContext | None) -> HookResult:
+def _failure_result(exc: BaseException, ctx: PushContext | None) -> HookResult:
     if isinstance(exc, HookTimeout):
         rule, hint = "internal.timeout", "raise hook_timeout_seconds in <repo>/gitannot/server.yaml"
     else:
@@ -148,7 +144,7 @@ def _record(ctx: PushContext, result: HookResult) -> HookResult:
     for name, recorder in pipeline.PUSH_RECORDERS:
         try:
             recorder(ctx, result)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 — a recorder failure refuses the push
             finding = Finding(
                 rule=f"internal.{name}-failed",
                 message=f"push rejected: the {name} step failed: {type(exc).__name__}: {exc}",

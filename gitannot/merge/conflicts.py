@@ -55,7 +55,7 @@ def _escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
-def resolve(
+def resolve(  # noqa: C901 — one walk: records in lists and in objects
     doc: Any, choose: dict[str, str], default: str | None, seen: set[str] | None = None
 ) -> tuple[Any, int]:
     """Replace conflict records by the chosen side; returns (doc, records left).

@@ -12,11 +12,12 @@ a `<gitannot_conflict>` element in its place.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from xml.etree.ElementTree import Element
 
 from gitannot.merge.errors import UnmergeableError
-from gitannot.merge.geometry_match import Box, Shape, assign_keys, points_box
+from gitannot.merge.geometry_match import Box, Shape, assign_keys, conflict_shape, points_box
 from gitannot.merge.outcome import MergeOutcome
 from gitannot.merge.threeway import MISSING, Conflict, merge_record
 from gitannot.merge.xml_merge import (
@@ -31,7 +32,8 @@ from gitannot.merge.xml_merge import (
     merge_element,
     merged_head,
 )
-from gitannot.merge.xml_objects import Doc, Node, canon, child_keys
+from gitannot.merge.xml_objects import CONFLICT_TAG, Doc, Node, canon, child_keys, expand, held
+from gitannot.merge.xml_objects import tag_key as xml_tag_key
 
 FORMAT = "cvat"
 ROOT = "annotations"
@@ -53,7 +55,7 @@ def merge_text(
     *,
     path: str,
     iou_threshold: float = 0.5,
-    marker_size: int = 7,  # accepted like yolo's; XML conflicts need no markers
+    marker_size: int = 7,  # noqa: ARG001 — accepted like yolo's; XML conflicts need no markers
 ) -> MergeOutcome:
     """Three-way merge of one CVAT-for-images file; UnmergeableError if unparsable.
     Whole-file shortcuts (a side unchanged) are the driver's: this always parses."""
@@ -72,21 +74,30 @@ def _root_merger(threshold: float) -> RootMerge:
         return merge_atomic(key, b, o, t)
 
     def merge_root(b: Doc, o: Doc, t: Doc, head: bytes | None) -> tuple[bytes, list[Conflict]]:
-        sb, so, st = (Side(d, d.root, _root_keys(d.root)) for d in (b, o, t))
+        sb, so, st = (Side(d, d.root, _root_keys(d)) for d in (b, o, t))
         return merge_children(sb, so, st, merge_child, head)
 
     return merge_root
 
 
-def _root_keys(root: Node) -> list[str]:
+def _root_keys(doc: Doc) -> list[str]:
+    """Images by subset + id, tracks by id, the rest by tag. A `<gitannot_conflict>`
+    (left by a criss-cross merge's inner merge) gets the key of the element it holds."""
+    root = doc.root
     keys: list[str] = []
     for node, tag_key in zip(root.children, child_keys(root.children), strict=True):
-        a = node.attrs
-        if node.tag == "image":
-            ident = a["id"] if "id" in a else "name=" + a.get("name", "")
-            keys.append(f"image {a.get('subset', '')}/{ident}")
-        elif node.tag == "track" and "id" in a:
-            keys.append(f"track {a['id']}")
+        tag, attrs = node.tag, node.attrs
+        if tag == CONFLICT_TAG:
+            inner = held(expand(doc, node).element)
+            if inner:
+                tag, attrs = inner[0].tag, dict(inner[0].attrib)
+        if tag == "image":
+            ident = attrs["id"] if "id" in attrs else "name=" + attrs.get("name", "")
+            keys.append(f"image {attrs.get('subset', '')}/{ident}")
+        elif tag == "track" and "id" in attrs:
+            keys.append(f"track {attrs['id']}")
+        elif node.tag == CONFLICT_TAG:
+            keys.append(xml_tag_key(tag, attrs))
         else:
             keys.append(tag_key)
     if len(set(keys)) != len(keys):
@@ -118,7 +129,8 @@ def _merge_image(
         skey: str, sb: Child | None, so: Child | None, st: Child | None
     ) -> tuple[bytes | None, list[Conflict]]:
         kind = next(c.node for c in (so, st, sb) if c is not None)
-        return merge_element(f"{key} {skey}", sb, so, st, _geometry_names(kind))
+        names = _geometry_names(kind.tag, kind.attrs)
+        return merge_element(f"{key} {skey}", sb, so, st, names, threshold=threshold)
 
     side_b = Side(o.doc if b is None else b.doc, base_node, keys.base)
     side_o = Side(o.doc, o.node, keys.ours)
@@ -127,40 +139,53 @@ def _merge_image(
 
 
 def _shapes(image: Node) -> list[Shape]:
-    return [
-        Shape(f"{n.tag}:{n.attrs.get('label', '')}", _box(n), canon(n.element), kind=n.tag)
-        for n in image.children
-    ]
+    out: list[Shape] = []
+    for node in image.children:
+        if node.tag == CONFLICT_TAG:  # pairs through the shapes it holds
+            alts = [_shape(e) for e in held(node.element)]
+            out.append(conflict_shape(canon(node.element), alts))
+        else:
+            out.append(_shape(node.element))
+    return out
 
 
-def _geometry_names(node: Node) -> tuple[str, ...]:
-    if node.tag == "cuboid":
-        return tuple(n for n in node.attrs if _CUBOID.match(n))
-    return _GEOMETRY.get(node.tag, ())
+def _shape(elem: Element) -> Shape:
+    box = _box(elem)
+    label = f"{elem.tag}:{elem.get('label', '')}"
+    # No geometry (tag, an empty skeleton): the box is a placeholder, never a match.
+    located = box is not None
+    return Shape(label, box or (0.0, 0.0, 0.0, 0.0), canon(elem), elem.tag, located)
 
 
-def _box(node: Node) -> Box:
-    a = node.attrs
+def _geometry_names(tag: str, attrs: Mapping[str, str]) -> tuple[str, ...]:
+    if tag == "cuboid":
+        return tuple(n for n in attrs if _CUBOID.match(n))
+    return _GEOMETRY.get(tag, ())
+
+
+def _box(elem: Element) -> Box | None:
+    a, tag = elem.attrib, elem.tag
     try:
-        if node.tag == "box":
+        if tag == "box":
             x1, y1, x2, y2 = (float(a[k]) for k in ("xtl", "ytl", "xbr", "ybr"))
             return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
-        if node.tag == "ellipse":
+        if tag == "ellipse":
             cx, cy, rx, ry = (float(a[k]) for k in ("cx", "cy", "rx", "ry"))
             return (cx - abs(rx), cy - abs(ry), cx + abs(rx), cy + abs(ry))
-        if node.tag == "mask":
+        if tag == "mask":
             x, y, w, h = (float(a[k]) for k in ("left", "top", "width", "height"))
             return (x, y, x + w, y + h)
-        if node.tag == "cuboid":
-            coords = [float(a[n]) for n in _geometry_names(node)]
+        if tag == "cuboid":
+            coords = [float(a[n]) for n in _geometry_names(tag, a)]
             return points_box(list(zip(coords[0::2], coords[1::2], strict=True)))
         if "points" in a:
             return points_box(_points(a["points"]))
-        if node.tag == "skeleton":
-            return points_box([p for c in node.children for p in _points(c.attrs["points"])])
+        if tag == "skeleton":
+            points = [p for c in elem for p in _points(c.attrib["points"])]
+            return points_box(points) if points else None
     except (KeyError, ValueError) as exc:
-        raise UnmergeableError(f"<{node.tag}> with missing or bad coordinates: {exc}") from exc
-    return (0.0, 0.0, 0.0, 0.0)  # <tag>: label only, matched by identical content or label
+        raise UnmergeableError(f"<{tag}> with missing or bad coordinates: {exc}") from exc
+    return None  # <tag>: label only, matched by identical content or label
 
 
 def _points(text: str) -> Sequence[tuple[float, float]]:

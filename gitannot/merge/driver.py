@@ -5,18 +5,26 @@ The format is chosen by path and content; anything unknown, unparseable or faili
 falls back to `git merge-file` (git's own line merge, with its exit code), so the
 driver never loses data and never crashes. The YOLO / VOC / CVAT adapters also get
 git's marker size and the repository's IoU threshold (settings.py, git config).
+
+Criss-cross history: with several merge bases git first merges the bases with this
+same driver, command line included, and uses the result (conflicts and all) as the
+base of the final merge. git 2.39 tells a driver so only through `%L`: the
+`conflict-marker-size` attribute (default 7) plus 2 per level of such inner merges.
+The adapters need no signal (a conflict in a base stays a conflict: virtualbase.py,
+xml_merge.py); the driver uses it only to word its stderr line, since the conflicts
+of an inner merge never reach the work tree.
 """
 
 import gc
 import importlib
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gitannot.constants import EXIT_DENIED, EXIT_OK
+from gitannot.gitio.run import run_git
 from gitannot.merge import coco, labelstudio, perimage, records, settings
 from gitannot.merge.outcome import MergeOutcome
 
@@ -31,6 +39,7 @@ class DriverResult:
     format: str  # the adapter that merged, or "merge-file" / "trivial"
     conflicts: int
     note: str = ""
+    inner: bool = False  # git's merge of the merge bases (criss-cross), not the real one
 
 
 def detect(data: bytes, path: str) -> str | None:
@@ -108,23 +117,41 @@ def run_driver(
             base, ours, theirs, path, marker_size=marker_size, iou_threshold=settings.iou_threshold
         )
         note = "" if outcome else "format not recognised"
-    except Exception as exc:  # any failure: git's line merge keeps every byte
+    except Exception as exc:  # noqa: BLE001 — any failure: git's line merge keeps every byte
         outcome, note = None, f"{type(exc).__name__}: {exc}"
     finally:
         gc.enable()
     if outcome is None:
         code = merge_file(base_path, ours_path, theirs_path, path, marker_size)
-        return DriverResult(code, "merge-file", int(code != 0), note)
+        inner = code != 0 and inner_merge(marker_size, path)
+        return DriverResult(code, "merge-file", int(code != 0), note, inner)
     _write(ours_path, outcome)
     code = EXIT_OK if outcome.clean else EXIT_DENIED
-    return DriverResult(code, outcome.format, len(outcome.conflicts))
+    inner = code != 0 and inner_merge(marker_size, path)
+    return DriverResult(code, outcome.format, len(outcome.conflicts), inner=inner)
+
+
+def inner_merge(marker_size: int, path: str) -> bool:
+    """Whether git runs the driver to merge merge bases: `%L` exceeds the path's
+    `conflict-marker-size` (git adds 2 per inner level). Asked only when there are
+    conflicts to report; an unreadable attribute counts as the default 7."""
+    try:
+        proc = run_git(["check-attr", "conflict-marker-size", "--", path], check=False)
+        value = proc.stdout.decode("utf-8", "replace").rstrip("\n").rsplit(": ", 1)[-1]
+    except OSError:
+        value = ""
+    configured = int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MARKER_SIZE
+    return marker_size > configured
+
+
+DEFAULT_MARKER_SIZE = 7
 
 
 def merge_file(base: Path, ours: Path, theirs: Path, path: str, marker_size: int) -> int:
     """git's own three-way line merge into `ours`; its exit code (conflict count)."""
-    args = ["git", "merge-file", f"--marker-size={marker_size}"]
+    args = ["merge-file", f"--marker-size={marker_size}"]
     args += ["-L", f"{path} (ours)", "-L", f"{path} (base)", "-L", f"{path} (theirs)"]
-    proc = subprocess.run([*args, str(ours), str(base), str(theirs)], check=False)
+    proc = run_git([*args, str(ours), str(base), str(theirs)], check=False)
     return proc.returncode if proc.returncode >= 0 else 128
 
 
@@ -137,7 +164,13 @@ def _write(target: Path, outcome: MergeOutcome) -> None:
 
 def report(result: DriverResult, path: str) -> None:
     """One stderr line per merged file, like git's own "Auto-merging" lines."""
-    if result.format == "merge-file":
+    if result.inner:
+        sys.stderr.write(
+            f"gitannot: {path}: merging the merge bases (criss-cross history) left "
+            f"{result.conflicts} conflict(s) ({result.format}) in the base of the final "
+            "merge, which reports each one again unless both sides resolved it alike\n"
+        )
+    elif result.format == "merge-file":
         why = f" ({result.note})" if result.note else ""
         sys.stderr.write(f"gitannot: {path}: line merge (git merge-file){why}\n")
     elif result.conflicts:

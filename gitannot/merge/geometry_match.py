@@ -2,11 +2,19 @@
 
 A shape has a label, an axis-aligned box (polygons and points use their bounding box)
 and a hashable `value` holding its full content. Matching a side against base runs in
-three passes, each greedy and deterministic:
+four passes, each greedy and deterministic:
 
 1. identical content (so untouched shapes, even duplicates, always pair up);
 2. same label and IoU >= threshold, best IoU first (a moved or resized shape);
-3. different label but near-identical geometry (IoU >= RELABEL_IOU: a relabel).
+3. different label but near-identical geometry (IoU >= RELABEL_IOU: a relabel); only
+   shapes that have a geometry (`located`): a CVAT tag or a VOC object without bndbox
+   never pairs across labels, however equal their (empty) boxes are;
+4. against base only (not between two sides' adds): different label, IoU >= threshold
+   (relabelled and moved).
+
+A base shape may stand for a conflict a criss-cross merge left in the base (`alts`:
+the objects the conflict holds); a side shape pairs with it when it pairs with any of
+them, so both sides' resolutions meet that conflict again.
 
 Keys are stable strings: `base:i` for shapes present in base (and their matches),
 `ours:j` for shapes only ours added, `theirs:k` for shapes only theirs added. A shape
@@ -22,6 +30,7 @@ from dataclasses import dataclass
 
 Box = tuple[float, float, float, float]  # x1, y1, x2, y2 with x1 <= x2, y1 <= y2
 
+CONFLICT_KIND = "gitannot_conflict"
 # A relabel keeps the geometry; only near-identical boxes may pair across labels.
 RELABEL_IOU = 0.95
 
@@ -32,6 +41,8 @@ class Shape:
     box: Box
     value: Hashable
     kind: str = ""  # shape type (CVAT box, polygon...): never matched across kinds
+    located: bool = True  # False: no geometry (CVAT tag), the box is a placeholder
+    alts: tuple[Shape, ...] = ()  # a base conflict: the shapes it holds, matched instead
 
 
 @dataclass
@@ -78,14 +89,31 @@ def match(base: Sequence[Shape], side: Sequence[Shape], threshold: float) -> dic
     return pairs
 
 
+def _variants(base: Sequence[Shape], skip: set[int]) -> list[tuple[int, Shape]]:
+    """(base index, shape to compare with): a conflict's held shapes, else the shape."""
+    return [(i, alt) for i, b in enumerate(base) if i not in skip for alt in (b, *b.alts)]
+
+
+def conflict_shape(value: Hashable, alts: Sequence[Shape]) -> Shape:
+    """A conflict element among the shapes. In base it pairs through the shapes it holds
+    (`alts`); as itself, only with an identical conflict (no side resolved it)."""
+    return Shape(
+        "", (0.0, 0.0, 0.0, 0.0), value, kind=CONFLICT_KIND, located=False, alts=tuple(alts)
+    )
+
+
 def _match_exact(
     base: Sequence[Shape], side: Sequence[Shape], pairs: dict[int, int], used: set[int]
 ) -> None:
     by_value: dict[Hashable, list[int]] = {}
-    for i, shape in enumerate(base):
-        by_value.setdefault(shape.value, []).append(i)
+    for i, shape in _variants(base, set()):
+        held = by_value.setdefault(shape.value, [])
+        if not held or held[-1] != i:  # a conflict may hold two equal shapes
+            held.append(i)
     for j, shape in enumerate(side):
         free = by_value.get(shape.value)
+        while free and free[0] in used:  # a conflict's other held shape took it
+            free.pop(0)
         if free:
             i = free.pop(0)
             pairs[j] = i
@@ -101,18 +129,19 @@ def _match_iou(
     *,
     same_label: bool,
 ) -> None:
-    free = [i for i in range(len(base)) if i not in used]
-    by_label: dict[str, list[int]] = {}
-    for i in free:
-        by_label.setdefault(base[i].label, []).append(i)
+    by_label: dict[str, list[tuple[int, Shape]]] = {}
+    variants = _variants(base, used)
+    for i, b in variants:
+        by_label.setdefault(b.label, []).append((i, b))
     candidates: list[tuple[float, int, int]] = []
     for j, s in enumerate(side):
         if j in pairs:
             continue
-        for i in by_label.get(s.label, []) if same_label else free:
-            b = base[i]
+        for i, b in by_label.get(s.label, []) if same_label else variants:
             if s.kind != b.kind or (s.label == b.label) != same_label:
                 continue
+            if not same_label and not (s.located and b.located):
+                continue  # no geometry: nothing shows it is the same object
             score = iou(s.box, b.box)
             if score >= threshold:
                 candidates.append((-score, i, j))
@@ -130,6 +159,10 @@ def assign_keys(
     base_keys = [f"base:{i}" for i in range(len(base))]
     ours_pairs = match(base, ours, threshold)
     theirs_pairs = match(base, theirs, threshold)
+    # Relabelled and moved (IoU < RELABEL_IOU): still the base object the side dropped,
+    # so an edit of it on the other side conflicts instead of leaving two objects.
+    for pairs, side in ((ours_pairs, ours), (theirs_pairs, theirs)):
+        _match_iou(base, side, pairs, set(pairs.values()), threshold, same_label=False)
     ours_keys = [
         base_keys[ours_pairs[j]] if j in ours_pairs else f"ours:{j}" for j in range(len(ours))
     ]

@@ -7,7 +7,9 @@ emit members in the order the template file had them.
 
 import json
 import re
+import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -86,21 +88,108 @@ def _separators(head: bytes) -> tuple[bytes, bytes]:
     return item or b", ", key or b": "
 
 
+class Number(float):
+    """A JSON number kept as written.
+
+    A float holds ~17 significant digits: `0.12345678901234567890123` read as a float
+    and written back would come out rounded, `2.50` as `2.5`, `1e5` as `100000.0`, so a
+    merge would change numbers nobody edited. records.parse reads such numbers to this:
+    a float for code that computes with it (boxes, areas), written back as its text.
+    Equality is exact decimal equality, also with a plain float: `2.5` equals `2.50`,
+    but two texts that one float would equate are different values (an edit)."""
+
+    __slots__ = ("_exact", "text")
+    text: str
+    _exact: Decimal | None
+
+    def __new__(cls, text: str) -> "Number":
+        number = super().__new__(cls, text)
+        number.text = text
+        number._exact = None
+        return number
+
+    @property
+    def exact(self) -> Decimal:
+        if self._exact is None:
+            self._exact = Decimal(self.text)
+        return self._exact
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Number):
+            return self.text == other.text or self.exact == other.exact
+        # The same number read as a float from a record that had no long number.
+        return type(other) is float and self.exact == Decimal(repr(other))
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self.exact)
+
+    def __repr__(self) -> str:
+        return f"Number({self.text!r})"
+
+
+def _fragment(value: Any) -> Any:
+    if isinstance(value, Number):
+        return orjson.Fragment(value.text.encode())
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _std_dumps(value: Any, **options: Any) -> bytes:
+    """json.dumps, with Numbers written as their text. json writes any float itself
+    (float.__repr__), so each Number is first swapped for a marker string holding a
+    per-call random nonce (no input string can hold it), swapped back after."""
+    texts: list[str] = []
+    nonce = secrets.token_hex(8)
+
+    def mark(found: Any) -> Any:
+        if isinstance(found, Number):
+            texts.append(found.text)
+            return f"\0{nonce}:{len(texts) - 1}\0"
+        if isinstance(found, dict):
+            return {k: mark(v) for k, v in found.items()}
+        if isinstance(found, list | tuple):
+            return [mark(v) for v in found]
+        return found
+
+    text = json.dumps(mark(value), **options)
+    if texts:
+        pattern = re.compile(r'"\\u0000' + nonce + r':([0-9]+)\\u0000"')
+        text = pattern.sub(lambda m: texts[int(m[1])], text)
+    return text.encode()
+
+
 def dumps(value: Any, layout: Layout, depth: int = 0) -> bytes:
     """Serialize `value` as it would appear at `depth` inside a document in `layout`."""
     if layout.indent is None:
-        if layout.item_sep == b"," and layout.key_sep == b":" and not layout.ascii:
-            return orjson.dumps(value)
+        if layout.item_sep == b"," and layout.key_sep == b":":
+            text = _orjson(value, 0, layout.ascii)
+            if text is not None:
+                return text
         seps = (layout.item_sep.decode(), layout.key_sep.decode())
-        return json.dumps(value, separators=seps, ensure_ascii=layout.ascii).encode()
-    text = json.dumps(
-        value,
-        indent=layout.indent.decode(),
-        separators=(",", layout.key_sep.decode()),
-        ensure_ascii=layout.ascii,
-    ).encode()
-    # json escapes newlines inside strings, so every raw newline is structure.
+        return _std_dumps(value, separators=seps, ensure_ascii=layout.ascii)
+    fast = layout.indent == b"  " and layout.key_sep == b": "
+    text = _orjson(value, orjson.OPT_INDENT_2, layout.ascii) if fast else None
+    if text is None:
+        text = _std_dumps(
+            value,
+            indent=layout.indent.decode(),
+            separators=(",", layout.key_sep.decode()),
+            ensure_ascii=layout.ascii,
+        )
+    # Newlines inside strings are escaped, so every raw newline is structure.
     return text.replace(b"\n", layout.pad(depth)) if depth or layout.newline != b"\n" else text
+
+
+def _orjson(value: Any, option: int, ascii: bool) -> bytes | None:
+    """orjson's output (C, several times faster than json's indenting encoder), or None
+    where only json can write it: integers beyond 64 bits, \\u-escaped non-ASCII."""
+    try:
+        text = orjson.dumps(value, default=_fragment, option=option)
+    except orjson.JSONEncodeError:
+        return None
+    return None if ascii and not text.isascii() else text
 
 
 def key_bytes(key: str, layout: Layout) -> bytes:

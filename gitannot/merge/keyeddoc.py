@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitannot.merge import jsonfmt, records
+from gitannot.merge import jsonfmt, records, virtualbase
 from gitannot.merge.conflicts import conflict_record
 from gitannot.merge.jsonfmt import Chunk, Layout
 from gitannot.merge.outcome import MergeOutcome
@@ -29,7 +29,9 @@ class DocSpec:
     format: str
     collections: tuple[str, ...]  # merged record by record, keyed by "id", in this order
     rekey: bool = False  # both sides adding one id: re-key theirs instead of add/add
-    # (referenced collection, referring collection, field): rewritten when re-keyed
+    # (referenced collection, referring collection, field path): rewritten when re-keyed.
+    # A path is dotted ("segments_info.category_id"); lists on it are walked item by
+    # item, and a list of ids at its end is rewritten id by id.
     refs: tuple[tuple[str, str, str], ...] = ()
     # (collection, field): the key when records have no usable "id" (never re-keyed)
     fallback_keys: tuple[tuple[str, str], ...] = ()
@@ -177,13 +179,14 @@ class _Records:
 
 def _keyed(doc: _Doc, name: str, raws: tuple[Raw | bytes | None, ...]) -> tuple[_Sets, str]:
     """All three sides keyed by "id", else all by the collection's fallback field."""
+    # virtualbase.keyed: a criss-cross merge's base may hold conflict records
     try:
-        return tuple(records.keyed(r) for r in raws), "id"  # type: ignore[arg-type,return-value]
+        return tuple(virtualbase.keyed(r) for r in raws), "id"  # type: ignore[return-value]
     except records.NotKeyed:
         fallback = dict(doc.spec.fallback_keys).get(name)
         if fallback is None:
             raise
-        sets = tuple(records.keyed(r, fallback) for r in raws)  # type: ignore[arg-type]
+        sets = tuple(virtualbase.keyed(r, fallback) for r in raws)
         return sets, fallback  # type: ignore[return-value]
 
 
@@ -309,12 +312,10 @@ def _rewrite_refs(doc: _Doc, name: str, recs: _Records, key_field: str) -> None:
         value = recs.value(THEIRS, key)
         if not isinstance(value, dict):
             continue
-        new = dict(value)
+        new = value
         for remap, fld in rules:
-            ref = new.get(fld)
-            if type(ref) is int and ref in remap:  # not bool: True == 1
-                new[fld] = remap[ref]
-        if new != value:
+            new = _rewrite(new, fld.split("."), remap)
+        if new is not value:
             recs.override[key] = new
             if new.get(key_field, key) != key:
                 moved[key] = new[key_field]
@@ -323,6 +324,22 @@ def _rewrite_refs(doc: _Doc, name: str, recs: _Records, key_field: str) -> None:
         if len(rekeyed) == len(theirs.records):  # else keys stay: a conflict, never a loss
             theirs.records = rekeyed
             recs.override = {moved.get(k, k): v for k, v in recs.override.items()}
+
+
+def _rewrite(value: Any, path: list[str], remap: dict[Key, Key]) -> Any:
+    """`value` with the ids at `path` mapped through `remap`; the same object when
+    nothing changed (callers test identity)."""
+    if isinstance(value, list):
+        items = [_rewrite(item, path, remap) for item in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    if not path:
+        # type(...) is int: not bool (True == 1); a ref not re-keyed stays as it is.
+        return remap[value] if type(value) is int and value in remap else value
+    if not isinstance(value, dict) or path[0] not in value:
+        return value
+    found = value[path[0]]
+    new = _rewrite(found, path[1:], remap)
+    return value if new is found else {**value, path[0]: new}
 
 
 def _join_array(doc: _Doc, recs: _Records, items: list[Chunk]) -> list[Chunk]:

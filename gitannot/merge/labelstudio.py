@@ -66,7 +66,7 @@ def looks_like(data: bytes) -> bool:
         return False
 
 
-def merge_text(base: bytes, ours: bytes, theirs: bytes, *, path: str = "") -> MergeOutcome:
+def merge_text(base: bytes, ours: bytes, theirs: bytes, *, path: str = "") -> MergeOutcome:  # noqa: ARG001 — one signature for every merge adapter
     doc = array_doc(SPEC, base, ours, theirs, _merge_task)
     raws = tuple(None if blank(x) else x for x in (base, ours, theirs))
     body = merge_collection(doc, "tasks", raws)

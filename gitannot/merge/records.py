@@ -12,6 +12,8 @@ from typing import Any
 import msgspec
 import orjson
 
+from gitannot.merge.jsonfmt import Number
+
 Raw = msgspec.Raw
 Key = int | str
 
@@ -70,16 +72,26 @@ def validate(buf: bytes) -> None:
         raise ValueError(str(exc)) from exc
 
 
-_LONG_NUMBER = re.compile(rb"[0-9]{19}")  # 19 digits: maybe beyond 64-bit integers
+_value_decoder = msgspec.json.Decoder(float_hook=Number)
+# Number texts a float could write back differently: an exponent, 16+ digits (also
+# integers beyond 64 bits, which orjson reads as floats), a fraction ending in 0 after
+# its first digit (2.50), a tiny fraction (0.00001 is written 1e-05). Others round-trip:
+# repr() and orjson write a float back as the shortest text that reads the same, and
+# for these that is the text itself. A string may match too: then only speed is lost.
+_RISKY = re.compile(rb"[0-9][eE]|[0-9.]{16}|\.[0-9]+0(?![0-9])|\.0000")
 
 
 def parse(raw: Raw | bytes) -> Any:
-    """The value of a record. orjson reads integers beyond 64 bits as floats, which would
-    round them on re-serialization: those records go to msgspec, which keeps them."""
+    """The value of a record with every number kept exactly as written: integers of any
+    size as int, other numbers as float where that writes back to the same text, else
+    as Number (its text). orjson is the fast path; msgspec reads the records it cannot."""
     buf = memoryview(raw) if isinstance(raw, Raw) else raw
-    if _LONG_NUMBER.search(buf):
-        return msgspec.json.decode(buf)
-    return orjson.loads(buf)
+    if not _RISKY.search(buf):
+        return orjson.loads(buf)
+    try:
+        return _value_decoder.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 @dataclass

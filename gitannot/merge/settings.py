@@ -8,8 +8,9 @@ stop a merge: the driver warns on stderr and uses the default.
 from __future__ import annotations
 
 import math
-import subprocess
 import sys
+
+from gitannot.gitio.run import run_git
 
 IOU_KEY = "gitannot.merge.iouThreshold"
 DEFAULT_IOU = 0.5
@@ -28,7 +29,7 @@ def parse_iou(text: str) -> float | None:
 def iou_threshold() -> float:
     """The repository's threshold (git config in the current directory), else 0.5."""
     try:
-        proc = subprocess.run(["git", "config", "--get", IOU_KEY], capture_output=True, check=False)
+        proc = run_git(["config", "--get", IOU_KEY], check=False)
     except OSError as exc:
         return _warn(f"cannot run git config ({exc})")
     if proc.returncode == 1:  # not set

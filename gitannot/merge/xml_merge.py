@@ -3,6 +3,10 @@
 The caller gives each child of base, ours and theirs a key and a merge function per
 key; this module orders the merged children (geometry_match.merged_order), copies the
 skeleton side's indentation and wraps conflicting children in `<gitannot_conflict>`.
+
+A base child that is itself a `<gitannot_conflict>` (git merged two merge bases with
+the driver, and that inner merge conflicted) is never merged against: unless both
+sides agree, or one still holds that very conflict, it is a conflict again.
 """
 
 from __future__ import annotations
@@ -14,12 +18,16 @@ from dataclasses import dataclass, replace
 from gitannot.merge.errors import UnmergeableError
 from gitannot.merge.geometry_match import merged_order
 from gitannot.merge.threeway import MISSING, Conflict, is_missing, merge_record
+from gitannot.merge.xml_members import joint_keys
 from gitannot.merge.xml_objects import (
+    CONFLICT_TAG,
     Doc,
     Node,
+    Version,
     canon,
     conflict_element,
     expand,
+    held_base,
     indent_of,
     parse_doc,
     record,
@@ -87,7 +95,9 @@ def merge_children(
     conflicts: list[Conflict] = []
     prev_lead: bytes | None = None
     for key in merged_order(base.keys, ours.keys, theirs.keys):
-        merged, found = merge_child(key, base.child(key), ours.child(key), theirs.child(key))
+        b, o, t = base.child(key), ours.child(key), theirs.child(key)
+        over = b is not None and b.node.tag == CONFLICT_TAG
+        merged, found = (merge_over_conflict if over else merge_child)(key, b, o, t)
         conflicts.extend(found)
         if merged is None:
             continue
@@ -108,8 +118,10 @@ def _frame(skeleton: Side, sides: Sequence[Side], parts: list[bytes], head: byte
     if parts and frame.node.empty:
         frame = next(s for s in sides if not s.node.empty)
     doc, node = frame.doc, frame.node
-    if not parts and node.empty:
-        return head if head is not None else doc.raw(node)
+    if not parts and node.empty:  # <empty/>: a merged start tag must close itself
+        if head is None:
+            return doc.raw(node)
+        return head if head.endswith(b"/>") else head[:-1] + b"/>"
     start = head if head is not None else doc.data[node.start : node.inner_start]
     if start.endswith(b"/>"):
         start = start[:-2] + b">"
@@ -146,33 +158,76 @@ def merge_element(
     ours: Child | None,
     theirs: Child | None,
     geometry: Sequence[str] = (),
+    *,
+    repeatable: frozenset[str] = frozenset(),
+    threshold: float = 0.5,
 ) -> tuple[bytes | None, list[Conflict]]:
-    """A child merged field by field (VOC <object>, CVAT shapes)."""
+    """A child merged field by field (VOC <object>, CVAT shapes). Its own children
+    are keyed across the three versions (xml_members): repeated ones by identity."""
     decided, raw = by_bytes(base, ours, theirs)
     if decided:
         return raw, []
-    recs = [MISSING if c is None else record(c.expanded, geometry) for c in (base, ours, theirs)]
+    children = [None if c is None else c.expanded for c in (base, ours, theirs)]
+    keys = joint_keys(children, repeatable, threshold)
+    recs = [
+        MISSING if n is None else record(n, geometry, k)
+        for n, k in zip(children, keys, strict=True)
+    ]
     value, conflict = merge_record(key, *recs)
     if conflict is not None:
         return conflict_of(conflict, base, ours, theirs)
     if is_missing(value):
         return None, []
     sides = [
-        None if c is None else (c.doc, c.node, r)
-        for c, r in zip((ours, theirs), recs[1:], strict=True)
+        None if c is None else Version(c.doc, c.node, r, k)
+        for c, r, k in zip((ours, theirs), recs[1:], keys[1:], strict=True)
     ]
     return render_record(value, sides[0], sides[1]), []
+
+
+def merge_over_conflict(
+    key: str, base: Child | None, ours: Child | None, theirs: Child | None
+) -> tuple[bytes | None, list[Conflict]]:
+    """A child whose base is a conflict an inner (merge-base) merge left: a side that
+    still holds it yields to the other, equal sides merge, anything else conflicts."""
+    decided, raw = by_bytes(base, ours, theirs)
+    if decided:
+        return raw, []
+    if (
+        ours is not None
+        and theirs is not None
+        and canon(ours.expanded.element) == canon(theirs.expanded.element)
+    ):
+        return ours.raw, []
+    assert base is not None
+    inner = held_base(base.doc, base.expanded)
+    if ours is None or theirs is None:
+        reason = "delete/modify" if ours is None else "modify/delete"
+    else:
+        reason = "add/add" if inner is None else "modify/modify"
+    raws = [inner, None if ours is None else ours.raw, None if theirs is None else theirs.raw]
+    return _conflict(Conflict(key, None, None, None, reason), raws, ours or theirs or base)
 
 
 def conflict_of(
     conflict: Conflict, base: Child | None, ours: Child | None, theirs: Child | None
 ) -> tuple[bytes, list[Conflict]]:
     raws = [None if c is None else c.raw for c in (base, ours, theirs)]
+    owner = next(c for c in (ours, theirs, base) if c is not None)
+    return _conflict(conflict, raws, owner)
+
+
+def _conflict(
+    conflict: Conflict, raws: list[bytes | None], owner: Child
+) -> tuple[bytes, list[Conflict]]:
+    """The `<gitannot_conflict>` element for `conflict`, holding `raws` (base, ours,
+    theirs), indented like the element `owner` it stands in for."""
     conflict.base, conflict.ours, conflict.theirs = (
         None if r is None else r.decode("utf-8", "replace") for r in raws
     )
-    owner = next(c for c in (ours, theirs, base) if c is not None)
-    indent = indent_of(owner.doc.data[: owner.node.start])
+    data, start = owner.doc.data, owner.node.start
+    at = data.rfind(b"\n", 0, start)  # the element's line (with its CR, if any)
+    indent = indent_of(data[max(at - 1, 0) : start]) if at >= 0 else b"\n"
     element = conflict_element(indent, conflict.reason, str(conflict.key), conflict.fields, raws)
     return element, [conflict]
 

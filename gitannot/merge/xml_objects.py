@@ -1,6 +1,6 @@
 """XML plumbing shared by the VOC and CVAT adapters: byte spans, records, rendering.
 
-One expat pass records the byte spans of the root's children (refusing entity
+One expat pass records the byte spans of the root's children (refusing DTDs, entity
 declarations and external references, as defusedxml does). A child is parsed further —
 defusedxml element tree plus the spans of its descendants — only when its bytes differ
 between versions (`expand`), so a large file with few edits is mostly copied, not parsed.
@@ -24,6 +24,7 @@ from xml.sax.saxutils import quoteattr
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from gitannot.formats.xmlutil import harden_expat, safe_fromstring
 from gitannot.merge.errors import UnmergeableError
 
 CONFLICT_TAG = "gitannot_conflict"
@@ -96,7 +97,7 @@ def _spans(data: bytes, where: str, *, max_depth: int, offset: int) -> Node:
         (parent.children if parent is not None else top).append(node)
         stack.append(node)
 
-    def end(tag: str) -> None:
+    def end(tag: str) -> None:  # noqa: ARG001 — expat's end-element handler signature
         node = stack.pop()
         if node is None:
             return
@@ -108,13 +109,11 @@ def _spans(data: bytes, where: str, *, max_depth: int, offset: int) -> Node:
             node.end = data.index(b">", pos) + 1
 
     def forbid(*_: object) -> int:
-        raise UnmergeableError(f"{where}: XML entity declarations and references are refused")
+        raise UnmergeableError(f"{where}: XML DTDs, entities and external references are refused")
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.EntityDeclHandler = forbid
-    parser.UnparsedEntityDeclHandler = forbid
-    parser.ExternalEntityRefHandler = forbid
+    harden_expat(parser, forbid)  # what the validators refuse (formats/xmlutil.py)
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
@@ -145,7 +144,7 @@ def expand(doc: Doc, node: Node) -> Node:
         return node
     raw = doc.data[node.start : node.end]
     try:
-        elem = SafeET.fromstring(raw)
+        elem = safe_fromstring(raw)  # the validators' XML policy (formats/xmlutil.py)
     except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
         raise UnmergeableError(f"{doc.where}: <{node.tag}> not safe XML: {exc}") from exc
     spans = _spans(raw, doc.where, max_depth=2, offset=node.start)
@@ -170,21 +169,30 @@ def canon(elem: Element) -> Canon:
     )
 
 
+def tag_key(tag: str, attrs: dict[str, str]) -> str:
+    """`tag`, or `tag[name]` when it has a name attribute (CVAT attributes)."""
+    return f"{tag}[{attrs['name']}]" if "name" in attrs else tag
+
+
 def child_keys(children: Sequence[Node]) -> list[str]:
-    """`tag`, or `tag[name]` when it has a name attribute (CVAT attributes); `#n` repeats."""
+    """tag_key of each child, with `#n` for repeats."""
     seen: dict[str, int] = {}
     keys: list[str] = []
     for child in children:
-        base = f"{child.tag}[{child.attrs['name']}]" if "name" in child.attrs else child.tag
+        base = tag_key(child.tag, child.attrs)
         n = seen.get(base, 0)
         seen[base] = n + 1
         keys.append(base if n == 0 else f"{base}#{n + 1}")
     return keys
 
 
-def record(node: Node, geometry: Sequence[str] = ()) -> dict[str, Any]:
-    """Fields of an element; attributes listed in `geometry` form one atomic field."""
+def record(
+    node: Node, geometry: Sequence[str] = (), keys: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Fields of an element; attributes listed in `geometry` form one atomic field.
+    `keys` names the children (default: child_keys; xml_members for a merge)."""
     assert node.elem is not None
+    keys = child_keys(node.children) if keys is None else keys
     rec: dict[str, Any] = {}
     geo = tuple((name, node.attrs[name]) for name in geometry if name in node.attrs)
     if geo:
@@ -195,7 +203,7 @@ def record(node: Node, geometry: Sequence[str] = ()) -> dict[str, Any]:
     text = (node.elem.text or "").strip()
     if text:
         rec["#text"] = text
-    for key, child in zip(child_keys(node.children), list(node.elem), strict=False):
+    for key, child in zip(keys, list(node.elem), strict=False):
         rec[key] = canon(child)
     return rec
 
@@ -210,41 +218,56 @@ def attrs_of(rec: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def render_record(
-    merged: dict[str, Any],
-    ours: tuple[Doc, Node, dict[str, Any]] | None,
-    theirs: tuple[Doc, Node, dict[str, Any]] | None,
-) -> bytes:
-    """Bytes of a merged record: one side's own bytes when it equals that side,
-    else ours' element with the fields that theirs changed spliced in."""
+@dataclass
+class Version:
+    """One side's element in a field merge: its bytes, fields and child keys."""
+
+    doc: Doc
+    node: Node
+    rec: dict[str, Any]
+    keys: list[str]  # one per child of node
+
+    @property
+    def raw(self) -> bytes:
+        return self.doc.raw(self.node)
+
+
+def render_record(merged: dict[str, Any], ours: Version | None, theirs: Version | None) -> bytes:
+    """Bytes of a merged record: one side's own bytes when it equals that side, else
+    one side's element (ours, or theirs when ours is `<empty/>` and children merged
+    in) with the fields that the other side changed spliced in."""
     for side in (ours, theirs):
-        if side is not None and side[2] == merged:
-            return side[0].raw(side[1])
+        if side is not None and side.rec == merged:
+            return side.raw
     if ours is None or theirs is None:  # only reachable for field-merged add/add
         raise UnmergeableError("field merge of an element added on one side only")
-    (doc, node, rec), (tdoc, tnode, _) = ours, theirs
-    if merged.get("#text") != rec.get("#text"):
+    children = any(not k.startswith(("@", "#")) for k in merged)
+    frame, other = (theirs, ours) if ours.node.empty and children else (ours, theirs)
+    node = frame.node
+    if merged.get("#text") != frame.rec.get("#text"):
         raise UnmergeableError(f"<{node.tag}> text merged field by field")
     attrs = attrs_of(merged)
     if attrs == node.attrs:
-        head = doc.data[node.start : node.inner_start]
-    else:
-        head = start_tag(node, attrs, empty=node.empty)
-    if node.empty and not any(not k.startswith(("@", "#")) for k in merged):
-        return head
+        head = frame.doc.data[node.start : node.inner_start]
+    else:  # ours' attribute order, whichever side frames the element
+        head = start_tag(ours.node, attrs, empty=node.empty)
     if node.empty:
-        raise UnmergeableError(f"<{node.tag}/> gained children in a field merge")
-    body = _render_children(merged, doc, node, tdoc, tnode)
-    return head + body + doc.data[node.inner_end : node.end]
+        if children:  # both sides <empty/>: children can only come from base
+            raise UnmergeableError(f"<{node.tag}/> gained children from no side")
+        return head
+    body = _render_children(merged, frame, other)
+    return head + body + frame.doc.data[node.inner_end : node.end]
 
 
-def _render_children(merged: dict[str, Any], doc: Doc, node: Node, tdoc: Doc, tnode: Node) -> bytes:
-    keys = child_keys(node.children)
-    tkeys = dict(zip(child_keys(tnode.children), range(len(tnode.children)), strict=True))
-    own = dict(zip(keys, node.children, strict=True))
+def _render_children(merged: dict[str, Any], frame: Version, other: Version) -> bytes:
+    """The frame's children that merged keeps (the other side's bytes where it changed
+    one), then the other side's new children."""
+    doc, node = frame.doc, frame.node
+    theirs = dict(zip(other.keys, other.node.children, strict=True))
+    own = set(frame.keys)
     parts: list[bytes] = []
     lead = b""
-    for i, (key, child) in enumerate(zip(keys, node.children, strict=True)):
+    for i, (key, child) in enumerate(zip(frame.keys, node.children, strict=True)):
         lead = doc.lead(node, i)
         if key not in merged:
             continue
@@ -252,12 +275,30 @@ def _render_children(merged: dict[str, Any], doc: Doc, node: Node, tdoc: Doc, tn
         if merged[key] == canon(child.elem):
             parts.append(lead + doc.raw(child))
         else:
-            parts.append(lead + tdoc.raw(tnode.children[tkeys[key]]))
+            parts.append(lead + other.doc.raw(theirs[key]))
     for key in merged:
         if not key.startswith(("@", "#")) and key not in own:
-            parts.append(indent_of(lead or tdoc.lead(tnode, tkeys[key])))
-            parts.append(tdoc.raw(tnode.children[tkeys[key]]))
+            at = other.keys.index(key)
+            parts.append(indent_of(lead or other.doc.lead(other.node, at)))
+            parts.append(other.doc.raw(theirs[key]))
     return b"".join(parts) + doc.trail(node)
+
+
+def held(elem: Element) -> list[Element]:
+    """The elements a `<gitannot_conflict>` holds in its base, ours and theirs."""
+    return [
+        e for side in ("base", "ours", "theirs") for holder in elem.findall(side) for e in holder
+    ]
+
+
+def held_base(doc: Doc, node: Node) -> bytes | None:
+    """The bytes a conflict element holds as its base (None: `<base/>`). `node` must be
+    expanded (its children's spans known)."""
+    for child in node.children:
+        if child.tag == "base":
+            inner = doc.data[child.inner_start : child.inner_end]
+            return inner if inner.strip() else None
+    return None
 
 
 def conflict_element(
@@ -282,9 +323,13 @@ def _wrap(name: str, raw: bytes) -> bytes:
 
 
 def indent_of(lead: bytes) -> bytes:
-    """The newline + indentation part of a lead, for new elements placed next to it."""
+    """A newline plus the leading blanks of the lead's last line: the indentation for
+    new elements placed next to it. Never markup: the bytes before an element may hold
+    a comment, or (one-line files) the document's own start tags."""
     at = lead.rfind(b"\n")
-    return lead[at:] if at >= 0 else b"\n"
+    eol = b"\r\n" if at > 0 and lead[at - 1 : at] == b"\r" else b"\n"
+    last = lead[at + 1 :]
+    return eol + last[: len(last) - len(last.lstrip(b" \t"))]
 
 
 def start_tag(node: Node, attrs: dict[str, str], *, empty: bool) -> bytes:

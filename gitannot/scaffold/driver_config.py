@@ -22,11 +22,6 @@ def register_driver(worktree: Path, python: str | None = None) -> str:
     return command
 
 
-def registered_driver(worktree: Path) -> str | None:
-    proc = run_git(["config", "--get", f"merge.{DRIVER_NAME}.driver"], cwd=worktree, check=False)
-    return proc.stdout.decode().strip() or None
-
-
 def require_worktree(path: Path) -> Path:
     """The top of the work tree containing `path` (a clone, not a bare repo)."""
     return Path(git_output(["rev-parse", "--show-toplevel"], cwd=path))

@@ -38,8 +38,9 @@ class CompiledOntology:
         """Findings for every annotation; past `max_per_rule` of one rule only a count is
         kept (a file of a million bad rows must not become a million findings)."""
         findings = CappedFindings(parsed.path, max_per_rule)
-        # (group, item) -> the annotations and the canonical label of each
-        group_hits: dict[tuple[str, str], list[tuple[Annotation, str]]] = {}
+        # (group, item, scope) -> the annotations and the canonical label of each; the
+        # scope is one annotation set (one Label Studio annotator): others may disagree.
+        group_hits: dict[tuple[str, str, str], list[tuple[Annotation, str]]] = {}
         unresolved = 0
         for ann in parsed.annotations:
             label = self.labels.get(ann.label)
@@ -74,7 +75,9 @@ class CompiledOntology:
             if ann.attributes or label.required:
                 findings.extend(_check_attributes(parsed.path, ann, label))
             for group in label.groups:
-                group_hits.setdefault((group, ann.item), []).append((ann, label.spec.name))
+                group_hits.setdefault((group, ann.item, ann.scope), []).append(
+                    (ann, label.spec.name)
+                )
         findings.extend(_group_findings(parsed.path, group_hits))
         if unresolved:
             findings.append(_unresolved(parsed, unresolved))
@@ -242,12 +245,13 @@ def _unknown_label(path: str, ann: Annotation, source: str) -> Finding:
 
 
 def _group_findings(
-    path: str, hits: dict[tuple[str, str], list[tuple[Annotation, str]]]
+    path: str, hits: dict[tuple[str, str, str], list[tuple[Annotation, str]]]
 ) -> list[Finding]:
     """Two different labels (by canonical name: an alias is the same label) of one group
-    on one item. The message shows the names as the file writes them."""
+    on one item, within one annotation set. The message shows the names as the file
+    writes them."""
     out = []
-    for (group, item), hit in hits.items():
+    for (group, item, _scope), hit in hits.items():
         anns = [ann for ann, _ in hit]
         labels = sorted({ann.label for ann in anns})
         if len({canonical for _, canonical in hit}) > 1:

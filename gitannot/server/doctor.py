@@ -8,10 +8,10 @@ from pathlib import Path
 from gitannot.audit.writer import head_problem
 from gitannot.constants import AUDIT_REF, HOOK_NAMES, HOOK_STAMP
 from gitannot.errors import GitannotError
-from gitannot.resources import hook_shim
-from gitannot.server import gitconfig
-from gitannot.server.config import audit_key_path, interpreter_path, load_server_config
-from gitannot.server.keys import load_private_key
+from gitannot.resources import hook_client, hook_shim
+from gitannot.server import gitconfig, service_config
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path, interpreter_path, load_server_config
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,25 @@ def diagnose(git_dir: Path) -> list[Problem]:
     problems += _check_audit_key(git_dir)
     problems += _check_audit_log(git_dir)
     problems += _check_git_config(git_dir)
+    problems += _check_hook_service(git_dir)
     return problems
+
+
+def _check_hook_service(git_dir: Path) -> list[Problem]:
+    """A configured service must have the shipped client (its absence refuses every push)."""
+    if not service_config.service_file(git_dir).exists():
+        return []
+    fix = f"gitannot server install {git_dir} --service SOCKET (or --no-service)"
+    try:
+        service_config.read(git_dir)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [
+            Problem("service", f"{service_config.service_file(git_dir)} is unreadable: {exc}", fix)
+        ]
+    client = service_config.client_file(git_dir)
+    if not client.is_file() or client.read_bytes() != hook_client():
+        return [Problem("service", f"{client} is missing or not this gitannot's client", fix)]
+    return []
 
 
 def _check_hooks_dir(git_dir: Path) -> list[Problem]:
@@ -142,4 +160,21 @@ def _check_git_config(git_dir: Path) -> list[Problem]:
                 f"git --git-dir {git_dir} config receive.advertisePushOptions true",
             )
         )
+    if not _fsck_on(git_dir):
+        problems.append(
+            Problem(
+                "git-config",
+                "receive.fsckObjects is off: git accepts malformed objects and tree entries "
+                "such as `..` or `.git` (gitannot's hook still refuses those names)",
+                f"git --git-dir {git_dir} config receive.fsckObjects true",
+            )
+        )
     return problems
+
+
+def _fsck_on(git_dir: Path) -> bool:
+    """receive.fsckObjects, or transfer.fsckObjects when it is unset (git's fallback)."""
+    value = gitconfig.get_effective(git_dir, "receive.fsckObjects")
+    if value is None:
+        value = gitconfig.get_effective(git_dir, "transfer.fsckObjects")
+    return (value or "").lower() in ("true", "yes", "on", "1")

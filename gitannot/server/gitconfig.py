@@ -18,10 +18,6 @@ def get_effective(git_dir: Path, key: str) -> str | None:
     return proc.stdout.decode().strip() if proc.returncode == 0 else None
 
 
-def set_value(git_dir: Path, key: str, value: str) -> None:
-    run_git(["config", "--file", str(git_dir / "config"), key, value])
-
-
 def add_value(git_dir: Path, key: str, value: str) -> None:
     run_git(["config", "--file", str(git_dir / "config"), "--add", key, value])
 

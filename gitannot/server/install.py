@@ -1,14 +1,13 @@
 """Install gitannot on a bare repository, and undo it.
 
 Installed: the hook shims (copied, stamped), <repo>/gitannot/ with server.yaml, the
-interpreter path and the audit key, and three config settings. What the config held
+interpreter path and the audit key, and the receive.* settings it needs. What the config held
 before is saved in install-state.json so uninstall restores it exactly.
 """
 
 import json
 import os
 import shutil
-import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,8 @@ from gitannot.errors import UsageError
 from gitannot.gitio.run import run_git
 from gitannot.resources import hook_shim
 from gitannot.server import gitconfig
-from gitannot.server.config import (
+from gitannot.settings.keys import generate_key
+from gitannot.settings.server import (
     ServerConfig,
     audit_key_path,
     config_path,
@@ -26,13 +26,15 @@ from gitannot.server.config import (
     load_server_config,
     server_dir,
 )
-from gitannot.server.keys import generate_key
 
 STATE_FILE = "install-state.json"
 # key -> value gitannot needs. hideRefs keeps clients from even seeing (so pushing) the log.
+# fsckObjects: git refuses malformed objects and tree entries such as `..` or `.git`
+# before the hook runs (the hook refuses those names too, in case it is switched off).
 MANAGED_CONFIG = {
     "receive.hideRefs": AUDIT_REF,
     "receive.advertisePushOptions": "true",
+    "receive.fsckObjects": "true",
 }
 
 
@@ -190,7 +192,3 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink()
-
-
-def is_executable(path: Path) -> bool:
-    return bool(path.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH))

@@ -25,8 +25,6 @@ def cache_key(*parts: str) -> str:
 class ResultCache:
     def __init__(self, root: Path | None) -> None:
         self.root = root  # None: caching off
-        self.hits = 0
-        self.misses = 0
         self._db: sqlite3.Connection | None = None
         self._pending: dict[str, str] = {}
         self._broken = root is None
@@ -50,7 +48,6 @@ class ResultCache:
 
     def get(self, key: str) -> Any:
         if key in self._pending:
-            self.hits += 1
             return json.loads(self._pending[key])
         db = self._conn()
         row = None
@@ -60,14 +57,11 @@ class ResultCache:
             except sqlite3.Error:
                 row = None
         if row is None:
-            self.misses += 1
             return None
         try:
             value = json.loads(row[0])
         except ValueError:
-            self.misses += 1
             return None
-        self.hits += 1
         return value
 
     def put(self, key: str, value: Any) -> None:

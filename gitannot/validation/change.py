@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from gitannot.core.findings import Finding
 from gitannot.project.config import DEFAULT_PROJECT_PATH
 from gitannot.validation.cache import ResultCache
+from gitannot.validation.dependents import context_dependents
 from gitannot.validation.evolve import evolution_findings, mapping_findings
 from gitannot.validation.rules import Rules, RulesError, load_rules
 from gitannot.validation.service import Report, Validator
@@ -54,9 +55,15 @@ def validate_change(
     if rules is None:
         return out
     out.rules = rules
-    out.report = Validator(rules, tip, cache).validate(sorted(changed))
+    base_project = base.rules.project if base.rules is not None else None
+    # Files whose context (names file, labeling config) changed are judged again too.
+    dependents = context_dependents(rules.project, tip, changed, base=base_project)
+    out.report = Validator(rules, tip, cache).validate(sorted(changed | dependents))
     out.findings.extend(out.report.all_findings())
-    out.findings.extend(mapping_findings(out.report, rules, base.rules, old, tip, changed, cache))
+    # Mappings are compared for the files the change touches; a dependent's remap is
+    # reported once, at the names file that caused it.
+    touched = Report(files=[r for r in out.report.files if r.path in changed])
+    out.findings.extend(mapping_findings(touched, rules, base.rules, old, tip, changed, cache))
     return out
 
 

@@ -30,6 +30,16 @@ class _Yolo:
     blob: str = ""
 
 
+def uses_yolo_names(path: str, fmt: str) -> bool:
+    """A declared format always gets its context; detection reads .txt as YOLO rows."""
+    return fmt == "yolo" or (fmt == DETECT and path.endswith(".txt"))
+
+
+def uses_labelstudio_config(path: str, fmt: str) -> bool:
+    """Declared Label Studio exports, and .json files detection may find to be one."""
+    return fmt == "labelstudio" or (fmt == DETECT and path.endswith(".json"))
+
+
 class ContextReader:
     def __init__(self, project: ProjectConfig, options: FormatOptions, source: Source) -> None:
         self.project = project
@@ -40,15 +50,13 @@ class ContextReader:
 
     def for_file(self, path: str, fmt: str) -> tuple[FormatContext, str]:
         """The context for `path` read as `fmt`, and an id of everything in it."""
-        # A declared format always gets its context; detection reads .txt as YOLO rows
-        # and .json possibly as a Label Studio export.
-        if fmt == "yolo" or (fmt == DETECT and path.endswith(".txt")):
+        if uses_yolo_names(path, fmt):
             yolo = self._yolo(path)
             if yolo.path is None or yolo.path == path:  # no names file, or it is this file
                 return FormatContext(), ""
             # names and kpt_shape come from one blob, so its id covers both
             return FormatContext(class_names=yolo.names, yolo_kpt_shape=yolo.kpt_shape), yolo.blob
-        if fmt == "labelstudio" or (fmt == DETECT and path.endswith(".json")):
+        if uses_labelstudio_config(path, fmt):
             controls, blob = self._labelstudio()
             return FormatContext(labelstudio_controls=controls), blob
         return FormatContext(), ""

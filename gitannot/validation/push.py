@@ -11,7 +11,7 @@ from gitannot.constants import SERVER_DIR, ZERO_OID
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefUpdate
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.change import BaseRules, validate_change
 from gitannot.validation.service import FileResult
@@ -46,11 +46,16 @@ def _check_updates(
     for update in ctx.updates:
         commits = ctx.incoming_commits(update)
         tip = gitrepo.peel_to_commit(ctx.repo, update.new) if not update.is_delete else None
-        if not commits or tip is None:
+        if tip is None:
             continue
         changed: set[str] = set()
         for commit in commits:
             changed.update(change.path for change in ctx.changes.changes(commit))
+        # What the ref's tree becomes: a file a merge brings back from an older parent,
+        # or a rewind onto old commits (no new commits at all) brings back.
+        changed.update(change.path for change in ctx.net_change(update))
+        if not commits and not changed:
+            continue
         old = _tree_source(ctx.repo, update.old) if update.old != ZERO_OID else base.source
         result = validate_change(base, GitTreeSource(ctx.repo, tip.tree), old, changed, cache)
         findings.extend(_tag(result.findings, update, tip))

@@ -1,5 +1,6 @@
 """Validate annotation files of one tree under one set of rules, cached by blob id."""
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -62,9 +63,6 @@ class Validator:
             self._one(path, report)
         return report
 
-    def validate_all(self) -> Report:
-        return self.validate(e.path for e in self.source.walk() if self.is_annotation_path(e.path))
-
     def _one(self, path: str, report: Report) -> None:
         fmt = self.rules.project.format_for(path)
         if fmt is None:
@@ -84,6 +82,8 @@ class Validator:
         if isinstance(hit, dict):
             return _from_cached(entry.path, hit)
         result = self._run(entry, fmt, context)
+        if not _completed(result):
+            return result  # a crash is no verdict: the next attempt must run the check again
         self.cache.put(
             key,
             {
@@ -114,7 +114,7 @@ class Validator:
             options=self.rules.options,
             context=context,
         )
-        findings = list(parsed.findings)
+        findings = [_undetected(f) for f in parsed.findings]
         if self.rules.compiled is not None and not _has_errors(parsed):
             findings.extend(
                 self.rules.compiled.check(parsed, self.rules.options.max_findings_per_rule)
@@ -122,6 +122,28 @@ class Validator:
         findings = apply_severities(findings, self.rules.project)
         labels = sorted({a.label for a in parsed.annotations})
         return FileResult(entry.path, parsed.format, findings, labels, dict(parsed.label_ids))
+
+
+def _undetected(finding: Finding) -> Finding:
+    """A file under a label root (or a `detect` glob) whose format is not recognised is
+    at least a warning here: unknown data is unchecked data. `checks.severity` in the
+    project config can make `format.unknown` an error."""
+    if finding.rule == "format.unknown" and finding.severity is Severity.INFO:
+        return dataclasses.replace(
+            finding,
+            severity=Severity.WARNING,
+            hint="declare this path's format under `formats:` in configs/project.yaml "
+            "(then it is always read as that format), or move it out of the label folders",
+        )
+    return finding
+
+
+# Findings that say the check did not finish; a result holding one is never cached.
+INCOMPLETE_RULES = frozenset({"format.internal-error"})
+
+
+def _completed(result: FileResult) -> bool:
+    return not any(f.rule in INCOMPLETE_RULES for f in result.findings)
 
 
 def _has_errors(parsed: ParsedFile) -> bool:

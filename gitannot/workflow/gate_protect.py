@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from gitannot.access import globs
 from gitannot.core.findings import Finding, Severity
 from gitannot.core.refupdate import RefUpdate
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 from gitannot.workflow import approvals
 from gitannot.workflow.model import Protection
 from gitannot.workflow.pushview import WorkflowPush

@@ -9,9 +9,10 @@ import pygit2
 
 from gitannot.core.findings import Finding, Severity
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 from gitannot.workflow import records
 from gitannot.workflow.model import REVIEWS_REF_PREFIX
+from gitannot.workflow.pushview import ref_tips
 from gitannot.workflow.trusted import load_workflow
 
 HINT = "record reviews with `gitannot review approve|request-changes|comment|resolve`"
@@ -82,7 +83,7 @@ def _check(ctx: PushContext, ref: str, old: str, new: str, delete: bool) -> list
 
 
 def _is_new(repo: pygit2.Repository, commit: str) -> bool:
-    existing = gitrepo.all_ref_targets(repo)
+    existing = ref_tips(repo)
     return next(iter(gitrepo.new_commits(repo, commit, existing)), None) is not None
 
 

@@ -8,7 +8,7 @@ import pygit2
 from gitannot.access import globs
 from gitannot.core.findings import Finding, Severity
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 from gitannot.workflow.model import Task
 from gitannot.workflow.pushview import WorkflowPush
 from gitannot.workflow.taskfile import is_task_path, parse_task, task_id_of

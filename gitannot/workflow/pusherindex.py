@@ -16,7 +16,7 @@ import pygit2
 
 from gitannot.audit import entry as E
 from gitannot.audit import reader
-from gitannot.server.config import server_dir
+from gitannot.settings.server import server_dir
 from gitannot.workflow.pushers import place_entries
 
 INDEX_FILE = "workflow-pushers.json"

@@ -8,7 +8,7 @@ import pygit2
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefKind, RefUpdate
 from gitannot.gitio import repo as gitrepo
-from gitannot.hook.context import PushContext
+from gitannot.push.context import PushContext
 from gitannot.workflow.model import REVIEWS_REF_PREFIX, TASKS_DIR, Task, WorkflowConfig
 from gitannot.workflow.pusherindex import first_pushers_indexed
 from gitannot.workflow.taskfile import is_task_path, parse_task
@@ -83,7 +83,7 @@ class WorkflowPush:
     def _pushers(self) -> dict[str, str]:
         """Logged first pushers of the incoming commits the server already holds on a ref
         (the brand-new ones, `new --not --all`, are this pusher's: no log walk)."""
-        existing = gitrepo.all_ref_targets(self.ctx.repo)
+        existing = ref_tips(self.ctx.repo)
         ids: set[str] = set()
         for update in self.ctx.updates:
             if update.is_delete or update.kind is RefKind.NOTES:
@@ -112,7 +112,7 @@ class WorkflowPush:
         out: dict[str, Task] = {}
         if policy is None:
             return out
-        for path in self.ctx.base.list_dir(TASKS_DIR):
+        for path in _task_paths(self.ctx.repo, self.ctx.base.commit):
             data = self.ctx.base.read(path)
             if data is None or not is_task_path(path):
                 continue
@@ -127,3 +127,28 @@ def _blob(commit: pygit2.Commit, path: str) -> str | None:
         return str(commit.tree[path].id)
     except KeyError:
         return None
+
+
+def ref_tips(repo: pygit2.Repository) -> list[str]:
+    """Object ids of every existing ref, for `--not --all` walks."""
+    tips = set()
+    for name in repo.references:
+        try:
+            tips.add(str(repo.references[name].resolve().target))
+        except (KeyError, pygit2.GitError):
+            continue  # a dangling symbolic ref: nothing to exclude
+    return sorted(tips)
+
+
+def _task_paths(repo: pygit2.Repository, commit_id: str | None) -> list[str]:
+    """Files directly under tasks/ in a commit (the trusted base)."""
+    commit = gitrepo.peel_to_commit(repo, commit_id) if commit_id else None
+    if commit is None:
+        return []
+    try:
+        tree = repo.get(commit.tree[TASKS_DIR.rstrip("/")].id)
+    except KeyError:
+        return []
+    if not isinstance(tree, pygit2.Tree):
+        return []
+    return sorted(f"{TASKS_DIR}{e.name}" for e in tree if e.type_str == "blob")

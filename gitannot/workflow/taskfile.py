@@ -207,9 +207,10 @@ class _Reader:
         value = self.raw.get("due")
         if value is None:
             return None
-        if isinstance(value, str):
+        if isinstance(value, str):  # the hardened loader keeps dates as text
             try:
-                value = datetime.fromisoformat(value)
+                value = date.fromisoformat(value) if len(value) == 10 else None
+                value = value or datetime.fromisoformat(str(self.raw.get("due")))
             except ValueError:
                 value = None
         if isinstance(value, datetime):

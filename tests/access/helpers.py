@@ -36,6 +36,7 @@ def seed(server: ServerRepo, alice: Client, policy: str | None = None) -> str:
     commit = alice.commit(files, "seed project")
     result = alice.push("HEAD:refs/heads/main")
     assert result.accepted, result.output
+    assert server.rev("refs/heads/main") == commit
     return commit
 
 

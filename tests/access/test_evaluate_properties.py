@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitannot.access.evaluate import decide, trace
+from gitannot.access.evaluate import decide
 from gitannot.access.model import Effect, Mode, Policy, Rule
 from gitannot.core.refupdate import Action
 
@@ -14,8 +16,14 @@ GROUPS = {"team": frozenset({"ann", "rev"})}
 REFS = ["refs/heads/main", "refs/heads/annotate/{user}/**", "refs/tags/**", "refs/heads/**"]
 PATHS = ["labels/**", "schema/**", "**", "labels/*.json"]
 WHO = ["ann", "rev", "adm", "@team", "role:annotator", "role:reviewer", "*"]
-QUERY_REFS = ["refs/heads/main", "refs/heads/annotate/ann/x", "refs/tags/v1", "refs/heads/dev"]
-QUERY_PATHS = [None, "labels/a.json", "labels/x/y.json", "schema/s.yaml", "data/d"]
+QUERY_REFS = [
+    "refs/heads/main",
+    "refs/heads/annotate/ann/x",
+    "refs/heads/annotate/rev/x/y",
+    "refs/tags/v1",
+    "refs/heads/dev",
+]
+QUERY_PATHS = [None, "labels/a.json", "labels/x/y.json", "labels", "schema/s.yaml", "data/d"]
 
 rules = st.builds(
     Rule,
@@ -40,17 +48,99 @@ def _policy(rule_list: list[Rule]) -> Policy:
     return Policy(path="p.yaml", users=USERS, groups=GROUPS, rules=tuple(rule_list))
 
 
-@settings(max_examples=300, deadline=None)
+# An independent reference evaluator: brute force over the whole rule list, with its own
+# glob matching (segment by segment, fnmatch inside a segment), written from the rules in
+# docs/access.md and not from gitannot.access.evaluate, so the two cannot share a bug.
+
+
+def ref_glob(pattern: str, text: str, user: str) -> bool:
+    """`**/` is zero or more folders, a final `**` is one or more (it follows a `/`, and
+    `x/**` does not match `x` itself), `*`/`?` stay inside a segment, `{user}` is literal."""
+    pat = pattern.replace("{user}", user).split("/")
+    segs = text.split("/")
+
+    def go(i: int, j: int) -> bool:
+        if i == len(pat):
+            return j == len(segs)
+        if pat[i] == "**":
+            least = 1 if i == len(pat) - 1 else 0
+            return any(go(i + 1, k) for k in range(j + least, len(segs) + 1))
+        return j < len(segs) and fnmatchcase(segs[j], pat[i]) and go(i + 1, j + 1)
+
+    return go(0, 0)
+
+
+def ref_selected(selector: str, user: str) -> bool:
+    members = {m for group in GROUPS.values() for m in group}
+    if user not in USERS and user not in members:
+        return False  # a user the policy does not know is never selected
+    if selector == "*":
+        return True
+    if selector.startswith("role:"):
+        return selector.removeprefix("role:") in USERS.get(user, frozenset())
+    if selector.startswith("@"):
+        return user in GROUPS.get(selector[1:], frozenset())
+    return selector == user
+
+
+def ref_applies(rule: Rule, user: str, ref: str, action: Action, path: str | None) -> bool:
+    if action not in rule.actions or not any(ref_selected(w, user) for w in rule.who):
+        return False
+    if not any(ref_glob(r, ref, user) for r in rule.refs):
+        return False
+    if rule.paths is None:
+        return True
+    if path is None:  # a ref question: only allow rules speak for all their paths
+        return rule.effect is Effect.ALLOW
+    return any(ref_glob(p, path, user) for p in rule.paths)
+
+
+def reference(rule_list: list[Rule], q: Query) -> tuple[bool, int | None, int | None]:
+    """(allowed, index of the deciding rule, index of the disagreeing evaluate rule)."""
+    hits = [i for i, r in enumerate(rule_list) if ref_applies(r, *q)]
+    enforced = [i for i in hits if rule_list[i].mode is Mode.ENFORCE]
+    decider = enforced[0] if enforced else None
+    allowed = decider is not None and rule_list[decider].effect is Effect.ALLOW
+    before = [
+        i for i in hits if rule_list[i].mode is Mode.EVALUATE and (decider is None or i < decider)
+    ]
+    first_eval = before[0] if before else None
+    if first_eval is not None and (rule_list[first_eval].effect is Effect.ALLOW) == allowed:
+        first_eval = None  # it agrees: nothing to report
+    return allowed, decider, first_eval
+
+
+def _index(rule_list: list[Rule], rule: Rule | None) -> int | None:
+    return None if rule is None else next(i for i, r in enumerate(rule_list) if r is rule)
+
+
+def test_reference_glob_on_written_cases() -> None:
+    cases = [
+        ("labels/**", "labels/a.json", True),
+        ("labels/**", "labels/x/y.json", True),
+        ("labels/**", "labels", False),
+        ("labels/*.json", "labels/a.json", True),
+        ("labels/*.json", "labels/x/y.json", False),
+        ("**", "data/d", True),
+        ("refs/heads/annotate/{user}/**", "refs/heads/annotate/ann/x", True),
+        ("refs/heads/annotate/{user}/**", "refs/heads/annotate/rev/x", False),
+        ("refs/heads/main", "refs/heads/main2", False),
+        ("a/**/b", "a/b", True),
+        ("a/**/b", "a/x/y/b", True),
+    ]
+    assert [ref_glob(p, t, "ann") for p, t, _ in cases] == [want for _, _, want in cases]
+
+
+@settings(max_examples=400, deadline=None)
 @given(st.lists(rules, max_size=6), queries)
-def test_decision_is_the_first_matching_enforced_rule(rule_list: list[Rule], q: Query) -> None:
-    policy = _policy(rule_list)
-    decision = decide(policy, *q)
-    enforced_hits = [r for r, hit in trace(policy, *q) if hit and r.mode is Mode.ENFORCE]
-    if enforced_hits:
-        assert decision.rule is enforced_hits[0]
-        assert decision.allowed is (enforced_hits[0].effect is Effect.ALLOW)
-    else:
-        assert decision.rule is None and not decision.allowed  # deny by default
+def test_decide_agrees_with_the_reference_evaluator(rule_list: list[Rule], q: Query) -> None:
+    decision = decide(_policy(rule_list), *q)
+    got = (
+        decision.allowed,
+        _index(rule_list, decision.rule),
+        _index(rule_list, decision.would_decide),
+    )
+    assert got == reference(rule_list, q)
 
 
 @settings(max_examples=300, deadline=None)

@@ -47,7 +47,7 @@ def _client(host: GitoliteHost, tmp_path: Path, user: str) -> Client:
     return client
 
 
-def _push(client: Client, host: GitoliteHost, *refspecs: str, force: bool = False) -> PushResult:
+def _push(client: Client, *refspecs: str, force: bool = False) -> PushResult:
     args = ["push", "--porcelain", *(["--force"] if force else []), "origin", *refspecs]
     proc = client.git(*args, check=False)
     return PushResult(proc.returncode, proc.stdout + proc.stderr)
@@ -60,7 +60,7 @@ def test_gitolite_two_users(host: GitoliteHost, tmp_path: Path) -> None:
 
     alice = _client(host, tmp_path, "alice")
     alice.commit({**SEED_FILES, "configs/access.yaml": policy_text()}, "seed")
-    result = _push(alice, host, "HEAD:refs/heads/main")
+    result = _push(alice, "HEAD:refs/heads/main")
     # gitolite-shell set GL_USER=alice; gitannot took it as the pusher (bootstrap admin).
     assert_accepted(result, "gitannot: push by alice accepted")
 
@@ -69,17 +69,17 @@ def test_gitolite_two_users(host: GitoliteHost, tmp_path: Path) -> None:
     bob.git("checkout", "-q", "-b", "work", "FETCH_HEAD")
     bob.commit({"labels/notes/bob.txt": "bob\n"}, "bob's labels")
     assert_accepted(
-        _push(bob, host, "HEAD:refs/heads/annotate/bob/one"), "gitannot: push by bob accepted"
+        _push(bob, "HEAD:refs/heads/annotate/bob/one"), "gitannot: push by bob accepted"
     )
     # gitolite lets bob (RW) write main; gitannot's policy does not.
     assert_denied(
-        _push(bob, host, "HEAD:refs/heads/main"),
+        _push(bob, "HEAD:refs/heads/main"),
         "push by bob REJECTED",
         "[access.ref-denied] refs/heads/main: DENIED: bob may not update branch main",
     )
     # gitannot allows bob to rewind his own branch; gitolite's update hook (RW, no +) does not.
     bob.git("commit", "-q", "--amend", "-m", "rewritten")
-    result = _push(bob, host, "HEAD:refs/heads/annotate/bob/one", force=True)
+    result = _push(bob, "HEAD:refs/heads/annotate/bob/one", force=True)
     assert not result.accepted
     assert "gitannot: push by bob accepted" in result.output
     assert "DENIED by fallthru" in result.output  # gitolite's own message

@@ -11,7 +11,6 @@ import http.server
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
@@ -22,7 +21,8 @@ BACKEND = Path("/usr/lib/git-core/git-http-backend")
 
 
 class _Handler(http.server.CGIHTTPRequestHandler):
-    cgi_directories: ClassVar[list[str]] = ["/cgi-bin"]
+    cgi_directories = ["/cgi-bin"]  # noqa: RUF012 — typeshed: an instance attribute
+
     # The forking path drops root to `nobody`; the subprocess path runs as us.
     have_fork = False
 

@@ -27,8 +27,9 @@ def _access_lines(text: str) -> list[str]:
     return out
 
 
+@pytest.mark.usefixtures("shared_seeded")
 def test_check_matches_the_hook(
-    shared_client: ClientFactory, shared_seeded: ServerRepo, capsys: pytest.CaptureFixture[str]
+    shared_client: ClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bob = shared_client("bob")
     sync(bob)

@@ -67,7 +67,7 @@ BAD = [
     (_policy("  - allow: all\n    who: bob\n    refs: '*'\n    mode: warn\n"), 8, "mode must be"),
     (_policy("  - allow: all\n    who: bob\n    refs: main\n"), 8, "'main' is not a full ref name"),
     ("version: 1\nusers:\n  bob: []\n  bob: [admin]\nrules: []\n", 4, "duplicate key 'bob'"),
-    ("version: 1\nusers: [\n", 3, "not valid YAML"),
+    ("version: 1\nusers: [\n", 3, "invalid YAML"),
     ("version: 1\nusers:\n  bob: {role: [admin]}\nrules: []\n", 3, "unknown key(s) in user bob"),
     (_policy("", "limits:\n  - max_blob_bytes: -1\n"), 8, "non-negative integer"),
     (_policy("", "limits:\n  - forbid_paths: x\n    max_blob_bytes: 1\n"), 8, "exactly one of"),
@@ -179,7 +179,7 @@ def test_unreadable_blob_breaks_max_blob_bytes(tmp_path: Path) -> None:
     ).stdout.strip()  # fmt: skip
     commit = git(*git_dir, "commit-tree", "-m", "x", tree).stdout.strip()
     repo = pygit2.Repository(str(tmp_path / "r.git"))
-    changes = ChangeReader(repo).changes(repo.get(commit))
+    changes = ChangeReader(repo).changes(repo[commit].peel(pygit2.Commit))
     assert [(c.path, c.size) for c in changes] == [("a.json", None), ("sub", None)]
     policy = parse_policy(_policy("", "limits:\n  - max_blob_bytes: 10\n"), "configs/access.yaml")
     limits = lim.applicable(policy, "refs/heads/main", "alice")

@@ -48,7 +48,9 @@ def _cases() -> list[Case]:
     for folder in FOLDERS:
         ok = folder == "labels"
         what = f"bob may not create branch annotate/bob/{folder} with a change to {FOLDERS[folder]}"
-        needles = () if ok else ("[access.path-denied]", what, NO_RULE, "allowed for alice")
+        needles: tuple[str, ...] = (
+            () if ok else ("[access.path-denied]", what, NO_RULE, "allowed for alice")
+        )
         cases.append(Case("bob", f"refs/heads/annotate/bob/{folder}", folder, ok, needles))
     # Annotators on the protected branch: nothing, whatever the folder.
     for folder in FOLDERS:

@@ -10,7 +10,7 @@ import pygit2
 
 from gitannot.audit import reader, sshsig
 from gitannot.audit.reader import LogEntry
-from gitannot.server.config import audit_key_path
+from gitannot.settings.server import audit_key_path
 from tests.gitenv import ServerRepo
 
 
@@ -83,17 +83,18 @@ def rebuild(
 
     from gitannot.audit import entry as E
     from gitannot.audit import gitobjects, writer
-    from gitannot.server.keys import load_private_key
+    from gitannot.settings.keys import load_private_key
 
     signer = (
         key if isinstance(key, Ed25519PrivateKey) else load_private_key(audit_key_path(server.path))
     )
     repo = pygit2.Repository(str(server.path))
-    tree, parents = None, []
+    tree: pygit2.Tree | None = None
+    parents: list[str | pygit2.Oid] = []
     for data, signature in messages:
         entry = E.decode(data)
         blobs = writer.entry_blobs(repo, tree, entry, E.entry_hash(data))
-        tree = repo.get(gitobjects.update_tree(repo, tree, blobs))
+        tree = repo[gitobjects.update_tree(repo, tree, blobs)].peel(pygit2.Tree)
         commit = gitobjects.create_signed_commit(
             repo, signer, tree=tree.id, parents=parents,
             message=E.compose_message(data, signature), when=1700000000,

@@ -49,14 +49,16 @@ def test_show_by_commit_seq_and_since(
     assert rc == 1 and "no matching audit entry" in out
 
 
-def test_export_formats(
-    server: ServerRepo, pushed: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.usefixtures("pushed")
+def test_export_formats(server: ServerRepo, capsys: pytest.CaptureFixture[str]) -> None:
     repo = str(server.path)
     rc, out = run(capsys, "audit", "--repo", repo, "export", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rc == 0 and [r["seq"] for r in rows] == ["1", "2", "3"]
-    assert rows[0]["user"] == "alice" and rows[0]["paths"] == "README.md labels/a.json"
+    assert rows[0]["user"] == "alice" and json.loads(rows[0]["paths"]) == [
+        "README.md",
+        "labels/a.json",
+    ]
     assert rows[2]["ref_decision"] == "denied"
     assert rows[2]["rules"].startswith("access.")
     rc, out = run(capsys, "audit", "--repo", repo, "export", "--format", "json")
@@ -126,8 +128,9 @@ def test_many_notes_use_fanout_and_git_reads_them(server: ServerRepo) -> None:
     assert E.seq_path(1300) == "seq/000001/000001300"
 
 
+@pytest.mark.usefixtures("pushed")
 def test_export_new_branch_counts_only_its_own_changes(
-    server: ServerRepo, pushed: dict[str, str], make_client: MakeClient,
+    server: ServerRepo, make_client: MakeClient,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     alice = make_client(server, "alice")
@@ -135,7 +138,28 @@ def test_export_new_branch_counts_only_its_own_changes(
     assert alice.push("HEAD:refs/heads/feature").accepted
     rc, out = run(capsys, "audit", "--repo", str(server.path), "export", "--format", "csv")
     row = next(r for r in csv.DictReader(io.StringIO(out)) if r["ref"] == "refs/heads/feature")
-    assert rc == 0 and row["action"] == "create" and row["paths"] == "labels/new.json"
+    assert rc == 0 and row["action"] == "create" and json.loads(row["paths"]) == ["labels/new.json"]
+
+
+def test_export_keeps_a_path_with_spaces_whole(
+    server: ServerRepo, make_client: MakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`labels/a b.json` is one path, not `labels/a` and `b.json`, in every format."""
+    alice = make_client(server, "alice")
+    alice.commit({"labels/a b.json": "{}\n", "labels/a": "x\n", "b.json": "{}\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    alice.commit({"labels/a b.json": "[]\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    repo = str(server.path)
+    rc, out = run(capsys, "audit", "--repo", repo, "export", "--format", "csv")
+    rows = [r for r in csv.DictReader(io.StringIO(out)) if r["type"] == "push"]
+    assert rc == 0 and json.loads(rows[1]["paths"]) == ["labels/a b.json"]
+    rc, out = run(capsys, "audit", "--repo", repo, "export", "--format", "json")
+    doc = json.loads(out)
+    assert doc["summary"]["paths_changed"] == {"b.json": 1, "labels/a": 1, "labels/a b.json": 2}
+    assert doc["changes"][2]["paths"] == ["labels/a b.json"]
+    rc, out = run(capsys, "audit", "--repo", repo, "export", "--format", "md")
+    assert "| `labels/a b.json` | 2 |" in out and "| `labels/a` | 1 |" in out
 
 
 def test_allowed_signers_ignores_a_rotation_the_log_key_did_not_sign(

@@ -39,7 +39,7 @@ def test_tree_id_with_matches_git(
 ) -> None:
     """Splicing into raw trees must give the id libgit2 gets by writing them."""
     blobs = {p: bare.create_blob(c) for p, c in first.items()}
-    base = bare.get(gitobjects.update_tree(bare, None, blobs)) if blobs else None
+    base = bare[gitobjects.update_tree(bare, None, blobs)].peel(pygit2.Tree) if blobs else None
     assert gitobjects.tree_id_with(bare, None, first) == (str(base.id) if base else
         gitobjects.tree_id_with(bare, None, {}))  # fmt: skip
     written = gitobjects.update_tree(

@@ -12,7 +12,9 @@ from gitannot.audit import state
 from gitannot.audit.sshsig import fingerprint
 from gitannot.gitio.repo import hook_environment_without_quarantine
 from tests.audit.helpers import allowed_signers, log_entries, rebuild, ssh_keygen_verify
+from tests.faults import inject_fault
 from tests.gitenv import Client, ServerRepo
+from tests.sshd import Sshd
 
 MakeClient = Callable[[ServerRepo, str], Client]
 
@@ -38,7 +40,7 @@ def test_accepted_push_is_logged_with_note_and_receipt(
         {"ref": "refs/heads/main", "old": "0" * 40, "new": tip, "action": "create",
          "decision": "accepted", "reasons": []}
     ]  # fmt: skip
-    assert push.entry["prev"] == E.GENESIS_PREV and push.entry["v"] == 1
+    assert push.entry["prev"] == E.GENESIS_PREV and push.entry["v"] == E.FORMAT_VERSION == 2
     if via == "ssh":
         assert push.entry["transport"]["SSH_CONNECTION"].startswith("127.0.0.1 ")
     assert receipt.entry["completes"] == 1 and receipt.entry["prev"] == push.digest
@@ -59,9 +61,8 @@ def test_rejected_pushes_are_logged_and_survive_notes_prune(
     anon = make_client(server, "alice")
     anon.commit({"x": "1\n"})
     assert not anon.push("HEAD:refs/heads/main", identity_env={}).accepted
-    crash = anon.push(
-        "HEAD:refs/heads/main", identity_env={"GITANNOT_USER": "alice", "GITANNOT_FAULT": "crash"}
-    )
+    inject_fault(server, "crash")
+    crash = anon.push("HEAD:refs/heads/main")
     assert not crash.accepted
     entries = log_entries(server)
     assert [(e.seq, e.entry["decision"]) for e in entries] == [
@@ -244,14 +245,10 @@ def test_doctor_reports_a_rewound_log(server: ServerRepo, make_client: MakeClien
 
 
 def test_ssh_key_fingerprint_and_push_certificate_are_recorded(
-    ssh_server: ServerRepo, make_client: MakeClient, tmp_path: Path
+    ssh_server: ServerRepo, sshd: Sshd, make_client: MakeClient, tmp_path: Path
 ) -> None:
     """A signed push (SSH-signed certificate) over ssh: the entry names the key the
     transport authenticated and the certificate's signer as git verified it."""
-    from tests.sshd import Sshd
-
-    sshd = ssh_server.sshd
-    assert isinstance(sshd, Sshd)
     alice_pub = Path(f"{sshd.key('alice')}.pub").read_text()
     signers = tmp_path / "push_signers"
     signers.write_text(f"alice@example.com {' '.join(alice_pub.split()[:2])}\n")
@@ -274,9 +271,8 @@ def test_timed_out_push_is_logged(server: ServerRepo, make_client: MakeClient) -
     server.configure(hook_timeout_seconds=0.5)
     alice = make_client(server, "alice")
     alice.commit({"README.md": "x\n"})
-    result = alice.push(
-        "HEAD:refs/heads/main", identity_env={"GITANNOT_USER": "alice", "GITANNOT_FAULT": "hang"}
-    )
+    inject_fault(server, "hang")
+    result = alice.push("HEAD:refs/heads/main")
     assert not result.accepted and "[internal.timeout]" in result.output
     (entry,) = [e.entry for e in log_entries(server)]
     assert entry["decision"] == "rejected" and "time limit of 0.5s" in entry["error"]

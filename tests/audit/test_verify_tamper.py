@@ -12,8 +12,8 @@ from gitannot.audit import sshsig, writer
 from gitannot.audit.reader import LogEntry
 from gitannot.gitio.repo import hook_environment_without_quarantine
 from gitannot.main import main
-from gitannot.server.config import audit_key_path
-from gitannot.server.keys import load_private_key
+from gitannot.settings.keys import load_private_key
+from gitannot.settings.server import audit_key_path
 from tests.audit.helpers import log_entries, rebuild, synthetic_fields
 from tests.gitenv import ServerRepo
 
@@ -181,8 +181,9 @@ def test_checkpoint_catches_rewind_in_a_clone_without_server_state(
     assert rc == 1 and f"was rewound: its head is entry #3 but the checkpoint {cp}" in out
 
 
+@pytest.mark.usefixtures("logged")
 def test_verify_from_checkpoint_checks_only_what_follows(
-    server: ServerRepo, logged: list[LogEntry], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    server: ServerRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     cp = tmp_path / "cp.txt"
     assert main(["audit", "--repo", str(server.path), "checkpoint", "--output", str(cp)]) == 0
@@ -191,9 +192,8 @@ def test_verify_from_checkpoint_checks_only_what_follows(
     assert rc == 0 and out.startswith("OK: 1 entries verified; head #6"), out
 
 
-def test_deleted_ref(
-    server: ServerRepo, logged: list[LogEntry], capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.usefixtures("logged")
+def test_deleted_ref(server: ServerRepo, capsys: pytest.CaptureFixture[str]) -> None:
     server.git("update-ref", "-d", "refs/notes/audit")
     rc, out = verify(server, capsys)
     assert rc == 1 and "FAIL: refs/notes/audit does not exist" in out
@@ -230,3 +230,59 @@ def test_forged_log_and_checkpoint_never_verify_without_a_trusted_key(
         assert f"no ssh-ed25519 key in {signers}" in out.err
     with pytest.raises(AuditReadError, match="untrusted key"):
         checkpoint.load(cp.read_text(), [])
+
+
+def test_signatures_checked_in_worker_processes_catch_the_same_tampering(
+    server: ServerRepo,
+    logged: list[LogEntry],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Big logs check signatures in a process pool; force it on for a small log."""
+    from gitannot.audit import sigcheck
+
+    monkeypatch.setattr(sigcheck, "POOL_MIN_COMMITS", 0)
+    monkeypatch.setattr(sigcheck, "CHUNK", 2)
+    monkeypatch.setattr(sigcheck, "workers", lambda: 2)
+    rc, out = verify(server, capsys)
+    assert rc == 0 and out.startswith("OK: 5 entries verified"), out
+    other = Ed25519PrivateKey.generate()
+    edited = logged[1].data.replace(b'"decision":"rejected"', b'"decision":"accepted"')
+    forged = (logged[3].data, sshsig.sign(other, logged[3].data, E.NAMESPACE))
+    p = pairs(logged)
+    rebuild(server, [p[0], (edited, logged[1].signature), p[2], forged, p[4]])
+    rc, out = verify(server, capsys)
+    assert rc == 1
+    assert "entry #2 (commit " in out and "the entry was modified after it was signed" in out
+    other_fp = sshsig.fingerprint(sshsig.public_key_line(other.public_key()))
+    assert "entry #4 (commit" in out and f"signed by another key {other_fp}" in out
+
+
+@pytest.mark.usefixtures("logged")
+def test_verify_shows_progress_on_stderr_once_it_takes_over_a_second(
+    server: ServerRepo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    clock = iter(range(0, 1000, 2))  # each reading of the clock is 2 s later
+    monkeypatch.setattr(time, "monotonic", lambda: float(next(clock)))
+    capsys.readouterr()
+    assert main(["audit", "--repo", str(server.path), "verify"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("OK: 5 entries verified")
+    assert "\rverifying [##############################] 5/5 (" in captured.err
+    assert captured.err.endswith("\n")
+
+
+@pytest.mark.usefixtures("logged")
+def test_verify_is_quiet_when_fast(
+    server: ServerRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setattr(time, "monotonic", lambda: 100.0)
+    capsys.readouterr()
+    assert main(["audit", "--repo", str(server.path), "verify"]) == 0
+    assert capsys.readouterr().err == ""

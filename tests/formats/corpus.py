@@ -129,6 +129,37 @@ def cvat_attr(name: str, value: str) -> bytes:
 
 
 BOX = '<box label="cat" xtl="10" ytl="10" xbr="30" ybr="30" occluded="0"/>'
+CUBOID = (
+    '<cuboid label="cat" occluded="0" xtl1="10" ytl1="10" xbl1="10" ybl1="50" xtr1="50"'
+    ' ytr1="10" xbr1="50" ybr1="50" xtl2="20" ytl2="5" xbl2="20" ybl2="45" xtr2="60"'
+    ' ytr2="5" xbr2="60" ybr2="45"/>'
+)
+SKELETON = (
+    '<skeleton label="cat"><points label="nose" outside="0" occluded="0" points="{nose}"/>'
+    '<points label="tail" outside="1" occluded="0" points="5000,5000"/></skeleton>'
+)
+LFS_POINTER = (
+    b"version https://git-lfs.github.com/spec/v1\n"
+    b"oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+    b"size 12345\n"
+)
+
+
+def cvat_track(*frames: str, step: int = 1) -> bytes:
+    """A CVAT for video file of frames 0..3 (on `step`) with one track of boxes."""
+    meta = (
+        f"<meta><task><size>4</size><start_frame>0</start_frame><stop_frame>3</stop_frame>"
+        f"<frame_filter>step={step}</frame_filter><labels><label><name>cat</name></label>"
+        "</labels><original_size><width>100</width><height>100</height></original_size>"
+        "</task></meta>"
+    )
+    boxes = "".join(
+        f'<box {frame} outside="0" occluded="0" keyframe="1" xtl="1" ytl="1" xbr="9" ybr="9"/>'
+        for frame in frames
+    )
+    return f'<annotations>{meta}<track id="0" label="cat">{boxes}</track></annotations>'.encode()
+
+
 LS_CONTROLS = {"label": LabelStudioControl("label", "RectangleLabels", "image", ("Car", "Plane"))}
 LS_CONTEXT = FormatContext(labelstudio_controls=LS_CONTROLS)
 
@@ -199,7 +230,7 @@ def _cases() -> list[Case]:
     def add(rule: str, name: str, path: str, data: bytes, **kw: Any) -> None:
         c.append(Case(rule, name, path, data, **kw))
 
-    ok = coco(lambda d: None)
+    ok = coco(lambda _: None)
     # --- file level
     add("file.too-large", "limit", "a.json", ok, options=FormatOptions(max_file_bytes=100))
     add("file.encoding", "latin1-json", "a.json", b'{"images": [{"file_name": "\xe9"}]}')
@@ -664,7 +695,38 @@ def _cases() -> list[Case]:
         ),
     )
     add("cvat.unknown-label", "zebra", "a.xml", cvat(BOX.replace('"cat"', '"zebra"')))
-    add("cvat.empty-label", "empty", "a.xml", cvat(BOX.replace('"cat"', '""')))
+    add("annotation.empty-label", "cvat-empty", "a.xml", cvat(BOX.replace('"cat"', '""')))
+    add("annotation.empty-label", "cvat-blank", "a.xml", cvat(BOX.replace('"cat"', '" "')))
+    add(
+        "cvat.outside-image",
+        "cuboid-ybr2",
+        "a.xml",
+        cvat(CUBOID.replace('ybr2="45"', 'ybr2="450"')),
+    )
+    add(
+        "cvat.outside-image",
+        "skeleton-visible-point",
+        "a.xml",
+        cvat(SKELETON.format(nose="900,10")).replace(
+            b"</labels>",
+            b"<label><name>nose</name><parent>cat</parent></label>"
+            b"<label><name>tail</name><parent>cat</parent></label></labels>",
+        ),
+    )
+    add(
+        "cvat.outside-image",
+        "rotated-box",
+        "a.xml",
+        cvat('<box label="cat" xtl="1" ytl="1" xbr="99" ybr="99" rotation="45"/>'),
+    )
+    add(
+        "cvat.track-duplicate-frame", "frame-1-twice", "a.xml", cvat_track('frame="1"', 'frame="1"')
+    )
+    add("cvat.frame-out-of-range", "frame-99999", "a.xml", cvat_track('frame="99999"'))
+    add("cvat.frame-out-of-range", "frame-minus-5", "a.xml", cvat_track('frame="-5"'))
+    add("cvat.frame-out-of-range", "off-step", "a.xml", cvat_track('frame="1"', step=2))
+    add("cvat.number", "frame-word", "a.xml", cvat_track('frame="two"'))
+    add("cvat.required-attribute", "no-frame", "a.xml", cvat_track(""))
     add("cvat.required-attribute", "no-xtl", "a.xml", cvat(BOX.replace('xtl="10" ', "")))
     add(
         "cvat.required-attribute",
@@ -678,6 +740,52 @@ def _cases() -> list[Case]:
     add(
         "cvat.too-few-points", "polygon-2", "a.xml", cvat('<polygon label="cat" points="1,2;3,4"/>')
     )
+    # --- empty labels elsewhere (CVAT above)
+    add(
+        "annotation.empty-label",
+        "coco-category",
+        "a.json",
+        coco(lambda d: d["categories"][0].update(name="")),
+    )
+    add("annotation.empty-label", "perimage", "a.json", perimage([{**pa(), "label": ""}]))
+    add("annotation.empty-label", "voc-blank", "img.xml", voc(voc_obj(name=" ")))
+    add("annotation.empty-label", "voc-empty", "img.xml", voc(voc_obj(name="")))
+    add(
+        "annotation.empty-label",
+        "labelstudio-blank",
+        "a.json",
+        ls([ls_result(rectanglelabels=[""])]),
+    )
+    add(
+        "annotation.empty-label",
+        "labelstudio-none",
+        "a.json",
+        ls([ls_result(rectanglelabels=[])]),
+    )
+    # --- COCO geometry against the image
+    add(
+        "coco.outside-image",
+        "polygon-x-5000",
+        "a.json",
+        coco(lambda d: ann(d, bbox=None, area=None, segmentation=[[5000, 1, 5010, 1, 5010, 9]])),
+    )
+    add(
+        "coco.outside-image",
+        "polygon-x-minus-900",
+        "a.json",
+        coco(lambda d: ann(d, bbox=None, area=None, segmentation=[[-900, 1, -890, 1, -890, 9]])),
+    )
+    add(
+        "coco.outside-image",
+        "keypoints-9000",
+        "a.json",
+        coco(
+            lambda d: ann(d, keypoints=[9000, 9000, 2, 1, 1, 2], num_keypoints=2, **kp, bbox=None)
+        ),
+    )
+    # --- Git LFS pointers, whatever the name or declared format
+    for path, fmt in (("labels/a.txt", None), ("a.json", None), ("a.xml", "cvat")):
+        add("format.lfs-pointer", f"{path}-{fmt}", path, LFS_POINTER, format=fmt)
     # --- gitannot per-image
     add("gitannot.required-key", "no-version", "a.json", perimage([pa()], version=None))
     add(

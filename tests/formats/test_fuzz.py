@@ -1,4 +1,5 @@
-"""parse_file never raises and never hits its internal-error guard, whatever the bytes."""
+"""parse_file never raises and never hits its internal-error guard, whatever the bytes;
+every finding it returns names its rule and the file."""
 
 import json
 import os
@@ -10,7 +11,8 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gitannot.formats import parse_file, supported_formats
+from gitannot.core.annotation import ParsedFile
+from gitannot.formats import RULES, parse_file, supported_formats
 from tests.conftest import REALDATA
 from tests.formats.corpus import NAMES, coco_doc, ls, ls_result, pa, perimage
 
@@ -46,14 +48,20 @@ SMALL_REAL = [
 ]
 
 
-def _check(pf: Any) -> None:
+def _check(pf: ParsedFile, path: str) -> None:
+    """No internal error, and every finding (an error rejects the file) names a known
+    rule, the file it is about, what is wrong and how to fix it."""
     assert "format.internal-error" not in {f.rule for f in pf.findings}, pf.findings
+    for finding in pf.findings:
+        assert finding.rule in RULES, finding
+        assert finding.path == path, finding
+        assert finding.message.strip() and finding.hint.strip(), finding
 
 
 @FUZZ
 @given(data=st.binary(max_size=300), fmt=st.sampled_from(FORMATS), path=st.sampled_from(PATHS))
 def test_arbitrary_bytes(data: bytes, fmt: str | None, path: str) -> None:
-    _check(parse_file(path, data, format=fmt, context=NAMES))
+    _check(parse_file(path, data, format=fmt, context=NAMES), path)
 
 
 @FUZZ
@@ -72,7 +80,7 @@ def test_arbitrary_bytes(data: bytes, fmt: str | None, path: str) -> None:
     ),
 )
 def test_arbitrary_json_documents(value: Any, fmt: str | None) -> None:
-    _check(parse_file("a.json", json.dumps(value).encode(), format=fmt))
+    _check(parse_file("a.json", json.dumps(value).encode(), format=fmt), "a.json")
 
 
 def _replace_somewhere(doc: Any, path: list[int], value: Any) -> Any:
@@ -119,7 +127,7 @@ TEMPLATES: dict[str, Callable[[], Any]] = {
 )
 def test_valid_documents_with_one_value_replaced(fmt: str, where: list[int], value: Any) -> None:
     doc = _replace_somewhere(TEMPLATES[fmt](), where, value)
-    _check(parse_file("a.json", json.dumps(doc).encode(), format=fmt))
+    _check(parse_file("a.json", json.dumps(doc).encode(), format=fmt), "a.json")
 
 
 @FUZZ
@@ -135,7 +143,7 @@ def test_mutated_real_files(index: int, edits: list[tuple[float, bytes, int]]) -
     for at, insert, drop in edits:
         pos = int(at * len(data))
         data[pos : pos + drop] = insert
-    _check(parse_file(str(path), bytes(data), context=NAMES))
+    _check(parse_file(str(path), bytes(data), context=NAMES), str(path))
 
 
 TOKENS = st.sampled_from(["0", "1", "7", "-1", "0.5", "1e9", "nan", "inf", "x", "", "1.0", "0x1"])
@@ -145,7 +153,7 @@ TOKENS = st.sampled_from(["0", "1", "7", "-1", "0.5", "1e9", "nan", "inf", "x", 
 @given(rows=st.lists(st.lists(TOKENS, max_size=9), max_size=6))
 def test_yolo_rows(rows: list[list[str]]) -> None:
     text = "\n".join(" ".join(r) for r in rows).encode()
-    _check(parse_file("labels/a.txt", text, format="yolo", context=NAMES))
+    _check(parse_file("labels/a.txt", text, format="yolo", context=NAMES), "labels/a.txt")
 
 
 ATTR = st.text(alphabet="0123456789.-,;eEnaif x", max_size=12)
@@ -167,7 +175,7 @@ def test_cvat_attribute_values(values: list[str], tag: str) -> None:
         f'<annotations><image id="0" name="a" width="{values[0]}" height="10">'
         f'<{tag} label="a" {attrs} top="1" width="{values[1]}" height="2"/></image></annotations>'
     )
-    _check(parse_file("a.xml", xml.encode(), format="cvat"))
+    _check(parse_file("a.xml", xml.encode(), format="cvat"), "a.xml")
 
 
 @FUZZ
@@ -182,4 +190,4 @@ def test_voc_element_values(values: list[str]) -> None:
         f"<xmin>{v[4]}</xmin><ymin>{v[5]}</ymin><xmax>{v[6]}</xmax><ymax>5</ymax>"
         "</bndbox></object></annotation>"
     )
-    _check(parse_file("a.xml", xml.encode(), format="voc"))
+    _check(parse_file("a.xml", xml.encode(), format="voc"), "a.xml")

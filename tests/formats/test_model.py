@@ -86,11 +86,11 @@ def test_gc_state_is_restored() -> None:
     import gc
 
     assert gc.isenabled()
-    parse_file("a.json", coco(lambda d: None))
+    parse_file("a.json", coco(lambda _: None))
     assert gc.isenabled()
     gc.disable()
     try:
-        parse_file("a.json", coco(lambda d: None))
+        parse_file("a.json", coco(lambda _: None))
         assert not gc.isenabled()
     finally:
         gc.enable()

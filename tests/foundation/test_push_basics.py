@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.faults import inject_fault
 from tests.gitenv import Client, ServerRepo
 
 TRANSPORTS = ["file", "ssh"]
@@ -90,9 +91,8 @@ def test_injected_crash_rejects_push(
 ) -> None:
     alice = make_client(server, "alice")
     alice.commit({"README.md": "x\n"})
-    result = alice.push(
-        "HEAD:refs/heads/main", identity_env={"GITANNOT_USER": "alice", "GITANNOT_FAULT": "crash"}
-    )
+    inject_fault(server, "crash")
+    result = alice.push("HEAD:refs/heads/main")
     assert not result.accepted
     assert "[internal.error]" in result.output
     assert "injected fault" in result.output
@@ -105,9 +105,8 @@ def test_timeout_rejects_push(
     server.configure(hook_timeout_seconds=0.5)
     alice = make_client(server, "alice")
     alice.commit({"README.md": "x\n"})
-    result = alice.push(
-        "HEAD:refs/heads/main", identity_env={"GITANNOT_USER": "alice", "GITANNOT_FAULT": "hang"}
-    )
+    inject_fault(server, "hang")
+    result = alice.push("HEAD:refs/heads/main")
     assert not result.accepted
     assert "[internal.timeout]" in result.output
     assert "time limit of 0.5s" in result.output

@@ -1,4 +1,5 @@
-"""Run a real `git merge` of two edits to one file through the gitannot driver."""
+"""Run a real `git merge` of two edits to one file through the gitannot driver: the one
+git-merge harness of the merge and merge_geometry tests."""
 
 from __future__ import annotations
 
@@ -50,9 +51,18 @@ def merge3(
     ours: bytes | None,
     theirs: bytes | None,
     driver: str = PYTHON_DRIVER,
+    config: dict[str, str] | None = None,
+    attributes: str = "",
 ) -> MergeRun:
-    """base on main, theirs on a branch, ours on main, then `git merge theirs`."""
+    """base on main, theirs on a branch, ours on main, then `git merge theirs`.
+    config: extra `git config` of the repo; attributes: lines added to .gitattributes."""
     repo = init_repo(tmp_path / "repo", driver)
+    for key, value in (config or {}).items():
+        git("config", key, value, cwd=repo)
+    if attributes:
+        with (repo / ".gitattributes").open("a", encoding="utf-8") as out:
+            out.write(attributes)
+        write_commit(repo, ".gitattributes", (repo / ".gitattributes").read_bytes(), "attrs")
     if base is not None:
         write_commit(repo, rel, base, "base")
     git("branch", "theirs", cwd=repo)

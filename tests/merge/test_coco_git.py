@@ -11,12 +11,14 @@ import pytest
 from gitannot.constants import CONFLICT_KEY
 from gitannot.main import main
 from tests.merge.cocodata import STYLES, ann, base_doc, clone, dump, ids
-from tests.merge.gitmerge import merge3
+from tests.merge.gitmerge import MergeRun, merge3
 
 REL = "labels/train.coco.json"
 
 
-def run(tmp_path: Path, style: str, ours: Any, theirs: Any, base: Any = None):
+def run(
+    tmp_path: Path, style: str, ours: Any, theirs: Any, base: Any = None
+) -> tuple[MergeRun, Any]:
     base = base_doc() if base is None else base
     result = merge3(tmp_path, REL, dump(base, style), dump(ours, style), dump(theirs, style))
     return result, json.loads(result.data)
@@ -35,7 +37,9 @@ def style(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.mark.parametrize("ours_id,theirs_id", [(1, 10), (4, 5)], ids=["far", "adjacent"])
-def test_edits_to_far_and_adjacent_annotations(tmp_path, style, ours_id, theirs_id):
+def test_edits_to_far_and_adjacent_annotations(
+    tmp_path: Path, style: str, ours_id: int, theirs_id: int
+) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ann(ours, ours_id)["bbox"] = [1, 2, 3, 4]
     ann(theirs, theirs_id)["category_id"] = 7
@@ -47,7 +51,7 @@ def test_edits_to_far_and_adjacent_annotations(tmp_path, style, ours_id, theirs_
     assert_layout(result.data, style)
 
 
-def test_unchanged_records_keep_their_bytes(tmp_path, style):
+def test_unchanged_records_keep_their_bytes(tmp_path: Path, style: str) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ann(ours, 2)["iscrowd"] = 1
     ann(theirs, 9)["iscrowd"] = 1
@@ -58,7 +62,7 @@ def test_unchanged_records_keep_their_bytes(tmp_path, style):
     assert result.data == dump(expected, style)  # byte-identical to the writer's output
 
 
-def test_both_append_distinct_ids(tmp_path, style):
+def test_both_append_distinct_ids(tmp_path: Path, style: str) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     new_o = dict(ann(ours, 1), id=11, bbox=[1, 1, 1, 1])
     new_t = dict(ann(theirs, 2), id=12, bbox=[2, 2, 2, 2])
@@ -70,7 +74,7 @@ def test_both_append_distinct_ids(tmp_path, style):
     assert ann(merged, 11) == new_o and ann(merged, 12) == new_t
 
 
-def test_colliding_ids_are_rekeyed_with_references(tmp_path, style):
+def test_colliding_ids_are_rekeyed_with_references(tmp_path: Path, style: str) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ours["images"].append({"id": 4, "file_name": "ours.jpg", "width": 1, "height": 1})
     ours["annotations"].append(dict(ann(ours, 1), id=11, image_id=4, bbox=[1, 1, 1, 1]))
@@ -96,7 +100,7 @@ def test_colliding_ids_are_rekeyed_with_references(tmp_path, style):
         assert len(set(ids(merged, collection))) == len(merged[collection])
 
 
-def test_delete_vs_edit_of_neighbour(tmp_path, style):
+def test_delete_vs_edit_of_neighbour(tmp_path: Path, style: str) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ours["annotations"] = [a for a in ours["annotations"] if a["id"] != 5]
     ann(theirs, 6)["bbox"] = [6, 6, 6, 6]
@@ -106,7 +110,7 @@ def test_delete_vs_edit_of_neighbour(tmp_path, style):
     assert ann(merged, 6)["bbox"] == [6, 6, 6, 6]
 
 
-def test_both_delete_the_same_annotation(tmp_path, style):
+def test_both_delete_the_same_annotation(tmp_path: Path, style: str) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     for doc in (ours, theirs):
         doc["annotations"] = [a for a in doc["annotations"] if a["id"] != 3]
@@ -116,7 +120,9 @@ def test_both_delete_the_same_annotation(tmp_path, style):
     assert 3 not in ids(merged, "annotations") and ann(merged, 4)["iscrowd"] == 1
 
 
-def test_delete_vs_modify_is_a_parseable_conflict(tmp_path, style, capsys, monkeypatch):
+def test_delete_vs_modify_is_a_parseable_conflict(
+    tmp_path: Path, style: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ours["annotations"] = [a for a in ours["annotations"] if a["id"] != 5]
     ann(theirs, 5)["bbox"] = [5, 5, 5, 5]
@@ -143,7 +149,7 @@ def test_delete_vs_modify_is_a_parseable_conflict(tmp_path, style, capsys, monke
     assert_layout((result.repo / REL).read_bytes(), style)
 
 
-def test_same_annotation_different_fields_is_clean(tmp_path, style):
+def test_same_annotation_different_fields_is_clean(tmp_path: Path, style: str) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ann(ours, 3)["bbox"] = [3, 3, 3, 3]
     ann(theirs, 3)["category_id"] = 2
@@ -153,7 +159,9 @@ def test_same_annotation_different_fields_is_clean(tmp_path, style):
     assert ann(merged, 3) == dict(ann(ours, 3), category_id=2, attributes={"occluded": True})
 
 
-def test_same_field_different_values_conflicts(tmp_path, style, monkeypatch, capsys):
+def test_same_field_different_values_conflicts(
+    tmp_path: Path, style: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ann(ours, 3)["bbox"] = [3, 3, 3, 3]
     ann(theirs, 3)["bbox"] = [4, 4, 4, 4]
@@ -171,7 +179,7 @@ def test_same_field_different_values_conflicts(tmp_path, style, monkeypatch, cap
     assert ann(resolved, 3) == ann(ours, 3)
 
 
-def test_both_add_images_with_annotations(tmp_path, style):
+def test_both_add_images_with_annotations(tmp_path: Path, style: str) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ours["images"].append({"id": 10, "file_name": "o.jpg", "width": 5, "height": 5})
     ours["annotations"].append(dict(ann(ours, 1), id=100, image_id=10))
@@ -184,7 +192,7 @@ def test_both_add_images_with_annotations(tmp_path, style):
 
 
 @pytest.mark.parametrize("change", ["reformat", "reorder-keys"])
-def test_one_side_reformats_while_the_other_edits(tmp_path, change):
+def test_one_side_reformats_while_the_other_edits(tmp_path: Path, change: str) -> None:
     base, ours, theirs = base_doc(), base_doc(), base_doc()
     ann(ours, 7)["bbox"] = [7, 7, 7, 7]
     if change == "reformat":
@@ -199,7 +207,7 @@ def test_one_side_reformats_while_the_other_edits(tmp_path, change):
         assert result.data == dump(ours, "compact")
 
 
-def test_add_add_with_empty_base(tmp_path, style):
+def test_add_add_with_empty_base(tmp_path: Path, style: str) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ann(ours, 1)["bbox"] = [1, 1, 1, 1]
     theirs["annotations"].append(dict(ann(theirs, 2), id=11))
@@ -209,7 +217,7 @@ def test_add_add_with_empty_base(tmp_path, style):
     assert ann(merged, 1)["bbox"] == [1, 1, 1, 1] and 11 in ids(merged, "annotations")
 
 
-def test_file_deleted_on_one_side_keeps_the_edit(tmp_path, style):
+def test_file_deleted_on_one_side_keeps_the_edit(tmp_path: Path, style: str) -> None:
     theirs = clone(base_doc())
     ann(theirs, 1)["bbox"] = [1, 1, 1, 1]
     result = merge3(tmp_path, REL, dump(base_doc(), style), None, dump(theirs, style))
@@ -217,7 +225,7 @@ def test_file_deleted_on_one_side_keeps_the_edit(tmp_path, style):
     assert json.loads(result.data) == theirs
 
 
-def test_info_fields_merge_as_plain_json(tmp_path, style):
+def test_info_fields_merge_as_plain_json(tmp_path: Path, style: str) -> None:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ours["info"]["version"] = "1.1"
     theirs["info"]["contributor"] = "carol"
@@ -228,7 +236,7 @@ def test_info_fields_merge_as_plain_json(tmp_path, style):
     assert merged["licenses"] == theirs["licenses"]
 
 
-def test_unparseable_side_falls_back_to_line_merge(tmp_path):
+def test_unparseable_side_falls_back_to_line_merge(tmp_path: Path) -> None:
     base = dump(base_doc(), "pretty")
     ours = base.replace(b'"test set"', b'"ours set"')
     theirs = base.replace(b'"test set"', b'"theirs set"').replace(b"{\n", b"{ oops\n", 1)
@@ -239,7 +247,9 @@ def test_unparseable_side_falls_back_to_line_merge(tmp_path):
     assert "line merge" in result.output
 
 
-def test_conflicts_command_lists_xml_conflict_elements(tmp_path, monkeypatch, capsys):
+def test_conflicts_command_lists_xml_conflict_elements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "a.xml").write_text(
         "<annotation><gitannot_conflict reason='modify/modify'/></annotation>\n"
     )

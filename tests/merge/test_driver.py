@@ -12,14 +12,14 @@ from gitannot.merge.driver import detect, run_driver
 from tests.merge.cocodata import ann, base_doc, clone, dump
 
 
-def files(tmp_path: Path, base: bytes, ours: bytes, theirs: bytes) -> list[Path]:
-    paths = [tmp_path / n for n in ("O", "A", "B")]
+def files(tmp_path: Path, base: bytes, ours: bytes, theirs: bytes) -> tuple[Path, Path, Path]:
+    paths = (tmp_path / "O", tmp_path / "A", tmp_path / "B")
     for path, data in zip(paths, (base, ours, theirs), strict=True):
         path.write_bytes(data)
     return paths
 
 
-def test_unknown_json_falls_back_to_line_merge(tmp_path):
+def test_unknown_json_falls_back_to_line_merge(tmp_path: Path) -> None:
     base = b'{"a": 1,\n "b": 2}\n'
     paths = files(tmp_path, base, b'{"a": 5,\n "b": 2}\n', b'{"a": 1,\n "b": 7}\n')
     result = run_driver(*paths, "labels/other.json")
@@ -28,7 +28,9 @@ def test_unknown_json_falls_back_to_line_merge(tmp_path):
     assert b"<<<<<<<" in paths[1].read_bytes()
 
 
-def test_an_adapter_crash_falls_back_and_keeps_both_sides(tmp_path, monkeypatch):
+def test_an_adapter_crash_falls_back_and_keeps_both_sides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("adapter bug")
 
@@ -47,7 +49,7 @@ def test_an_adapter_crash_falls_back_and_keeps_both_sides(tmp_path, monkeypatch)
     )
 
 
-def test_mixed_formats_fall_back(tmp_path):
+def test_mixed_formats_fall_back(tmp_path: Path) -> None:
     coco_bytes = dump(base_doc(), "compact")
     per_image = b'{"version": 1, "item": {"id": "x"}, "annotations": []}'
     paths = files(tmp_path, coco_bytes, coco_bytes.replace(b"test set", b"x"), per_image)
@@ -65,11 +67,11 @@ def test_mixed_formats_fall_back(tmp_path):
         (b'{"item": {}, "annotations": []}', "a.json", "perimage"),
     ],
 )
-def test_detect(data, path, fmt):
+def test_detect(data: bytes, path: str, fmt: str | None) -> None:
     assert detect(data, path) == fmt
 
 
-def test_yolo_goes_to_its_adapter(tmp_path):
+def test_yolo_goes_to_its_adapter(tmp_path: Path) -> None:
     base = b"0 0.5 0.5 0.1 0.1\n1 0.2 0.2 0.1 0.1\n"
     ours = base + b"2 0.8 0.8 0.1 0.1\n"
     theirs = base.replace(b"1 0.2", b"3 0.2")
@@ -80,7 +82,7 @@ def test_yolo_goes_to_its_adapter(tmp_path):
     assert b"2 0.8 0.8 0.1 0.1" in lines and any(line.startswith(b"3 0.2") for line in lines)
 
 
-def test_report_lines(capsys):
+def test_report_lines(capsys: pytest.CaptureFixture[str]) -> None:
     driver.report(driver.DriverResult(1, "coco", 2), "labels/a.json")
     driver.report(driver.DriverResult(0, "merge-file", 0, "format not recognised"), "x")
     err = capsys.readouterr().err

@@ -24,19 +24,22 @@ def export(realdata: Path) -> tuple[bytes, list[Any]]:
 
 
 def regions(tasks: list[Any], task: int, ann: int) -> list[Any]:
-    return tasks[task]["annotations"][ann]["result"]
+    result: list[Any] = tasks[task]["annotations"][ann]["result"]
+    return result
 
 
 def dump(tasks: list[Any]) -> bytes:
     return json.dumps(tasks, indent=4).encode()
 
 
-def test_realdata_is_detected(export):
+def test_realdata_is_detected(export: tuple[bytes, list[Any]]) -> None:
     raw, _ = export
     assert detect(raw, REL) == "labelstudio"
 
 
-def test_regions_of_one_annotation_edited_on_both_sides(tmp_path, export):
+def test_regions_of_one_annotation_edited_on_both_sides(
+    tmp_path: Path, export: tuple[bytes, list[Any]]
+) -> None:
     raw, tasks = export
     ours, theirs = copy.deepcopy(tasks), copy.deepcopy(tasks)
     regions(ours, 0, 0)[0]["value"]["x"] = 1.5
@@ -48,7 +51,9 @@ def test_regions_of_one_annotation_edited_on_both_sides(tmp_path, export):
     assert json.loads(result.data) == expected
 
 
-def test_both_add_regions_and_one_deletes_a_task(tmp_path, export):
+def test_both_add_regions_and_one_deletes_a_task(
+    tmp_path: Path, export: tuple[bytes, list[Any]]
+) -> None:
     raw, tasks = export
     ours, theirs = copy.deepcopy(tasks), copy.deepcopy(tasks)
     added_o = dict(regions(ours, 0, 0)[0], id="oursNEW001")
@@ -63,7 +68,9 @@ def test_both_add_regions_and_one_deletes_a_task(tmp_path, export):
     assert regions(merged, 0, 0)[-1] == added_o and regions(merged, 0, 1)[-1] == added_t
 
 
-def test_same_region_same_field_conflicts_inside_the_annotation(tmp_path, export):
+def test_same_region_same_field_conflicts_inside_the_annotation(
+    tmp_path: Path, export: tuple[bytes, list[Any]]
+) -> None:
     raw, tasks = export
     ours, theirs = copy.deepcopy(tasks), copy.deepcopy(tasks)
     regions(ours, 0, 0)[0]["value"] = dict(regions(ours, 0, 0)[0]["value"], x=1.0)
@@ -78,7 +85,7 @@ def test_same_region_same_field_conflicts_inside_the_annotation(tmp_path, export
     assert regions(merged, 1, 0)[0]["origin"] == "prediction-changed"
 
 
-def test_unchanged_tasks_keep_their_bytes(tmp_path, export):
+def test_unchanged_tasks_keep_their_bytes(tmp_path: Path, export: tuple[bytes, list[Any]]) -> None:
     raw, tasks = export
     ours = copy.deepcopy(tasks)
     theirs = copy.deepcopy(tasks)
@@ -91,7 +98,9 @@ def test_unchanged_tasks_keep_their_bytes(tmp_path, export):
     assert result.data == dump(expected)  # byte for byte, indent 4, no final newline
 
 
-def test_task_field_conflict_record_keeps_the_annotations(tmp_path, export, monkeypatch):
+def test_task_field_conflict_record_keeps_the_annotations(
+    tmp_path: Path, export: tuple[bytes, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A task whose own field conflicts becomes one record holding whole tasks: resolving
     it to a side keeps that side's annotations (none may be stripped from the record)."""
     raw, tasks = export

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from gitannot.merge import coco, jsonfmt
 from tests.merge.cocodata import ann, base_doc, clone
 
-WRITERS = {
+WRITERS: dict[str, Callable[[Any], str]] = {
     "indent2": lambda d: json.dumps(d, indent=2) + "\n",
     "indent4-no-newline": lambda d: json.dumps(d, indent=4),
     "tabs": lambda d: json.dumps(d, indent="\t") + "\n",

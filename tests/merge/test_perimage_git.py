@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gitannot.constants import CONFLICT_KEY
-from tests.merge.gitmerge import merge3
+from tests.merge.gitmerge import MergeRun, merge3
 
 REL = "labels/images/img_0001.json"
 
@@ -48,7 +49,7 @@ def dump(doc: Any, indent: int | None) -> bytes:
     return (json.dumps(doc, indent=indent) + "\n").encode()
 
 
-def run(tmp_path, indent, ours, theirs):
+def run(tmp_path: Path, indent: int | None, ours: Any, theirs: Any) -> tuple[MergeRun, Any]:
     result = merge3(
         tmp_path, REL, dump(base_doc(), indent), dump(ours, indent), dump(theirs, indent)
     )
@@ -56,7 +57,7 @@ def run(tmp_path, indent, ours, theirs):
 
 
 @pytest.mark.parametrize("a,b", [(1, 7), (3, 4)], ids=["far", "adjacent"])
-def test_edits_merge(tmp_path, indent, a, b):
+def test_edits_merge(tmp_path: Path, indent: int | None, a: int, b: int) -> None:
     ours, theirs = base_doc(), base_doc()
     find(ours, a)["label"] = "bus"
     find(theirs, b)["bbox"] = [0, 0, 1, 1]
@@ -68,7 +69,7 @@ def test_edits_merge(tmp_path, indent, a, b):
     assert result.data == dump(expected, indent)
 
 
-def test_both_append_and_item_fields_merge(tmp_path, indent):
+def test_both_append_and_item_fields_merge(tmp_path: Path, indent: int | None) -> None:
     ours, theirs = base_doc(), base_doc()
     ours["annotations"].append(
         {"id": uid(100), "label": "car", "polygon": [[1, 1], [2, 2], [3, 1]]}
@@ -81,7 +82,7 @@ def test_both_append_and_item_fields_merge(tmp_path, indent):
     assert merged["item"]["width"] == 641
 
 
-def test_delete_vs_edit_neighbour_and_different_fields(tmp_path, indent):
+def test_delete_vs_edit_neighbour_and_different_fields(tmp_path: Path, indent: int | None) -> None:
     ours, theirs = base_doc(), base_doc()
     ours["annotations"] = [a for a in ours["annotations"] if a["id"] != uid(4)]
     find(ours, 2)["label"] = "truck"
@@ -95,7 +96,7 @@ def test_delete_vs_edit_neighbour_and_different_fields(tmp_path, indent):
 
 
 @pytest.mark.parametrize("kind", ["delete/modify", "modify/modify"])
-def test_conflicts_stay_parseable(tmp_path, indent, kind):
+def test_conflicts_stay_parseable(tmp_path: Path, indent: int | None, kind: str) -> None:
     ours, theirs = base_doc(), base_doc()
     if kind == "delete/modify":
         ours["annotations"] = [a for a in ours["annotations"] if a["id"] != uid(3)]
@@ -109,7 +110,7 @@ def test_conflicts_stay_parseable(tmp_path, indent, kind):
     assert records[0]["key"] == uid(3) and records[0]["theirs"]["label"] == "tram"
 
 
-def test_reformat_on_one_side_while_the_other_edits(tmp_path):
+def test_reformat_on_one_side_while_the_other_edits(tmp_path: Path) -> None:
     ours, theirs = base_doc(), base_doc()
     find(ours, 6)["label"] = "van"
     theirs_bytes = (json.dumps(theirs, indent=4, sort_keys=True) + "\n").encode()
@@ -121,7 +122,9 @@ def test_reformat_on_one_side_while_the_other_edits(tmp_path):
     )  # theirs' indent
 
 
-def test_resolve_ours_of_delete_modify_removes_the_record(tmp_path, monkeypatch):
+def test_resolve_ours_of_delete_modify_removes_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from gitannot.main import main
 
     ours, theirs = base_doc(), base_doc()

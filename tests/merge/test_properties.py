@@ -87,7 +87,9 @@ def test_identities(t: tuple[Any, Any, Any, int | None]) -> None:
     assert coco.merge_text(b, xb, b).data == xb
     assert coco.merge_text(b, b, yb).data == yb
     assert coco.merge_text(b, xb, xb).data == xb
-    assert merge_bytes(b, xb, yb, "a.json").content() == coco.merge_stream(b, xb, yb).content()
+    merged = merge_bytes(b, xb, yb, "a.json")
+    assert merged is not None  # recognised as COCO
+    assert merged.content() == coco.merge_stream(b, xb, yb).content()
     streamed = coco.merge_stream(b, xb, yb)
     assert streamed.data == b"" and streamed.content() == coco.merge_text(b, xb, yb).data
 
@@ -140,7 +142,10 @@ def test_every_change_is_kept_or_in_a_conflict(t: tuple[Any, Any, Any, int | Non
 @given(triple())
 def test_per_image_identities_and_parse(t: tuple[Any, Any, Any, int | None]) -> None:
     base, x, y, indent = t
-    wrap = lambda d: {"version": 1, "item": {"id": "i"}, "annotations": d["annotations"]}  # noqa: E731
+
+    def wrap(d: Any) -> dict[str, Any]:
+        return {"version": 1, "item": {"id": "i"}, "annotations": d["annotations"]}
+
     b, xb, yb = (enc(wrap(d), indent) for d in (base, x, y))
     assert perimage.merge_text(b, xb, b).data == xb
     assert perimage.merge_text(b, b, yb).data == yb
@@ -163,7 +168,7 @@ def mangled(draw: st.DrawFn) -> bytes:
 )
 @given(mangled(), mangled(), mangled())
 def test_driver_never_crashes_and_keeps_bytes(tmp_path: Path, b: bytes, o: bytes, t: bytes) -> None:
-    paths = [tmp_path / name for name in ("base", "ours", "theirs")]
+    paths = (tmp_path / "base", tmp_path / "ours", tmp_path / "theirs")
     for path, data in zip(paths, (b, o, t), strict=True):
         path.write_bytes(data)
     result = run_driver(*paths, "labels/x.coco.json")
@@ -179,7 +184,11 @@ def test_driver_never_crashes_and_keeps_bytes(tmp_path: Path, b: bytes, o: bytes
 
 def test_type_changes_are_changes() -> None:
     """0 -> false and 1 -> 1.0 are edits even though Python calls the values equal."""
-    base = {"images": [], "annotations": [{"id": 1, "iscrowd": 0, "area": 1}], "categories": []}
+    base: dict[str, Any] = {
+        "images": [],
+        "annotations": [{"id": 1, "iscrowd": 0, "area": 1}],
+        "categories": [],
+    }
     ours = copy.deepcopy(base)
     ours["annotations"][0]["iscrowd"] = False
     theirs = copy.deepcopy(base)
@@ -277,7 +286,7 @@ def test_an_empty_base_object_is_kept_in_the_conflict_record() -> None:
     """`{}` in base is present, not absent: resolving --base restores it."""
     from gitannot.merge.resolving import resolve_bytes
 
-    base = {"info": {}, "images": [], "annotations": [], "categories": []}
+    base: dict[str, Any] = {"info": {}, "images": [], "annotations": [], "categories": []}
     ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
     ours["info"]["v"], theirs["info"]["v"] = 1, 2
     out = coco.merge_text(enc(base, 2), enc(ours, 2), enc(theirs, 2))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ SHIM = ROOT / "merge-driver" / "gitannot-merge-driver"
 REL = "labels/a.coco.json"
 
 
-def sides() -> tuple[bytes, bytes, bytes, dict]:
+def sides() -> tuple[bytes, bytes, bytes, dict[str, Any]]:
     ours, theirs = clone(base_doc()), clone(base_doc())
     ann(ours, 1)["bbox"] = [1, 1, 1, 1]
     ann(theirs, 2)["bbox"] = [2, 2, 2, 2]
@@ -25,7 +26,7 @@ def sides() -> tuple[bytes, bytes, bytes, dict]:
     return dump(base_doc(), "compact"), dump(ours, "compact"), dump(theirs, "compact"), expected
 
 
-def test_shim_runs_gitannot(tmp_path, monkeypatch):
+def test_shim_runs_gitannot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITANNOT_PYTHON", sys.executable)
     base, ours, theirs, expected = sides()
     result = merge3(tmp_path, REL, base, ours, theirs, driver=f"{SHIM} %O %A %B %P %L")
@@ -33,7 +34,9 @@ def test_shim_runs_gitannot(tmp_path, monkeypatch):
     assert json.loads(result.data) == expected
 
 
-def test_shim_without_gitannot_falls_back_to_line_merge(tmp_path, monkeypatch):
+def test_shim_without_gitannot_falls_back_to_line_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     python = Path("/usr/bin/python3")
     if not python.exists():
         pytest.skip("needs a python without gitannot installed")
@@ -47,7 +50,7 @@ def test_shim_without_gitannot_falls_back_to_line_merge(tmp_path, monkeypatch):
     assert ours.strip() in result.data and theirs.strip() in result.data
 
 
-def test_snippets_match_the_driver_contract():
+def test_snippets_match_the_driver_contract() -> None:
     config = (ROOT / "merge-driver" / "gitconfig.snippet").read_text()
     attributes = (ROOT / "merge-driver" / "gitattributes.snippet").read_text()
     assert '[merge "gitannot"]' in config and "%O %A %B %P %L" in config

@@ -15,7 +15,7 @@ import pytest
 from gitannot.main import main
 from gitannot.merge import yolo
 from tests.gitenv import git
-from tests.merge.gitmerge import MergeRun, init_repo, write_commit
+from tests.merge.gitmerge import MergeRun, merge3
 from tests.merge_geometry.edits import Format
 from tests.merge_geometry.scenarios import FORMATS
 
@@ -31,23 +31,12 @@ def merge(
     attributes: str = "",
 ) -> MergeRun:
     """base on main, theirs on a branch, ours on main, then `git merge theirs`."""
-    repo = init_repo(tmp_path / "repo")
-    for key, value in (config or {}).items():
-        git("config", key, value, cwd=repo)
-    if attributes:
-        with (repo / ".gitattributes").open("a", encoding="utf-8") as out:
-            out.write(attributes)
-        write_commit(repo, ".gitattributes", (repo / ".gitattributes").read_bytes(), "attrs")
-    write_commit(repo, fmt.rel, fmt.base().encode(), "base")
-    git("branch", "theirs", cwd=repo)
-    write_commit(repo, fmt.rel, ours.encode(), "ours")
-    git("checkout", "-q", "theirs", cwd=repo)
-    write_commit(repo, fmt.rel, theirs.encode(), "theirs")
-    git("checkout", "-q", "main", cwd=repo)
-    proc = git("merge", "--no-edit", "theirs", cwd=repo, check=False)
-    assert "git merge-file" not in proc.stderr, proc.stderr  # the adapter merged
-    data = (repo / fmt.rel).read_bytes()
-    return MergeRun(proc.returncode, proc.stdout + proc.stderr, data, repo)
+    run = merge3(
+        tmp_path, fmt.rel, fmt.base().encode(), ours.encode(), theirs.encode(),
+        config=config, attributes=attributes,
+    )  # fmt: skip
+    assert "git merge-file" not in run.output, run.output  # the adapter merged
+    return run
 
 
 def assert_parses_clean(fmt: Format, data: bytes) -> None:
@@ -69,7 +58,11 @@ def listed_keys(out: str, rel: str) -> list[str]:
 
 @formats
 def test_conflict_listed_then_theirs_taken(
-    tmp_path: Path, realdata: Path, fmt_name: str, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path,
+    realdata: Path,
+    fmt_name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fmt = FORMATS[fmt_name](realdata)
     b = fmt.base()
@@ -97,7 +90,11 @@ def test_conflict_listed_then_theirs_taken(
 
 @formats
 def test_pick_per_key_from_the_listing(
-    tmp_path: Path, realdata: Path, fmt_name: str, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path,
+    realdata: Path,
+    fmt_name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fmt = FORMATS[fmt_name](realdata)
     b = fmt.base()
@@ -125,13 +122,17 @@ def test_pick_per_key_from_the_listing(
     assert_parses_clean(fmt, data)
 
 
-def _listing(rel: str, capsys) -> str:
+def _listing(rel: str, capsys: pytest.CaptureFixture[str]) -> str:
     main(["conflicts", rel])
     out: str = capsys.readouterr().out
     return out
 
 
-def test_bad_side_is_a_usage_error(tmp_path: Path, realdata: Path, monkeypatch, capsys) -> None:
+def test_bad_side_is_a_usage_error(
+    tmp_path: Path,
+    realdata: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     fmt = FORMATS["yolo"](realdata)
     b = fmt.base()
     result = merge(tmp_path, fmt, fmt.move(1, 0.05)(b), fmt.move(1, -0.05)(b))
@@ -206,7 +207,10 @@ def test_an_invalid_threshold_warns_and_merges_with_the_default(
 
 
 def test_only_label_files_are_listed(
-    tmp_path: Path, realdata: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path,
+    realdata: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fmt = FORMATS["yolo"](realdata)
     b = fmt.base()

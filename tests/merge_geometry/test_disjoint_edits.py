@@ -5,7 +5,9 @@ that side's edits (all formats, generated files)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -61,7 +63,7 @@ def yolo_text(objs: list[Obj]) -> str:
     )
 
 
-FORMATS: list[tuple[Format, object, object]] = [
+FORMATS: list[tuple[Format, Callable[[list[Obj]], str], ModuleType]] = [
     (yolo_format(Path("-")), yolo_text, yolo),
     (voc_format(Path("-")), voc_text, voc),
     (cvat_format(Path("-"), image="0"), cvat_text, cvat),
@@ -101,7 +103,7 @@ def test_edits_to_different_objects_merge_to_both(objs: list[Obj], data: st.Data
     mine += [(k, "clash-ours") for k in clashes if owner[k] == "theirs"]
     other += [(k, "clash-theirs") for k in clashes if owner[k] == "ours"]
     for fmt, make, module in FORMATS:
-        base = make(objs)  # type: ignore[operator]
+        base = make(objs)
         ours, theirs = apply(fmt, base, mine), apply(fmt, base, other)
         enc = base.encode(), ours.encode(), theirs.encode()
         if module is yolo:

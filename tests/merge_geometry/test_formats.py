@@ -63,7 +63,8 @@ def test_cvat_image_deleted_vs_edited_is_one_conflict(realdata: Path) -> None:
     assert [c.reason for c in merged.conflicts] == ["delete/modify"]
     root = SafeET.fromstring(merged.data)
     (mark,) = root.findall("gitannot_conflict")
-    assert mark.find("ours") is not None and len(mark.find("ours")) == 0  # type: ignore[arg-type]
+    ours_mark = mark.find("ours")
+    assert ours_mark is not None and len(ours_mark) == 0
     assert mark.find("theirs/image") is not None
     assert len(root.findall("image")) == 5
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitannot.merge import cvat, voc, yolo
+from gitannot.merge.outcome import MergeOutcome
 
 COORD = st.sampled_from([0.1, 0.2, 0.25, 0.3, 0.5, 0.52, 0.7, 0.9])
 SIZE = st.sampled_from([0.05, 0.1, 0.2, 0.21, 0.4])
@@ -36,7 +37,7 @@ def label_file(draw: st.DrawFn) -> bytes:
     return (eol.join(rows) + (eol if final else "")).encode()
 
 
-def merge_yolo(b: bytes, o: bytes, t: bytes) -> yolo.MergeOutcome:
+def merge_yolo(b: bytes, o: bytes, t: bytes) -> MergeOutcome:
     files = [yolo.parse(d, "p.txt", side) for d, side in ((b, "b"), (o, "o"), (t, "t"))]
     return yolo.merge_rows(*files)
 

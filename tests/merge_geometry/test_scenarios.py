@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 import pytest
 
 from gitannot.merge.outcome import MergeOutcome
+from tests.merge.gitmerge import merge3
 from tests.merge_geometry.edits import Format
 from tests.merge_geometry.scenarios import FORMATS, SCENARIOS, Case, build
 
@@ -53,49 +52,13 @@ def test_adapter(realdata: Path, fmt_name: str, scenario: str) -> None:
         assert len(outcome.conflicts) == 1
 
 
-def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
-
-
 def git_merge(tmp_path: Path, rel: str, base: str, ours: str, theirs: str) -> tuple[int, bytes]:
     """A real merge through the driver, which must not have fallen back to merge-file."""
-    code, data, stderr = git_merge_raw(tmp_path, rel, base, ours, theirs)
-    assert "git merge-file" not in stderr, stderr  # the adapter merged, no fallback
-    return code, data
+    run = merge3(tmp_path, rel, base.encode(), ours.encode(), theirs.encode())
+    assert "git merge-file" not in run.output, run.output  # the adapter merged, no fallback
+    return run.returncode, run.data
 
 
-def git_merge_raw(
-    tmp_path: Path, rel: str, base: str, ours: str, theirs: str
-) -> tuple[int, bytes, str]:
-    """base on main, theirs on a branch, ours on main, then `git merge theirs`."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    driver = f"{sys.executable} -m gitannot merge-driver %O %A %B %P %L"
-    git(repo, "config", "merge.gitannot.driver", driver)
-    (repo / ".gitattributes").write_text("* merge=gitannot\n", encoding="utf-8")
-    target = repo / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-
-    def commit(text: str, msg: str) -> None:
-        target.write_bytes(text.encode())
-        git(repo, "add", "-A")
-        assert git(repo, "commit", "-q", "-m", msg).returncode == 0
-
-    commit(base, "base")
-    git(repo, "branch", "theirs")
-    commit(ours, "ours")
-    git(repo, "checkout", "-q", "theirs")
-    commit(theirs, "theirs")
-    git(repo, "checkout", "-q", "main")
-    proc = git(repo, "merge", "--no-edit", "theirs")
-    return proc.returncode, target.read_bytes(), proc.stderr
-
-
-DRIVER_MISSING = importlib.util.find_spec("gitannot.commands.merge_driver") is None
-
-
-@pytest.mark.skipif(DRIVER_MISSING, reason="gitannot merge-driver command not there yet")
 @scenarios
 @formats
 def test_git_merge(tmp_path: Path, realdata: Path, fmt_name: str, scenario: str) -> None:
@@ -105,12 +68,14 @@ def test_git_merge(tmp_path: Path, realdata: Path, fmt_name: str, scenario: str)
     check(fmt, case, data, code == 0)
 
 
-@pytest.mark.skipif(DRIVER_MISSING, reason="gitannot merge-driver command not there yet")
 def test_git_merge_of_a_text_file_that_is_not_yolo_falls_back(
     tmp_path: Path, realdata: Path
 ) -> None:
     names = (realdata / "review-odm-voc2012-100/yolo_format/obj.names").read_text()
-    repo_run = git_merge_raw(tmp_path, "obj.names", names, names + "zebra\n", names + "yak\n")
-    code, data, stderr = repo_run
-    assert code != 0 and "git merge-file" in stderr
+    run = merge3(
+        tmp_path, "obj.names", names.encode(), (names + "zebra\n").encode(),
+        (names + "yak\n").encode(), attributes="* merge=gitannot\n",
+    )  # fmt: skip
+    assert run.returncode != 0 and "git merge-file" in run.output
+    data = run.data
     assert b"zebra" in data and b"yak" in data and b"<<<<<<< obj.names (ours)" in data

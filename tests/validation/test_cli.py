@@ -42,7 +42,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def test_clean_tree_exits_0(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("repo")
+def test_clean_tree_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate"]) == 0
     assert "validated 1 label file(s) (0 from cache): 0 error(s)" in capsys.readouterr().out
 
@@ -56,7 +57,8 @@ def test_invalid_file_exits_1_with_the_push_report(
     assert "ERROR [schema.unknown-label] labels/coco/b.json#1: label 'truck'" in out
 
 
-def test_second_run_comes_from_cache(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("repo")
+def test_second_run_comes_from_cache(capsys: pytest.CaptureFixture[str]) -> None:
     main(["validate"])
     capsys.readouterr()
     main(["validate"])
@@ -75,7 +77,7 @@ def test_json_report(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["findings"][0]["path"] == "labels/coco/b.json"
 
 
-def test_paths_filter_and_folders(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_paths_filter_and_folders(repo: Path) -> None:
     (repo / "labels/coco/b.json").write_text(coco(["truck"]))
     assert main(["validate", "labels/coco/a.json", "README.md"]) == 0
     assert main(["validate", "labels"]) == 1
@@ -156,7 +158,8 @@ def test_schema_import_refuses_unknown_files(
     assert "cannot tell what kind of file" in capsys.readouterr().err
 
 
-def test_schema_show(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("repo")
+def test_schema_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "show"]) == 0
     out = capsys.readouterr().out
     assert "version 1, 3 label(s)" in out

@@ -41,7 +41,12 @@ def test_context_files_over_the_size_limit_are_not_read(tmp_path: Path) -> None:
     source = WorkTreeSource(tmp_path)
     read: list[str] = []
     real_read = source.read
-    source.read = lambda path: read.append(path) or real_read(path)  # type: ignore[method-assign]
+
+    def counting_read(path: str) -> bytes | None:
+        read.append(path)
+        return real_read(path)
+
+    source.read = counting_read  # type: ignore[method-assign]
     reader = ContextReader(ProjectConfig(max_file_bytes=500), FormatOptions(), source)
     names, names_id = reader.for_file("labels/a.txt", "yolo")
     controls, controls_id = reader.for_file("labels/a.json", "labelstudio")

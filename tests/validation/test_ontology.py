@@ -63,7 +63,7 @@ def _rules(*anns: Annotation) -> list[str]:
         (b"\xff\xfe", "not UTF-8"),
         (
             b"version: 1\nx: &a [1, 1]\ny: [*a, *a]\nlabels: [{id: 1, name: a}]\n",
-            ":3: invalid YAML: YAML aliases (*name) are not allowed here",
+            ":2: YAML anchors and aliases (&name, *name) are not allowed",
         ),
         (b"version: 1\n" + b"#" * (5 * 1024 * 1024), "byte limit"),
     ],

@@ -1,10 +1,16 @@
 """Real pushes through the installed pre-receive hook: content validation end to end."""
 
+import json
+import sqlite3
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from tests.gitenv import Client, ServerRepo
+from gitannot.validation.cache import DB_NAME
+from gitannot.validation.push import cache_dir
+from tests.audit.helpers import log_entries
+from tests.gitenv import Client, PushResult, ServerRepo
 from tests.validation.helpers import (
     LS_CONFIG,
     POSE_DATA,
@@ -34,6 +40,37 @@ def alice(server: ServerRepo, make_client: MakeClient) -> Client:
     result = client.push("HEAD:refs/heads/main")
     assert result.accepted, result.output
     return client
+
+
+def cached_results(server: ServerRepo) -> list[dict[str, Any]]:
+    """Every per-file result the push left in the server's validation cache."""
+    db = sqlite3.connect(cache_dir(server.path) / DB_NAME)
+    try:
+        return [json.loads(value) for (value,) in db.execute("SELECT value FROM results")]
+    finally:
+        db.close()
+
+
+def assert_schema_push_recorded(
+    server: ServerRepo, client: Client, result: PushResult, cached: dict[str, Any]
+) -> None:
+    """The push moved main, the audit log says so with the pushed ontology applied and no
+    error, and the changed label file's clean result is in the cache under the new rules."""
+    assert result.accepted, result.output
+    head = client.git("rev-parse", "HEAD").stdout.strip()
+    assert server.rev("refs/heads/main") == head
+    entry = [e.entry for e in log_entries(server) if e.entry["type"] == "push"][-1]
+    assert entry["decision"] == "accepted"
+    [update] = entry["updates"]
+    assert (update["ref"], update["new"], update["decision"]) == (
+        "refs/heads/main",
+        head,
+        "accepted",
+    )
+    assert [r for r in update["reasons"] + entry["reasons"] if r["severity"] == "error"] == []
+    schema_blob = client.git("rev-parse", "HEAD:schema/labels.yaml").stdout.strip()
+    assert entry["applied"]["schema-pushed"] == schema_blob
+    assert {**cached, "findings": []} in cached_results(server)
 
 
 def test_valid_label_file_accepted(alice: Client, server: ServerRepo) -> None:
@@ -94,7 +131,9 @@ def _v2(schema: str, change: str) -> str:
     )
 
 
-def test_ontology_change_with_bump_and_changelog_accepted(alice: Client) -> None:
+def test_ontology_change_with_bump_and_changelog_accepted(
+    alice: Client, server: ServerRepo
+) -> None:
     changed = SCHEMA_V1.replace(
         "  - {id: 3, name: bicycle}", "  - {id: 3, name: bicycle}\n  - {id: 4, name: dog}"
     )
@@ -102,7 +141,8 @@ def test_ontology_change_with_bump_and_changelog_accepted(alice: Client) -> None
         {"schema/labels.yaml": _v2(changed, "add dog"), "labels/coco/d.json": coco(["dog"])}
     )
     result = alice.push("HEAD:refs/heads/main")
-    assert result.accepted, result.output
+    dog = {"format": "coco", "labels": ["dog"], "label_ids": {"1": "dog"}}
+    assert_schema_push_recorded(server, alice, result, dog)
 
 
 def test_removing_a_used_label_rejected(alice: Client) -> None:
@@ -123,7 +163,12 @@ def test_rename_with_migration_in_same_push_accepted(alice: Client, server: Serv
         {"labels/coco/a.json": coco(["person", "automobile"], categories=["automobile", "person"])}
     )
     result = alice.push("HEAD:refs/heads/main")
-    assert result.accepted, result.output
+    migrated = {
+        "format": "coco",
+        "labels": ["automobile", "person"],
+        "label_ids": {"1": "automobile", "2": "person"},
+    }
+    assert_schema_push_recorded(server, alice, result, migrated)
 
 
 def test_rename_without_migration_rejected(alice: Client) -> None:
@@ -230,7 +275,7 @@ def test_project_config_change_applies_to_the_same_push(alice: Client) -> None:
 
 
 def test_yolo_rows_resolve_names_and_reordering_names_is_rejected(alice: Client) -> None:
-    files = {
+    files: dict[str, str | bytes | None] = {
         "labels/yolo/data.yaml": "names: [person, car]\nnc: 2\n",
         "labels/yolo/train/img1.txt": "0 0.5 0.5 0.2 0.2\n1 0.3 0.3 0.1 0.1\n",
     }
@@ -296,16 +341,17 @@ def test_local_range_report_matches_the_push_report(
         ), line
 
 
-def test_removal_with_migration_in_same_push_accepted(alice: Client) -> None:
+def test_removal_with_migration_in_same_push_accepted(alice: Client, server: ServerRepo) -> None:
     removed = _v2(
         SCHEMA_V1.replace("  - {id: 2, name: car, geometry: [bbox, polygon]}\n", ""), "drop car"
     )
     alice.commit({"schema/labels.yaml": removed, "labels/coco/a.json": coco(["person"])})
     result = alice.push("HEAD:refs/heads/main")
-    assert result.accepted, result.output
+    person = {"format": "coco", "labels": ["person"], "label_ids": {"1": "person"}}
+    assert_schema_push_recorded(server, alice, result, person)
 
 
-def test_remap_with_ontology_version_bump_accepted(alice: Client) -> None:
+def test_remap_with_ontology_version_bump_accepted(alice: Client, server: ServerRepo) -> None:
     bumped = _v2(SCHEMA_V1, "category ids of a.json renumbered: 1 person, 2 car")
     alice.commit(
         {
@@ -314,7 +360,12 @@ def test_remap_with_ontology_version_bump_accepted(alice: Client) -> None:
         }
     )
     result = alice.push("HEAD:refs/heads/main")
-    assert result.accepted, result.output
+    remapped = {
+        "format": "coco",
+        "labels": ["car", "person"],
+        "label_ids": {"1": "person", "2": "car"},  # the new numbering, not the old one
+    }
+    assert_schema_push_recorded(server, alice, result, remapped)
 
 
 def test_oversized_label_file_refused_before_parsing(alice: Client) -> None:

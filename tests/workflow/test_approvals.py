@@ -131,7 +131,7 @@ def test_admin_break_glass_moves_main_without_approvals_and_is_logged(
     assert "workflow.approvals-bypassed" in log
 
 
-def test_review_records_are_the_pushers_own(wf: ServerRepo, user: Callable[[str], Client]) -> None:
+def test_review_records_are_the_pushers_own(user: Callable[[str], Client]) -> None:
     _bob, tip = bob_works(user)
     bob = fetched(user("bob"))
     forged = gitannot(bob, "review", "approve", WORK, "--user", "dave")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from gitannot.constants import ZERO_OID
-from gitannot.hook.pre_receive import build_context
+from gitannot.hook.startup import build_context
 from gitannot.workflow.gate_tasks import check_tasks
 from tests.gitenv import Client, ServerRepo
 from tests.workflow.helpers import start_from, task

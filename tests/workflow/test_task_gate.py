@@ -103,9 +103,7 @@ def test_annotator_starts_and_submits_but_never_accepts_or_reassigns(
     )
 
 
-def test_reviewer_accepts_or_rejects_and_others_may_not(
-    wf: ServerRepo, user: Callable[[str], Client]
-) -> None:
+def test_reviewer_accepts_or_rejects_and_others_may_not(user: Callable[[str], Client]) -> None:
     bob = user("bob")
     start_from(bob)
     t1 = seed_files()["tasks/t1.yaml"]

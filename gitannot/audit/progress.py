@@ -1,0 +1,38 @@
+"""A progress line on stderr for long runs (verify of a year's log): silent for the
+first second, then updated at most a few times a second, and erased at the end."""
+
+import sys
+import time
+from typing import TextIO
+
+
+class Progress:
+    def __init__(self, what: str, out: TextIO | None = None, delay: float = 1.0) -> None:
+        self.what = what
+        self.out = out if out is not None else sys.stderr
+        self.start = time.monotonic()
+        self.delay = delay
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        elapsed = now - self.start
+        if elapsed < self.delay or (now - self.last < 0.25 and done < total):
+            return
+        self.last = now
+        rate = done / elapsed if elapsed > 0 else 0.0
+        width = 30
+        filled = width * done // total if total else width
+        bar = "#" * filled + "." * (width - filled)
+        left = (total - done) / rate if rate else 0.0
+        self.out.write(
+            f"\r{self.what} [{bar}] {done:,}/{total:,} ({rate:,.0f}/s, {left:.0f}s left) "
+        )
+        self.out.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            self.out.write("\n")
+            self.out.flush()

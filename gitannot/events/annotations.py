@@ -1,0 +1,185 @@
+"""What a change does at annotation level: per label, how many annotations were added,
+removed or relabelled (same id, new label), file by file; and label counts of a tree.
+
+Files are parsed with the rules of the tree they come from (project config, YOLO names,
+Label Studio config), as validation does. Work is bounded: at most MAX_FILES files and
+the project's max_file_bytes per file; what is skipped is counted, never guessed.
+"""
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pygit2
+
+from gitannot.core.annotation import ParsedFile
+from gitannot.formats import parse_file
+from gitannot.formats.options import FormatContext
+from gitannot.project.config import DETECT
+from gitannot.validation.context import ContextReader
+from gitannot.validation.rules import Rules, RulesError, load_rules
+from gitannot.validation.sources import EntryKind, GitTreeSource
+
+MAX_FILES = 500
+
+
+@dataclass
+class FileDiff:
+    path: str
+    added: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
+    relabelled: Counter[str] = field(default_factory=Counter)  # "old -> new"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "added": dict(sorted(self.added.items())),
+            "removed": dict(sorted(self.removed.items())),
+            "relabelled": dict(sorted(self.relabelled.items())),
+        }
+
+
+@dataclass
+class AnnotationDiff:
+    files: list[FileDiff] = field(default_factory=list)
+    skipped: int = 0  # files over the bounds, not parsed
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        added: Counter[str] = Counter()
+        removed: Counter[str] = Counter()
+        relabelled: Counter[str] = Counter()
+        for item in self.files:
+            added.update(item.added)
+            removed.update(item.removed)
+            relabelled.update(item.relabelled)
+        return {
+            "added": dict(sorted(added.items())),
+            "removed": dict(sorted(removed.items())),
+            "relabelled": dict(sorted(relabelled.items())),
+        }
+
+    def brought(self) -> Counter[str]:
+        """Labels of the annotations the change brings (added, or relabelled into)."""
+        out: Counter[str] = Counter()
+        for item in self.files:
+            out.update(item.added)
+            for pair, n in item.relabelled.items():
+                out[pair.split(" -> ", 1)[1]] += n
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.totals(),
+            "files": [f.to_dict() for f in self.files],
+            "files_skipped": self.skipped,
+        }
+
+
+class TreeReader:
+    """Parses annotation files of one tree under that tree's rules."""
+
+    def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree | None) -> None:
+        self.source = GitTreeSource(repo, tree) if tree is not None else None
+        self.rules: Rules | None = None
+        if self.source is not None:
+            try:
+                self.rules = load_rules(self.source)
+            except RulesError:
+                self.rules = None  # unreadable rules: nothing here is read as labels
+        self.context = (
+            ContextReader(self.rules.project, self.rules.options, self.source)
+            if self.rules is not None and self.source is not None
+            else None
+        )
+
+    def is_annotation(self, path: str) -> bool:
+        return self.rules is not None and self.rules.project.format_for(path) is not None
+
+    def blob_id(self, path: str) -> str | None:
+        if self.source is None:
+            return None
+        entry = self.source.entry(path)
+        return entry.blob_id if entry.kind is EntryKind.FILE else None
+
+    def parse(self, path: str) -> ParsedFile | None:
+        """The parsed file; None when absent, not an annotation file or over the limit."""
+        if self.source is None or self.rules is None or self.context is None:
+            return None
+        fmt = self.rules.project.format_for(path)
+        entry = self.source.entry(path)
+        if fmt is None or entry.kind is not EntryKind.FILE:
+            return None
+        if self.source.size(entry.blob_id) > self.rules.project.max_file_bytes:
+            return None
+        context, _ = self.context.for_file(path, fmt)
+        return self._parse(path, fmt, context)
+
+    def key(self, path: str) -> str | None:
+        """What a parse of `path` depends on (rules, context files, path, blob), or None
+        when the path is no readable annotation file."""
+        if self.source is None or self.rules is None or self.context is None:
+            return None
+        fmt = self.rules.project.format_for(path)
+        entry = self.source.entry(path)
+        if fmt is None or entry.kind is not EntryKind.FILE:
+            return None
+        _, context_id = self.context.for_file(path, fmt)
+        return f"{self.rules.rules_id}:{context_id}:{fmt}:{path}:{entry.blob_id}"
+
+    def _parse(self, path: str, fmt: str, context: FormatContext) -> ParsedFile:
+        assert self.source is not None and self.rules is not None
+        data = self.source.read(path) or b""
+        return parse_file(
+            path,
+            data,
+            format=None if fmt == DETECT else fmt,
+            options=self.rules.options,
+            context=context,
+        )
+
+    def annotation_paths(self) -> list[str]:
+        if self.source is None or self.rules is None:
+            return []
+        return [e.path for e in self.source.walk() if self.is_annotation(e.path)]
+
+
+def label_counts(parsed: ParsedFile | None) -> Counter[str]:
+    if parsed is None:
+        return Counter()
+    return Counter(a.label for a in parsed.annotations if a.label)
+
+
+def diff_file(path: str, old: ParsedFile | None, new: ParsedFile | None) -> FileDiff:
+    """Annotations matched by their id within the file (the id each format keeps)."""
+    before = {a.id: a.label for a in old.annotations} if old is not None else {}
+    after = {a.id: a.label for a in new.annotations} if new is not None else {}
+    out = FileDiff(path)
+    for key, label in after.items():
+        if key not in before:
+            out.added[label] += 1
+        elif before[key] != label:
+            out.relabelled[f"{before[key]} -> {label}"] += 1
+    for key, label in before.items():
+        if key not in after:
+            out.removed[label] += 1
+    return out
+
+
+def diff_trees(
+    old: TreeReader, new: TreeReader, paths: list[str], deadline: float | None = None
+) -> AnnotationDiff:
+    """Per-file diffs of the annotation files among `paths`. With a deadline
+    (time.monotonic()), files not reached in time are counted in `skipped`."""
+    out = AnnotationDiff()
+    wanted = [p for p in sorted(set(paths)) if old.is_annotation(p) or new.is_annotation(p)]
+    for index, path in enumerate(wanted):
+        if index >= MAX_FILES or (deadline is not None and time.monotonic() > deadline):
+            out.skipped = len(wanted) - index
+            break
+        if old.blob_id(path) == new.blob_id(path):
+            continue
+        item = diff_file(path, old.parse(path), new.parse(path))
+        if item.added or item.removed or item.relabelled:
+            out.files.append(item)
+    return out
