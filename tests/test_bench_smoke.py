@@ -16,6 +16,7 @@ CASES = {
     "bench_access.py": (["--commits", "50", "--repeat", "2"], "push of 50 new commits"),
     "bench_validate.py": (["--annotations", "2000", "--repeat", "1"], "ratio parse_file"),
     "bench_release.py": (["--items", "200", "--repeat", "1"], "ratio gates / validation"),
+    "bench_workflow.py": (["--pushes", "30"], "first pusher of the newest commit"),
     "bench_hostile.py": (["--sizes", "0.1", "0.2", "--repeat", "1"], "hostile RLE"),
     "bench_history.py": (["--annotations", "500", "--repeat", "1"], "ratio diff/orjson.loads"),
     "bench_audit.py": (

@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("access", "merge", "audit"),
     ("validation", "history"),  # lints a pushed policy; annotation-level diff and blame
     ("events",),  # outbox, delivery, secret scan, drift: reads labels, writes audit entries
+    ("workflow",),  # tasks, review records, approval gates, QA: reads the audit log
     ("release",),  # release gates run validation; the hook runs the gates
     ("hook", "scaffold"),
     (

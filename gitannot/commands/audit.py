@@ -92,6 +92,8 @@ def _show(repo: pygit2.Repository, args: argparse.Namespace) -> int:
         if args.since and str(e.get("time", "")) < args.since:
             continue
         ids = {u.get(k, "") for u in e.get("updates", []) for k in ("old", "new")}
+        # Entries whose reasons name the commit too (a review verdict on it).
+        ids |= {r.get("commit", "") for u in e.get("updates", []) for r in u.get("reasons", [])}
         if wanted and not any(i.startswith(wanted) for i in ids):
             continue
         found += 1

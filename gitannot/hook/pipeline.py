@@ -17,6 +17,9 @@ from gitannot.release import hookchecks as release_hook
 from gitannot.validation.policy_push import check_pushed_policy
 from gitannot.validation.push import check_content
 from gitannot.validation.schema_push import check_migrations, check_tool_configs
+from gitannot.workflow.gate_protect import check_protected
+from gitannot.workflow.gate_reviews import check_reviews
+from gitannot.workflow.gate_tasks import check_tasks
 
 PushCheck = Callable[[PushContext], list[Finding]]
 PushRecorder = Callable[[PushContext, HookResult], None]
@@ -46,6 +49,11 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("migrations", check_migrations),
     # configs/tools/* (schema export --write) must match the pushed ontology.
     ("tool-configs", check_tool_configs),
+    # Workflow (opt-in by configs/workflow.yaml on the base): task files, task-scoped
+    # rights, review records on refs/reviews/*, approvals for protected refs.
+    ("workflow-tasks", check_tasks),
+    ("workflow-reviews", check_reviews),
+    ("workflow-protect", check_protected),
 ]
 
 PUSH_RECORDERS: list[tuple[str, PushRecorder]] = [

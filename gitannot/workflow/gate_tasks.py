@@ -1,0 +1,247 @@
+"""Push gate: task files are valid, task moves are role-checked, label edits need a task."""
+
+import json
+from datetime import datetime
+
+import pygit2
+
+from gitannot.access import globs
+from gitannot.core.findings import Finding, Severity
+from gitannot.gitio import repo as gitrepo
+from gitannot.push.context import PushContext
+from gitannot.workflow.model import Task
+from gitannot.workflow.pushview import WorkflowPush
+from gitannot.workflow.taskfile import is_task_path, parse_task, task_id_of
+from gitannot.workflow.transitions import judge
+
+
+def check_tasks(ctx: PushContext, now: datetime | None = None) -> list[Finding]:
+    """PUSH_CHECKS entry. `now`: the server clock unless a caller (a test) passes one."""
+    view = WorkflowPush.of(ctx, now)
+    if view is None:
+        return []
+    if view.state.config is None:
+        return view.error_findings()
+    if ctx.bypass_reason is not None:
+        return [_info("workflow.bypassed", "", "break-glass: task checks skipped")]
+    return _TaskGate(view).run()
+
+
+def _info(rule: str, ref: str, message: str, commit: str = "", path: str = "") -> Finding:
+    return Finding(
+        rule=rule, message=message, severity=Severity.INFO, ref=ref, commit=commit, path=path
+    )
+
+
+class _TaskGate:
+    def __init__(self, view: WorkflowPush) -> None:
+        self.view = view
+        self.repo = view.ctx.repo
+        self.seen: set[tuple[str, str]] = set()
+        self._trees: dict[tuple[str, str], list[str]] = {}
+
+    def run(self) -> list[Finding]:
+        findings: list[Finding] = []
+        for update in self.view.branch_updates():
+            for commit in self.view.ctx.incoming_commits(update):
+                for path in self.view.own_changes(commit):
+                    if (str(commit.id), path) in self.seen:
+                        continue
+                    self.seen.add((str(commit.id), path))
+                    findings.extend(self.check_path(update.ref, commit, path))
+        return findings
+
+    def check_path(self, ref: str, commit: pygit2.Commit, path: str) -> list[Finding]:
+        if is_task_path(path):
+            return self.task_change(ref, commit, path)
+        rights = self.view.config.task_rights
+        pusher = self.view.pusher(str(commit.id))
+        # Rights are judged when a commit first reaches the server, as its first pusher.
+        if (
+            rights is None
+            or self.view.pushed_before(str(commit.id))
+            or not self.view.selects(rights.who, pusher)
+            or not any(globs.matches(p, path, pusher) for p in rights.paths)
+        ):
+            return []
+        return self.label_change(ref, commit, path, pusher)
+
+    # -- task files ---------------------------------------------------------------------
+
+    def task_change(self, ref: str, commit: pygit2.Commit, path: str) -> list[Finding]:
+        policy = self.view.state.policy
+        assert policy is not None
+        new_data = gitrepo.read_blob(self.repo, str(commit.id), path)
+        new: Task | None = None
+        if new_data is not None:
+            new, problems = parse_task(
+                new_data, path, known=policy.knows, resolves=lambda p: self.resolves(commit, p)
+            )
+            if problems:
+                return [_with(f, ref, str(commit.id)) for f in problems]
+        old = self.old_task(commit, path)
+        pusher = self.view.pusher(str(commit.id))
+        manager = self.view.selects(self.view.config.managers, pusher)
+        base = self.view.base_tasks.get(path)
+        fresh = not self.view.pushed_before(str(commit.id))
+        locked = base is not None and base.locked(self.view.now) and pusher in base.assignees
+        if fresh and not manager and locked and base is not None and base.due is not None:
+            return [
+                Finding(
+                    rule="task.expired",
+                    ref=ref,
+                    message=f"task {base.id} expired at {base.due:%Y-%m-%dT%H:%M:%SZ} "
+                    f"(server time {self.view.now:%Y-%m-%dT%H:%M:%SZ}) and is locked: "
+                    f"{pusher} may not change it",
+                    hint="a task manager can extend `due` or reassign the task",
+                    commit=str(commit.id),
+                    path=path,
+                )
+            ]
+        now = self.view.now if fresh else None
+        verdict = judge(old, new, pusher, manager=manager, now=now)
+        task_id = task_id_of(path)
+        if not verdict.allowed:
+            managers = " ".join(self.view.config.managers)
+            return [
+                Finding(
+                    rule="task.transition-denied",
+                    ref=ref,
+                    message=f"{pusher} may not {verdict.action} task {task_id}: {verdict.reason}",
+                    hint=f"task managers: {managers}; see docs/workflow.md for who may move a task",
+                    source=self.view.config.source,
+                    commit=str(commit.id),
+                    path=path,
+                )
+            ]
+        if verdict.action == "no change":
+            return []
+        message = f"{pusher}: {verdict.action} task {task_id}"
+        return [_info("task.transition", ref, message, commit=str(commit.id), path=path)]
+
+    def old_task(self, commit: pygit2.Commit, path: str) -> Task | None:
+        policy = self.view.state.policy
+        assert policy is not None
+        if not commit.parents:
+            return None
+        data = gitrepo.read_blob(self.repo, str(commit.parents[0].id), path)
+        if data is None:
+            return None
+        task, _problems = parse_task(data, path, known=policy.knows)
+        return task
+
+    def resolves(self, commit: pygit2.Commit, pattern: str) -> bool:
+        """Does the pattern match a file of the commit? Only the folder before the first
+        wildcard is listed, so a task in a tree of 100k files reads what it names.
+        `data/<manifest>.jsonl#<uri>` names one item of a data manifest."""
+        manifest, sep, uri = pattern.partition("#")
+        if sep and manifest.startswith("data/"):
+            data = gitrepo.read_blob(self.repo, str(commit.id), manifest)
+            return data is not None and _manifest_has(data, uri)
+        folder = _literal_folder(pattern)
+        key = (str(commit.id), folder)
+        if key not in self._trees:
+            tree: object = commit.tree
+            if folder:
+                try:
+                    tree = self.repo.get(commit.tree[folder].id)
+                except KeyError:
+                    tree = None
+            paths = _tree_paths(self.repo, tree, f"{folder}/" if folder else "")
+            self._trees[key] = paths if isinstance(tree, pygit2.Tree) else []
+        return any(globs.matches(pattern, p, "") for p in self._trees[key])
+
+    # -- label files under task-scoped rights --------------------------------------------
+
+    def label_change(
+        self, ref: str, commit: pygit2.Commit, path: str, pusher: str
+    ) -> list[Finding]:
+        tasks = list(self.view.base_tasks.values())
+        covering = [t for t in tasks if any(globs.matches(p, path, pusher) for p in t.items)]
+        mine = [t for t in covering if pusher in t.assignees and t.is_open]
+        live = [t for t in mine if not t.locked(self.view.now)]
+        if live:
+            return []
+        if mine:
+            task = mine[0]
+            assert task.due is not None
+            return [
+                Finding(
+                    rule="task.expired",
+                    ref=ref,
+                    message=f"{path} belongs to task {task.id}, which expired at "
+                    f"{task.due:%Y-%m-%dT%H:%M:%SZ} (server time "
+                    f"{self.view.now:%Y-%m-%dT%H:%M:%SZ}); it is locked",
+                    hint="commit dates do not count; a task manager can extend `due`",
+                    commit=str(commit.id),
+                    path=path,
+                )
+            ]
+        return [
+            Finding(
+                rule="task.not-assigned",
+                ref=ref,
+                message=f"{pusher} may change {path} only while an open task in the "
+                f"annotation stage assigns it to them; {_why_not(covering, pusher)}",
+                hint="ask a task manager to assign it (tasks/<id>.yaml on the default branch)",
+                source=self.view.config.source,
+                commit=str(commit.id),
+                path=path,
+            )
+        ]
+
+
+def _why_not(covering: list[Task], user: str) -> str:
+    if not covering:
+        return "no task covers it"
+    parts = []
+    for task in covering:
+        if user in task.assignees:
+            parts.append(f"your task {task.id} is {task.stage}/{task.state}")
+        else:
+            parts.append(f"task {task.id} assigns it to {', '.join(task.assignees)}")
+    return "; ".join(parts)
+
+
+def _with(finding: Finding, ref: str, commit: str) -> Finding:
+    return Finding(
+        rule=finding.rule,
+        message=finding.message,
+        ref=ref,
+        commit=commit,
+        path=finding.path,
+        hint=finding.hint,
+        source=finding.source,
+    )
+
+
+def _manifest_has(data: bytes, uri: str) -> bool:
+    """Whether a JSON-lines manifest lists an item with this `uri`."""
+    for line in data.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and row.get("uri") == uri:
+            return True
+    return False
+
+
+def _literal_folder(pattern: str) -> str:
+    """ "labels/cats/*.json" -> "labels/cats"; "labels/a.json" -> "labels"."""
+    cut = min((pattern.find(c) for c in "*?[" if c in pattern), default=len(pattern))
+    return pattern[:cut].rsplit("/", 1)[0] if "/" in pattern[:cut] else ""
+
+
+def _tree_paths(repo: pygit2.Repository, tree: object, prefix: str) -> list[str]:
+    out: list[str] = []
+    if not isinstance(tree, pygit2.Tree):
+        return out
+    for entry in tree:
+        path = f"{prefix}{entry.name}"
+        obj = repo.get(entry.id)
+        if isinstance(obj, pygit2.Tree):
+            out.extend(_tree_paths(repo, obj, path + "/"))
+        else:
+            out.append(path)
+    return out

@@ -1,0 +1,98 @@
+"""QA figures from a clone: agreement of overlapping annotators, review pass rates.
+
+Each assignee of a task labels on `annotate/<user>/<task id>` (the scaffold policy's
+personal branches); their versions of the task's items are compared pairwise. Pass
+rates come from the review records (refs/reviews/*) on annotate/<user>/... branches.
+"""
+
+from collections import Counter
+from typing import Any
+
+import pygit2
+
+from gitannot.access import globs
+from gitannot.formats.api import parse_file
+from gitannot.workflow import approvals
+from gitannot.workflow.agreement import DEFAULT_IOU, Shape, task_agreement
+from gitannot.workflow.model import Task
+
+BRANCH_PREFIX = "annotate/"
+
+
+def annotator_branch(repo: pygit2.Repository, user: str, task_id: str, remote: str) -> str | None:
+    for ref in (
+        f"refs/remotes/{remote}/{BRANCH_PREFIX}{user}/{task_id}",
+        f"refs/heads/{BRANCH_PREFIX}{user}/{task_id}",
+    ):
+        if ref in repo.references:
+            return ref
+    return None
+
+
+def shapes_at(repo: pygit2.Repository, ref: str, patterns: tuple[str, ...]) -> list[Shape]:
+    commit = repo.revparse_single(ref).peel(pygit2.Commit)
+    shapes: list[Shape] = []
+    for path, blob in _blobs(repo, commit.tree, ""):
+        if not any(globs.matches(p, path, "") for p in patterns):
+            continue
+        parsed = parse_file(path, blob.data)
+        shapes.extend(
+            Shape(item=f"{path}#{a.item}", label=a.label, box=a.bbox)
+            for a in parsed.annotations
+            if a.bbox is not None
+        )
+    return shapes
+
+
+def _blobs(repo: pygit2.Repository, tree: pygit2.Tree, prefix: str) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for entry in tree:
+        obj = repo.get(entry.id)
+        path = f"{prefix}{entry.name}"
+        if isinstance(obj, pygit2.Tree):
+            out.extend(_blobs(repo, obj, path + "/"))
+        elif isinstance(obj, pygit2.Blob):
+            out.append((path, obj))
+    return out
+
+
+def task_report(
+    repo: pygit2.Repository, task: Task, remote: str, threshold: float = DEFAULT_IOU
+) -> dict[str, Any]:
+    shapes: dict[str, list[Shape]] = {}
+    missing = []
+    for user in task.assignees:
+        ref = annotator_branch(repo, user, task.id, remote)
+        if ref is None:
+            missing.append(user)
+        else:
+            shapes[user] = shapes_at(repo, ref, task.items)
+    return {
+        "task": task.id,
+        "overlap": task.overlap,
+        "iou_threshold": threshold,
+        "missing_branches": [f"{BRANCH_PREFIX}{u}/{task.id}" for u in missing],
+        "pairs": [p.to_dict() for p in task_agreement(shapes, threshold)],
+    }
+
+
+def pass_rates(repo: pygit2.Repository) -> dict[str, dict[str, Any]]:
+    """Per annotator: verdicts on their annotate/<user>/... branches, and the share that
+    approved."""
+    reviews: Counter[str] = Counter()
+    approved: Counter[str] = Counter()
+    for record in approvals.all_records(repo):
+        branch = record.data.get("branch", "")
+        if record.kind != "verdict" or not branch.startswith(f"refs/heads/{BRANCH_PREFIX}"):
+            continue
+        user = branch.removeprefix(f"refs/heads/{BRANCH_PREFIX}").split("/", 1)[0]
+        reviews[user] += 1
+        approved[user] += record.verdict == "approve"
+    return {
+        user: {
+            "reviews": reviews[user],
+            "approved": approved[user],
+            "pass_rate": approved[user] / reviews[user],
+        }
+        for user in sorted(reviews)
+    }
