@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from gitannot.demo.scenario import Demo, DemoClient, Outcome
+from gitannot.demo.steps_50_workflow import _review
 
 ORDER = 80
 TAG = "v1.0-validated"
@@ -50,6 +51,7 @@ def run(demo: Demo) -> None:
     alice.git("fetch", "-q", "origin")
     alice.git("checkout", "-q", "-B", "main", "origin/main")
     manifest = _row("street-0001", "train") + _row("street-0002", "test")
+    manifest += _row("w1-0001", "train")  # the image task w1 labelled in the workflow steps
 
     demo.step("alice turns on releases: a release policy and a manifest with sha256 and splits")
     policy = (alice.path / "configs" / "access.yaml").read_text(encoding="utf-8")
@@ -61,6 +63,11 @@ def run(demo: Demo) -> None:
         },
         "Release policy, manifest of the labeled images",
     )
+    # main is protected by the workflow: even an admin's change needs a reviewer's approval.
+    alice.push("HEAD:refs/heads/release-setup", expect="accepted")
+    erin = demo.client("erin")
+    erin.git("fetch", "-q", "origin")
+    _review(demo, erin, "approve", "release-setup", "-m", "policy and manifest", expect="accepted")
     alice.push("HEAD:refs/heads/main", expect="accepted")
     alice.gitannot("release", "check")
 
