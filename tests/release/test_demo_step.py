@@ -10,6 +10,7 @@ from gitannot.demo import (
     steps_20_access,
     steps_30_validation,
     steps_40_merge,
+    steps_50_workflow,
     steps_80_release,
 )
 
@@ -18,7 +19,9 @@ from gitannot.demo import (
 def test_demo_release_steps(tmp_path: Path) -> None:
     out = scenario.CapturePrinter()
     demo = scenario.Demo(tmp_path / "demo", out)
-    for module in (steps_10_server, steps_20_access, steps_30_validation, steps_40_merge):
+    # The workflow steps protect main, so the release setup goes through an approval.
+    steps = (steps_10_server, steps_20_access, steps_30_validation, steps_40_merge)
+    for module in (*steps, steps_50_workflow):
         module.run(demo)
     steps_80_release.run(demo)
     text = "\n".join(out.lines)

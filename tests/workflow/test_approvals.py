@@ -93,7 +93,7 @@ def test_stale_approval_is_refused_then_fresh_one_accepted_and_logged(
     assert f"workflow.approved: refs/heads/main moves onto {second[:12]} approved by erin" in log
     # The verdict's own entry is found by the reviewed commit too.
     assert f"review.approve: erin approve {second[:12]} on refs/heads/{WORK}: still good" in log
-    assert "pushed by erin via ssh-forced-command" in log
+    assert "pushed by erin via forced-command" in log
     everything = gitannot(dave, "audit", "--repo", str(wf.path), "show", "--since", "2000")
     assert f"review.approve: erin approve {first[:12]} on refs/heads/{WORK}: looks good" in (
         everything.output
