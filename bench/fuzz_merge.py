@@ -37,11 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--realdata",
         type=Path,
-        default=Path(os.environ.get("GITANNOT_REALDATA", ROOT.parent / "shared" / "realdata")),
+        default=ROOT / "tests" / "data" / "realdata",
+        help="the real exports to fuzz over (default: the project's tests/data/realdata)",
     )
     args = parser.parse_args(argv)
     if not args.realdata.is_dir():
-        args.realdata = Path("/work/shared/realdata")
+        parser.error(f"{args.realdata} is not a folder of real exports")
     with tempfile.TemporaryDirectory(prefix="fuzz-merge-") as tmp:
         sealed = sealed_environ(Path(tmp) / "home")  # fixed identities, no user config
         os.environ.clear()
