@@ -52,8 +52,8 @@ def _label(box: list[int]) -> str:
 
 
 def _access(text: str) -> str:
-    """The scaffold policy plus a second reviewer, task files on annotators' branches and
-    review records for everyone."""
+    """The scaffold policy plus a second reviewer and task files on annotators' and
+    reviewers' branches."""
     edits = [
         ("  dave: {roles: [reviewer, schema-owner]}\n",
          "  dave: {roles: [reviewer, schema-owner]}\n  erin: {roles: [reviewer]}\n"),
@@ -61,10 +61,6 @@ def _access(text: str) -> str:
          "    refs: refs/heads/annotate/{user}/**\n    paths: [labels/**, tasks/**]\n"),
         ("    refs: refs/heads/review/{user}/**\n    paths: [labels/**, reviews/**]\n",
          "    refs: refs/heads/review/{user}/**\n    paths: [labels/**, reviews/**, tasks/**]\n"),
-        ("\n# Limits apply",
-         "\n  # Review records (gitannot review ...): the server checks each is the pusher's.\n"
-         "  - allow: [create, update]\n    who: \"*\"\n    refs: refs/reviews/**\n"
-         "\n# Limits apply"),
     ]  # fmt: skip
     for old, new in edits:
         if old not in text:
