@@ -9,6 +9,7 @@ from gitannot.access import globs
 from gitannot.core.findings import Finding, Severity
 from gitannot.gitio import repo as gitrepo
 from gitannot.push.context import PushContext
+from gitannot.workflow.itemindex import ItemIndex, is_wildcard
 from gitannot.workflow.model import Task
 from gitannot.workflow.pushview import WorkflowPush
 from gitannot.workflow.taskfile import is_task_path, parse_task, task_id_of
@@ -38,7 +39,9 @@ class _TaskGate:
         self.view = view
         self.repo = view.ctx.repo
         self.seen: set[tuple[str, str]] = set()
-        self._trees: dict[tuple[str, str], list[str]] = {}
+        self._trees: dict[tuple[str, str], set[str]] = {}
+        self._manifests: dict[tuple[str, str], frozenset[str]] = {}
+        self._index: ItemIndex | None = None
 
     def run(self) -> list[Finding]:
         findings: list[Finding] = []
@@ -136,9 +139,22 @@ class _TaskGate:
         `data/<manifest>.jsonl#<uri>` names one item of a data manifest."""
         manifest, sep, uri = pattern.partition("#")
         if sep and manifest.startswith("data/"):
+            return uri in self.manifest_uris(commit, manifest)
+        paths = self.folder_paths(commit, _literal_folder(pattern))
+        if not is_wildcard(pattern):
+            return pattern in paths
+        return any(globs.matches(pattern, p, "") for p in paths)
+
+    def manifest_uris(self, commit: pygit2.Commit, manifest: str) -> frozenset[str]:
+        """The `uri`s a data manifest of the commit lists, read once per push."""
+        key = (str(commit.id), manifest)
+        if key not in self._manifests:
             data = gitrepo.read_blob(self.repo, str(commit.id), manifest)
-            return data is not None and _manifest_has(data, uri)
-        folder = _literal_folder(pattern)
+            self._manifests[key] = _manifest_uris(data) if data is not None else frozenset()
+        return self._manifests[key]
+
+    def folder_paths(self, commit: pygit2.Commit, folder: str) -> set[str]:
+        """Every file path below `folder` in the commit, listed once per push."""
         key = (str(commit.id), folder)
         if key not in self._trees:
             tree: object = commit.tree
@@ -147,17 +163,18 @@ class _TaskGate:
                     tree = self.repo.get(commit.tree[folder].id)
                 except KeyError:
                     tree = None
-            paths = _tree_paths(self.repo, tree, f"{folder}/" if folder else "")
-            self._trees[key] = paths if isinstance(tree, pygit2.Tree) else []
-        return any(globs.matches(pattern, p, "") for p in self._trees[key])
+            prefix = f"{folder}/" if folder else ""
+            self._trees[key] = set(_tree_paths(self.repo, tree, prefix))
+        return self._trees[key]
 
     # -- label files under task-scoped rights --------------------------------------------
 
     def label_change(
         self, ref: str, commit: pygit2.Commit, path: str, pusher: str
     ) -> list[Finding]:
-        tasks = list(self.view.base_tasks.values())
-        covering = [t for t in tasks if any(globs.matches(p, path, pusher) for p in t.items)]
+        if self._index is None:
+            self._index = ItemIndex(self.view.base_tasks.values())
+        covering = self._index.covering(path, pusher)
         mine = [t for t in covering if pusher in t.assignees and t.is_open]
         live = [t for t in mine if not t.locked(self.view.now)]
         if live:
@@ -215,16 +232,18 @@ def _with(finding: Finding, ref: str, commit: str) -> Finding:
     )
 
 
-def _manifest_has(data: bytes, uri: str) -> bool:
-    """Whether a JSON-lines manifest lists an item with this `uri`."""
+def _manifest_uris(data: bytes) -> frozenset[str]:
+    """The `uri`s a JSON-lines manifest lists (rows that are not JSON objects are the
+    manifest check's to report, not this one's)."""
+    uris: set[str] = set()
     for line in data.splitlines():
         try:
             row = json.loads(line)
         except ValueError:
             continue
-        if isinstance(row, dict) and row.get("uri") == uri:
-            return True
-    return False
+        if isinstance(row, dict) and isinstance(row.get("uri"), str):
+            uris.add(row["uri"])
+    return frozenset(uris)
 
 
 def _literal_folder(pattern: str) -> str:

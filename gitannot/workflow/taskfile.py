@@ -13,6 +13,7 @@ from gitannot.access import globs
 from gitannot.core.findings import Finding
 from gitannot.errors import ConfigError
 from gitannot.schema.yamlsrc import load_yaml, where
+from gitannot.workflow.itemindex import is_wildcard
 from gitannot.workflow.model import EXPIRY_ACTIONS, STAGES, STATES, TASKS_DIR, Task
 
 KEYS = {
@@ -28,6 +29,9 @@ KEYS = {
     "overlap",
 }
 REQUIRED = ("id", "items", "assignees", "reviewers", "stage", "state")
+# Each wildcard item is matched against the files of its folder on every push that
+# touches them; literal paths and manifest items cost a lookup and are not capped.
+MAX_WILDCARD_ITEMS = 1000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TASK_FILE = re.compile(r"^tasks/[^/]+\.ya?ml$")
 
@@ -118,6 +122,15 @@ class _Reader:
             problem = globs.check_pattern(item)
             if problem:
                 self.problem("task.shape", f"items: {problem}", "items")
+        wild = sum(1 for item in items if is_wildcard(item))
+        if wild > MAX_WILDCARD_ITEMS:
+            self.problem(
+                "task.too-many-patterns",
+                f"{wild} wildcard items (at most {MAX_WILDCARD_ITEMS})",
+                "items",
+                "name files by path or manifest item (those are not capped), or use fewer, "
+                "wider globs such as labels/batch-7/**",
+            )
         assignees = self.users("assignees")
         reviewers = self.users("reviewers", allow_empty=False)
         both = sorted(set(assignees) & set(reviewers))
