@@ -8,6 +8,7 @@ from typing import Any
 
 import pygit2
 
+from gitannot.constants import ZERO_OID
 from gitannot.events import types as T
 from gitannot.events.config import Automation
 from gitannot.events.produce import Item
@@ -17,8 +18,11 @@ from gitannot.push.context import PushContext
 from gitannot.workflow import records
 from gitannot.workflow.approvals import MAX_CHAIN
 from gitannot.workflow.model import REVIEWS_REF_PREFIX, WORKFLOW_PATH, Task
+from gitannot.workflow.pusherindex import first_pushers_indexed
 from gitannot.workflow.taskfile import is_task_path, task_id_of
 from gitannot.workflow.transitions import MOVES
+
+MAX_COMMITS = 1000  # commits per ref update read for task moves
 
 
 def workflow_events(ctx: PushContext, base: str | None, settings: Automation) -> list[Item]:
@@ -33,37 +37,43 @@ def workflow_events(ctx: PushContext, base: str | None, settings: Automation) ->
         if update.ref.startswith(REVIEWS_REF_PREFIX):
             out.extend(_verdicts(ctx.repo, update.ref, update.old, update.new, pusher, settings))
         elif update.ref.startswith("refs/heads/"):
-            start = base if update.is_create else update.old
-            out.extend(_task_moves(ctx, update.ref, start, update.new, pusher, settings))
+            exclude = [oid for oid in (update.old, base) if oid and oid != ZERO_OID]
+            out.extend(_task_moves(ctx, update.ref, exclude, update.new, pusher, settings))
     return out
 
 
 def _task_moves(
     ctx: PushContext,
     ref: str,
-    start: str | None,
+    exclude: list[str],
     new: str,
     pusher: str | None,
     settings: Automation,
 ) -> list[Item]:
-    """One event per task whose stage/state differs between where the ref stood (the
-    trusted base for a new branch) and where it stands now."""
-    new_commit = gitrepo.peel_to_commit(ctx.repo, new)
-    old_commit = gitrepo.peel_to_commit(ctx.repo, start) if start else None
-    if new_commit is None:
+    """One event per task move a commit the ref gains makes (oldest first), as the
+    workflow gate judged them: a fast-forward of main onto an annotator's branch tells
+    main's receivers about the start and submit it brings, each with its commit."""
+    commits = list(gitrepo.new_commits(ctx.repo, new, exclude))[:MAX_COMMITS]
+    moves: list[tuple[pygit2.Commit, str]] = []
+    for commit in commits:
+        parents = list(commit.parents)
+        for path in sorted({c.path for c in ctx.changes.changes(commit) if is_task_path(c.path)}):
+            # A merge's version equal to one parent's came from that parent's own commit.
+            mine = _blob(commit, path)
+            if len(parents) > 1 and any(_blob(p, path) == mine for p in parents):
+                continue
+            moves.append((commit, path))
+    if not moves:
         return []
-    paths = sorted(
-        {c.path for c in ctx.changes.between(old_commit, new_commit) if is_task_path(c.path)}
-    )
+    by = first_pushers_indexed(ctx.repo, ctx.git_dir, {str(c.id) for c, _p in moves})
     out: list[Item] = []
-    for path in paths:
-        before = read_task(ctx.repo, start, path)
-        after = read_task(ctx.repo, new, path)
-        if before is not None and after is not None and step(before) == step(after):
-            continue
+    for commit, path in moves:
+        parent = str(commit.parents[0].id) if commit.parents else None
+        before = read_task(ctx.repo, parent, path)
+        after = read_task(ctx.repo, str(commit.id), path)
         either = after or before
-        if either is None:
-            continue  # unreadable on both sides: pre-receive judged it, nothing to tell
+        if either is None or (before and after and step(before) == step(after)):
+            continue  # unreadable both sides, or an edit that is no move
         data: dict[str, Any] = {
             "task": task_id_of(path),
             "path": path,
@@ -72,15 +82,23 @@ def _task_moves(
             "from": step(before) if before else None,
             "to": step(after) if after else None,
             "action": _action(before, after),
-            "commit": new,
-            "pusher": pusher,
+            "commit": str(commit.id),
+            "by": by.get(str(commit.id), pusher),  # who first pushed the move
+            "pusher": pusher,  # who moved this ref now
             "assignees": list(either.assignees),
             "reviewers": list(either.reviewers),
         }
         if settings.commit_url:
-            data["url"] = settings.commit_url.replace("{id}", new)
+            data["url"] = settings.commit_url.replace("{id}", str(commit.id))
         out.append((T.TASK_STATE, ref, data))
     return out
+
+
+def _blob(commit: pygit2.Commit, path: str) -> str | None:
+    try:
+        return str(commit.tree[path].id)
+    except KeyError:
+        return None
 
 
 def _action(before: Task | None, after: Task | None) -> str:
