@@ -14,7 +14,7 @@ import pytest
 from gitannot.events import types as T
 from tests.access.helpers import assert_accepted, assert_denied
 from tests.events.helpers import events
-from tests.gitenv import Client, ServerRepo
+from tests.gitenv import Client, PushResult, ServerRepo
 from tests.workflow.helpers import seed_files, start_from, task
 
 FRAME = "labels/street/frame.json"
@@ -77,12 +77,11 @@ def seed(
 
 def label(
     make_client: Callable[[ServerRepo, str], Client], server: ServerRepo, who: str, doc: Any
-) -> str:
+) -> PushResult:
     client = make_client(server, who)
     start_from(client)
     client.commit({FRAME: dumps(doc)}, f"{who} labels the frames")
-    result = client.push(f"HEAD:refs/heads/annotate/{who}/t5", force=True)
-    return result.output if result.accepted else "REJECTED\n" + result.output
+    return client.push(f"HEAD:refs/heads/annotate/{who}/t5", force=True)
 
 
 def chi_squared(table: list[tuple[int, int]]) -> float:
@@ -102,15 +101,17 @@ def test_an_annotator_whose_mix_departs_from_their_peers_gets_a_warning_and_an_e
 ) -> None:
     seed(server, make_client, exports)
     first = label(make_client, server, "bob", exports["truth"])
-    assert "drift.annotator" not in first  # no peer has labelled yet
+    assert_accepted(first)
+    assert "drift.annotator" not in first.output  # no peer has labelled yet
 
     # Pre-labels against bob's ground truth: columns car, person, and the rest pooled
     # (truck, motorcycle, bus and bicycle each expect under 5 in carol's row of 89).
     pooled = [(54, 131), (30, 99), (4 + 1, 8 + 7 + 2 + 2)]
     stat = chi_squared(pooled)
     assert round(stat, 2) == 1.78 and math.exp(-stat / 2) > 0.001  # 2 dof: p = e^(-x/2)
-    output = label(make_client, server, "carol", exports["pre_labels"])
-    assert "REJECTED" not in output and "drift.annotator" not in output
+    result = label(make_client, server, "carol", exports["pre_labels"])
+    assert_accepted(result)
+    assert "drift.annotator" not in result.output
 
     # Skipping every person: car, person, truck and motorcycle keep their columns (their
     # expected counts in carol's row of 150 are 98.5, 37.2, 6.0, 5.3); bus and bicycle
@@ -118,15 +119,14 @@ def test_an_annotator_whose_mix_departs_from_their_peers_gets_a_warning_and_an_e
     table = [(131, 131), (0, 99), (8, 8), (7, 7), (2 + 2, 2 + 2)]
     stat = chi_squared(table)
     p = math.exp(-stat / 2) * (1 + stat / 2)
-    output = label(make_client, server, "carol", exports["no_persons"])
-    assert "REJECTED" not in output
-    assert "[drift.annotator]" in output
+    result = label(make_client, server, "carol", exports["no_persons"])
+    assert_accepted(result, "[drift.annotator]")
     expected = (
         f"label mix of 150 annotations by carol on task t5 differs from their peers' "
         f"(bob: 249 annotations) (chi-squared {stat:.2f}, 4 dof, p={p:.2g} < 0.001); "
         f"person 40% -> 0%"
     )
-    assert expected in output
+    assert expected in result.output
     warned = [
         (e.subject, w["severity"], w["message"])
         for e in events(server)
@@ -159,17 +159,8 @@ def test_above_chi2_max_count_js_judges_and_the_project_may_make_it_an_error(
         m = (p + q) / 2
         js += 0.5 * (p * math.log2(p / m) if p else 0.0) + 0.5 * q * math.log2(q / m)
     assert 0.2 < js < 0.3
-    output = label(make_client, server, "carol", exports["no_persons"])
     assert_denied(
-        _Result(output),
+        label(make_client, server, "carol", exports["no_persons"]),
         "[drift.annotator]",
         f"(Jensen-Shannon {js:.3f} bits > 0.2); person 40% -> 0%",
     )
-
-
-class _Result:
-    """assert_denied's view of a push that `label` already ran."""
-
-    def __init__(self, output: str) -> None:
-        self.output = output
-        self.accepted = not output.startswith("REJECTED")
