@@ -6,12 +6,15 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from gitannot.commands import notify
 from gitannot.events import types as T
+from gitannot.main import build_parser
 from tests.access.helpers import assert_accepted, assert_denied
 from tests.events.helpers import events
 from tests.gitenv import Client, PushResult, ServerRepo
@@ -164,3 +167,44 @@ def test_above_chi2_max_count_js_judges_and_the_project_may_make_it_an_error(
         "[drift.annotator]",
         f"(Jensen-Shannon {js:.3f} bits > 0.2); person 40% -> 0%",
     )
+
+
+def test_the_digest_lists_each_drifting_annotator_of_a_shared_task(
+    server: ServerRepo,
+    make_client: Callable[[ServerRepo, str], Client],
+    exports: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seed(server, make_client, exports)
+    label(make_client, server, "bob", exports["truth"])
+    carol = label(make_client, server, "carol", exports["no_persons"])
+    assert_accepted(carol)
+    args = build_parser("notify").parse_args(
+        ["notify", "digest", "--repo", str(server.path), "--json"]
+    )
+    capsys.readouterr()
+    assert notify.run(args, now=datetime(2027, 1, 1, tzinfo=UTC)) == 0
+    found = json.loads(capsys.readouterr().out)["annotator_drift"]
+    # The table is symmetric: bob against carol gives carol's statistic.
+    stat = chi_squared([(131, 131), (99, 0), (8, 8), (7, 7), (4, 4)])
+    p = math.exp(-stat / 2) * (1 + stat / 2)
+    figures = f"(chi-squared {stat:.2f}, 4 dof, p={p:.2g} < 0.001)"
+    assert [(f["user"], f["peers"], f["commit"], f["message"]) for f in found] == [
+        (
+            "bob",
+            ["carol"],
+            server.rev("refs/heads/annotate/bob/t5"),
+            "label mix of 249 annotations by bob on task t5 differs from their peers' "
+            f"(carol: 150 annotations) {figures}; person 0% -> 40%, car 87% -> 53%, "
+            "truck 5% -> 3%",
+        ),
+        (
+            "carol",
+            ["bob"],
+            server.rev("refs/heads/annotate/carol/t5"),
+            "label mix of 150 annotations by carol on task t5 differs from their peers' "
+            f"(bob: 249 annotations) {figures}; person 40% -> 0%, car 53% -> 87%, "
+            "truck 3% -> 5%",
+        ),
+    ]
+    assert found[1]["counts"] == NO_PERSONS and found[1]["peer_counts"] == GROUND_TRUTH
