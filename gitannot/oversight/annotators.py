@@ -9,6 +9,7 @@ thresholds of configs/project.yaml `checks.annotator_drift` and the severity of 
 """
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from gitannot.workflow.model import WORKFLOW_PATH, Task
 
 RULE = "drift.annotator"
 MAX_FILES = 200  # label files read per branch; a task with more is not judged
+# Of the hook's time limit, per push: past it the push is not judged (a note says so).
+BUDGET_SECONDS = 1.0
 _BRANCH = re.compile(r"^refs/heads/annotate/([^/]+)/([^/]+)$")
 
 
@@ -45,8 +48,11 @@ class AnnotatorDrift:
     message: str
 
 
-def item_counts(repo: pygit2.Repository, commit: str, task: Task) -> Counter[str] | None:
-    """Label counts of the task's items in a commit; None when it has too many files."""
+def item_counts(
+    repo: pygit2.Repository, commit: str, task: Task, deadline: float | None = None
+) -> Counter[str] | None:
+    """Label counts of the task's items in a commit; None when it has too many files or
+    the deadline (time.monotonic()) passes before they are read."""
     peeled = gitrepo.peel_to_commit(repo, commit)
     if peeled is None:
         return Counter()
@@ -56,6 +62,8 @@ def item_counts(repo: pygit2.Repository, commit: str, task: Task) -> Counter[str
     reader = TreeReader(repo, peeled.tree)
     counts: Counter[str] = Counter()
     for path in paths:
+        if deadline is not None and time.monotonic() > deadline:
+            return None
         counts.update(label_counts(reader.parse(path)))
     return counts
 
@@ -66,9 +74,11 @@ def compare(
     user: str,
     commit: str,
     project: ProjectConfig,
+    deadline: float | None = None,
 ) -> AnnotatorDrift | None:
     """`user`'s mix at `commit` against the pooled mixes of the task's other assignees
-    (those with a branch on the server). None: no drift, or nothing to compare."""
+    (those with a branch on the server). None: no drift, nothing to compare, or not read
+    by the deadline."""
     peers = [
         (peer, tip)
         for peer in task.assignees
@@ -76,10 +86,10 @@ def compare(
     ]
     if user not in task.assignees or not peers:
         return None
-    mine = item_counts(repo, commit, task)
+    mine = item_counts(repo, commit, task, deadline)
     pooled: Counter[str] = Counter()
     for _peer, tip in peers:
-        theirs = item_counts(repo, tip, task)
+        theirs = item_counts(repo, tip, task, deadline)
         if theirs is None:
             return None
         pooled.update(theirs)
@@ -136,7 +146,10 @@ def check_annotator_drift(ctx: PushContext) -> list[Finding]:
         task = tasks.get(task_id)
         if task is None or len(task.assignees) < 2 or severity is None:
             continue
-        found = compare(ctx.repo, task, user, update.new, project)
+        deadline = time.monotonic() + BUDGET_SECONDS
+        found = compare(ctx.repo, task, user, update.new, project, deadline)
+        if found is None and time.monotonic() > deadline:
+            ctx.notes.append(f"annotator drift: task {task.id} too large to judge in time")
         if found is not None:
             findings.append(
                 Finding(

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from gitannot.events import render
 from gitannot.events import types as T
 from gitannot.main import main
 from tests.access.helpers import assert_accepted, assert_denied
@@ -103,6 +104,14 @@ def test_task_moves_and_verdicts_are_events_delivered_signed(
         "branch": branch,
     }
     assert verdict["data"]["review_ref"] == f"refs/reviews/{submitted}/dave"
+    # Slack and mail show them in one line.
+    queued = [e for e in events(server) if e.type in (T.TASK_STATE, T.REVIEW_VERDICT)]
+    assert [render.title(e) for e in queued[:3]] == [
+        "task t1 on annotate/bob/t1: start (annotation/new -> annotation/in progress) by bob",
+        "task t1 on annotate/bob/t1: submit (annotation/in progress -> annotation/completed)"
+        " by bob",
+        f"approve by dave on annotate/bob/t1 at {submitted[:12]}: looks right",
+    ]
 
 
 def test_request_changes_is_a_verdict_event_and_comments_are_not(
