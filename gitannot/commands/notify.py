@@ -11,7 +11,6 @@ from gitannot.errors import UsageError
 from gitannot.events import delivery, digest, outbox, senders
 from gitannot.events import types as T
 from gitannot.events.config import Automation
-from gitannot.events.types import Event
 from gitannot.oversight.digest import sections
 
 NAME = "notify"
@@ -78,15 +77,8 @@ def _send(
             message.set_content(text)
             senders.send_mail(git_dir, target, message)
         else:
-            event = Event(
-                0,
-                f"digest-{outbox.now()}",
-                T.DIGEST,
-                f"gitannot://{outbox.repository_name(git_dir)}",
-                "digest",
-                outbox.now(),
-                {"digest": report.to_dict(), "message": text},
-            )
+            data = {"digest": report.to_dict(), "message": text}
+            event = outbox.unqueued(git_dir, T.DIGEST, "digest", data)
             senders.send(git_dir, target, event)
     except senders.DeliveryError as exc:
         print(f"digest not sent to {name}: {exc}")

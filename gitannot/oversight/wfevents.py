@@ -59,8 +59,10 @@ def _task_moves(
         parents = list(commit.parents)
         for path in sorted({c.path for c in ctx.changes.changes(commit) if is_task_path(c.path)}):
             # A merge's version equal to one parent's came from that parent's own commit.
-            mine = _blob(commit, path)
-            if len(parents) > 1 and any(_blob(p, path) == mine for p in parents):
+            mine = gitrepo.blob_id(ctx.repo, str(commit.id), path)
+            if len(parents) > 1 and any(
+                gitrepo.blob_id(ctx.repo, str(p.id), path) == mine for p in parents
+            ):
                 continue
             moves.append((commit, path))
     if not moves:
@@ -92,13 +94,6 @@ def _task_moves(
             data["url"] = settings.commit_url.replace("{id}", str(commit.id))
         out.append((T.TASK_STATE, ref, data))
     return out
-
-
-def _blob(commit: pygit2.Commit, path: str) -> str | None:
-    try:
-        return str(commit.tree[path].id)
-    except KeyError:
-        return None
 
 
 def _action(before: Task | None, after: Task | None) -> str:
