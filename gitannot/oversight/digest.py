@@ -8,21 +8,20 @@ the verdicts from refs/reviews/*. How long something waits is measured from the 
 log's server times, never from commit dates. `now` is a parameter (tests fix it).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pygit2
 
 from gitannot.access import globs
+from gitannot.access.model import Policy
 from gitannot.access.offline import base_ref
-from gitannot.audit import entry as E
-from gitannot.audit import reader
 from gitannot.core.findings import Severity
 from gitannot.events.digest import Section
 from gitannot.gitio import repo as gitrepo
-from gitannot.oversight import annotators
+from gitannot.oversight import annotators, pushlog
+from gitannot.oversight.pushlog import Push, accepted_updates, span
 from gitannot.oversight.tasks import read_task, step, tasks_at
 from gitannot.push.context import TrustedBase
 from gitannot.workflow import approvals
@@ -32,15 +31,6 @@ from gitannot.workflow.trusted import load_workflow
 MAX_BRANCHES = 2000  # branches read for task states; more are left out (a note says so)
 
 
-@dataclass(frozen=True)
-class Push:
-    """One accepted ref update in the audit log: server time, pusher, new tip."""
-
-    time: datetime
-    user: str
-    new: str
-
-
 @dataclass
 class _Server:
     repo: pygit2.Repository
@@ -48,9 +38,11 @@ class _Server:
     tip: str
     tasks: dict[str, Task]  # by id, from the trusted branch
     config: WorkflowConfig
+    policy: Policy | None
     branches: dict[str, str]  # ref -> tip commit
     pushes: dict[str, list[Push]]  # ref -> accepted updates, oldest first
     commit_url: str
+    _states: dict[str, dict[str, Task]] = field(default_factory=dict)
 
     def link(self, commit: str) -> dict[str, str]:
         out = {"commit": commit}
@@ -61,6 +53,8 @@ class _Server:
     def states(self, task: Task) -> dict[str, Task]:
         """ref -> the task as that branch holds it: the default branch, and every other
         branch where it stands elsewhere (an annotator's start or submit not merged yet)."""
+        if task.id in self._states:
+            return self._states[task.id]
         out: dict[str, Task] = {self.default: task}
         for ref, tip in self.branches.items():
             if ref == self.default:
@@ -68,6 +62,7 @@ class _Server:
             held = read_task(self.repo, tip, task.path)
             if held is not None and held.id == task.id and step(held) != step(task):
                 out[ref] = held
+        self._states[task.id] = out
         return out
 
 
@@ -90,8 +85,9 @@ def sections(
         tip=tip,
         tasks={t.id: t for t in tasks_at(repo, tip).values()},
         config=state.config,
+        policy=state.policy,
         branches={r: t for r in refs[:MAX_BRANCHES] if (t := gitrepo.ref_target(repo, r))},
-        pushes=_pushes(repo),
+        pushes=accepted_updates(repo),
         commit_url=commit_url,
     )
     out = [
@@ -103,38 +99,6 @@ def sections(
     if len(refs) > MAX_BRANCHES:
         out[0].notes.append(f"only the first {MAX_BRANCHES} of {len(refs)} branches were read")
     return out
-
-
-def _pushes(repo: pygit2.Repository) -> dict[str, list[Push]]:
-    out: dict[str, list[Push]] = {}
-    for item in reader.entries(repo):
-        entry = item.entry
-        if entry.get("type") != E.PUSH or entry.get("decision") != "accepted":
-            continue
-        when = _time(str(entry.get("time", "")))
-        user = str((entry.get("actor") or {}).get("user", ""))
-        for update in entry.get("updates", []):
-            new = str(update.get("new", ""))
-            if when is not None and new and set(new) != {"0"}:
-                out.setdefault(str(update.get("ref", "")), []).append(Push(when, user, new))
-    return out
-
-
-def _time(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def span(delta: timedelta) -> str:
-    """3d 4h, 5h 10m, 12m: how long, for people."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    return f"{hours}h {mins}m" if hours else f"{mins}m"
 
 
 def _where(states: dict[str, Task]) -> str:
@@ -199,7 +163,9 @@ def _awaiting(server: _Server, now: datetime) -> Section:
             on_default = ref == server.default
             if not on_default and len(approved) >= required and not changes:
                 continue  # approved: ready to merge, nobody's review is missing
-            since = _since(server, ref, task, lambda t: t.awaiting_review)
+            since = pushlog.since(
+                server.repo, server.pushes.get(ref, []), task, lambda t: t.awaiting_review
+            )
             waited = now - since.time if since is not None else None
             section.items.append(
                 {
@@ -236,8 +202,7 @@ def _verdicts(
 ) -> tuple[list[str], list[str]]:
     """Approvals that count on exactly the tip (reviewers the protect rule selects, or
     the task's reviewers; never an assignee), and standing change requests."""
-    state = load_workflow(TrustedBase(repo=server.repo, ref=server.default, commit=server.tip))
-    policy = state.policy
+    policy = server.policy
 
     def counts(user: str) -> bool:
         if user in task.assignees:
@@ -253,17 +218,6 @@ def _verdicts(
         elif verdict == "request-changes":
             changes.append(user)
     return approved, changes
-
-
-def _since(server: _Server, ref: str, task: Task, holds: Any) -> Push | None:
-    """The first push of the latest unbroken run of pushes to `ref` after which the task
-    satisfied `holds` (e.g. awaiting review): when the current wait began."""
-    since: Push | None = None
-    for push in server.pushes.get(ref, []):
-        held = read_task(server.repo, push.new, task.path)
-        waiting = held is not None and holds(held)
-        since = (since or push) if waiting else None
-    return since
 
 
 # -- stopped ----------------------------------------------------------------------------
