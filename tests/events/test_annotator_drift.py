@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from gitannot.commands import notify
+from gitannot.errors import ConfigError
 from gitannot.events import types as T
 from gitannot.main import build_parser
+from gitannot.project.config import DriftThresholds, load_project
 from tests.access.helpers import assert_accepted, assert_denied
 from tests.events.helpers import events
 from tests.gitenv import Client, PushResult, ServerRepo
@@ -208,3 +210,29 @@ def test_the_digest_lists_each_drifting_annotator_of_a_shared_task(
         ),
     ]
     assert found[1]["counts"] == NO_PERSONS and found[1]["peer_counts"] == GROUND_TRUTH
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "checks:\n  annotator_drift: {alpha: -1}\n",
+            "configs/project.yaml:2: `alpha` must be a number >= 0",
+        ),
+        (
+            "checks:\n  annotator_drift:\n    jsthreshold: 0.2\n",
+            "configs/project.yaml:3: unknown key 'jsthreshold'",
+        ),
+        ("checks:\n  annotator_drift: 3\n", "configs/project.yaml:2: `annotator_drift` must be"),
+    ],
+)
+def test_annotator_drift_settings_errors_name_file_and_line(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_project(text.encode())
+    assert caught.value.message.startswith(message)
+
+
+def test_annotator_drift_settings_default_and_override() -> None:
+    assert load_project(b"dataset: {name: x}\n").annotator_drift == DriftThresholds()
+    custom = load_project(b"checks:\n  annotator_drift: {min_annotations: 5, alpha: 0.01}\n")
+    assert custom.annotator_drift == DriftThresholds(min_annotations=5, alpha=0.01)
