@@ -61,18 +61,19 @@ def check_drift(ctx: PushContext) -> list[Finding]:
         message = judge(brought, reference, settings)
         severity = _severity(base_reader)
         if message is not None and severity is not None:
-            findings.append(
-                Finding(
-                    rule=RULE,
-                    severity=severity,
-                    ref=update.ref,
-                    commit=update.new,
-                    message=message,
-                    hint="check the labels against the guidelines; drift settings are in "
-                    f"{AUTOMATION_PATH}, its severity in configs/project.yaml",
-                )
+            hint = (
+                "check the labels against the guidelines; drift settings are in "
+                f"{AUTOMATION_PATH}, its severity in configs/project.yaml"
             )
+            findings.append(finding(RULE, severity, update, message, hint))
     return findings
+
+
+def finding(rule: str, severity: Severity, update: RefUpdate, message: str, hint: str) -> Finding:
+    """A drift finding on the pushed tip of `update` (push drift and annotator drift)."""
+    return Finding(
+        rule=rule, severity=severity, ref=update.ref, commit=update.new, message=message, hint=hint
+    )
 
 
 def _brought(

@@ -19,7 +19,7 @@ from gitannot.access import globs
 from gitannot.core.findings import Finding, Severity
 from gitannot.errors import ConfigError
 from gitannot.events.annotations import TreeReader, label_counts
-from gitannot.events.drift import judge
+from gitannot.events.drift import finding, judge
 from gitannot.gitio import repo as gitrepo
 from gitannot.oversight.tasks import tasks_at
 from gitannot.project.config import DEFAULT_PROJECT_PATH, ProjectConfig, load_project
@@ -30,6 +30,10 @@ RULE = "drift.annotator"
 MAX_FILES = 200  # label files read per branch; a task with more is not judged
 # Of the hook's time limit, per push: past it the push is not judged (a note says so).
 BUDGET_SECONDS = 1.0
+HINT = (
+    "compare with the labelling guidelines and the peers' branches; thresholds: "
+    "checks.annotator_drift in configs/project.yaml"
+)
 _BRANCH = re.compile(r"^refs/heads/annotate/([^/]+)/([^/]+)$")
 
 
@@ -151,17 +155,7 @@ def check_annotator_drift(ctx: PushContext) -> list[Finding]:
         if found is None and time.monotonic() > deadline:
             ctx.notes.append(f"annotator drift: task {task.id} too large to judge in time")
         if found is not None:
-            findings.append(
-                Finding(
-                    rule=RULE,
-                    severity=severity,
-                    ref=update.ref,
-                    commit=update.new,
-                    message=found.message,
-                    hint="compare with the labelling guidelines and the peers' branches; "
-                    "thresholds: checks.annotator_drift in configs/project.yaml",
-                )
-            )
+            findings.append(finding(RULE, severity, update, found.message, HINT))
     return findings
 
 
