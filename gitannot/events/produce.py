@@ -71,7 +71,7 @@ def events_step(
             items.extend(more(ctx, base, settings))
         except Exception as exc:  # noqa: BLE001 — the push's own events still go out
             lines.append(f"events: task and review events failed: {type(exc).__name__}: {exc}")
-    guard = tag_guard(base) if tag_guard is not None and auto_tags else None
+    guard = _guard(tag_guard, base) if tag_guard is not None and auto_tags else None
     with outbox.locked(ctx.git_dir) as folder:
         request = retrain.count_annotations(folder, settings.retrain, accepted)
         if request is not None:
@@ -100,6 +100,16 @@ def events_step(
         kinds = ", ".join(dict.fromkeys(T.short(e.type) for e in written))
         lines.insert(0, f"events #{written[0].seq}-#{written[-1].seq} queued ({kinds})")
     return lines
+
+
+def _guard(make: Callable[[str | None], autotag.Guard], base: str | None) -> autotag.Guard:
+    """The tag guard; one that cannot be built refuses every name (fail closed) rather
+    than cost the push its events."""
+    try:
+        return make(base)
+    except Exception as exc:  # noqa: BLE001 — reported on every refused tag
+        reason = f"the release-tag check failed ({type(exc).__name__}: {exc})"
+        return lambda _name: reason
 
 
 def _update_events(
