@@ -227,16 +227,10 @@ def _stopped(server: _Server, now: datetime, days: float) -> Section:
     section = Section("stopped", f"stopped tasks (in progress, no push for {days:g} days)")
     limit = timedelta(days=days)
     for task in sorted(server.tasks.values(), key=lambda t: t.id):
-        working = {
-            ref: held
-            for ref, held in server.states(task).items()
-            if held.stage == "annotation" and held.state == "in progress"
-        }
+        working = {ref: held for ref, held in server.states(task).items() if _in_progress(held)}
         if not working:
             continue
-        refs = set(working) | {annotators.task_branch(a, task.id) for a in task.assignees}
-        pushes = [p for ref in refs for p in server.pushes.get(ref, [])]
-        last = max(pushes, key=lambda p: p.time) if pushes else None
+        last = _last_work(server, task, working)
         idle = now - last.time if last is not None else None
         if idle is not None and idle < limit:
             continue
@@ -248,6 +242,7 @@ def _stopped(server: _Server, now: datetime, days: float) -> Section:
                 "refs": sorted(working),
                 "last_push": f"{last.time:%Y-%m-%dT%H:%M:%SZ}" if last else None,
                 "last_pusher": last.user if last else None,
+                "last_push_commit": last.new if last else None,
                 "idle_seconds": int(idle.total_seconds()) if idle else None,
                 **server.link(server.branches[ref]),
             }
@@ -259,6 +254,25 @@ def _stopped(server: _Server, now: datetime, days: float) -> Section:
             f"{server.branches[ref][:12]}: {when}"
         )
     return section
+
+
+def _last_work(server: _Server, task: Task, working: dict[str, Task]) -> Push | None:
+    """The latest push that is work on the task: to a branch where it is in progress or
+    to an assignee's annotate/<user>/<task>. The default branch moves for everyone's
+    merges, so from it only the push that put the task in progress there counts."""
+    refs = set(working) | {annotators.task_branch(a, task.id) for a in task.assignees}
+    refs.discard(server.default)
+    pushes = [p for ref in refs for p in server.pushes.get(ref, [])]
+    if server.default in working:
+        started = pushlog.since(
+            server.repo, server.pushes.get(server.default, []), task, _in_progress
+        )
+        pushes += [started] if started is not None else []
+    return max(pushes, key=lambda p: p.time) if pushes else None
+
+
+def _in_progress(task: Task) -> bool:
+    return task.stage == "annotation" and task.state == "in progress"
 
 
 # -- annotator drift --------------------------------------------------------------------

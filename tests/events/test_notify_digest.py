@@ -184,3 +184,25 @@ def test_digest_is_sent_with_the_task_sections(
     assert [a["task"] for a in sent["awaiting_review"]] == ["t1"]
     assert [s["task"] for s in sent["stopped"]] == ["t2"]
     assert "overdue tasks: 1" in got.event["data"]["message"]
+
+
+def test_merges_to_main_do_not_count_as_work_on_a_task_in_progress_there(
+    server: ServerRepo,
+    make_client: Callable[[ServerRepo, str], Client],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server.configure(hook_timeout_seconds=60)
+    alice = make_client(server, "alice")
+    files = seed_files()
+    alice.commit(files, "seed")
+    assert_accepted(alice.push("HEAD:refs/heads/main"))
+    t2 = files["tasks/t2.yaml"]
+    assert isinstance(t2, str)
+    started = alice.commit({"tasks/t2.yaml": set_state(t2, "in progress")}, "t2 started on main")
+    bypass = ["gitannot.bypass=set up the test"]
+    assert_accepted(alice.push("HEAD:refs/heads/main", options=bypass))
+    alice.commit({"README.md": "unrelated\n"}, "someone else's work lands on main")
+    assert_accepted(alice.push("HEAD:refs/heads/main", options=bypass))
+    [stopped] = json.loads(digest(server, capsys, "--json"))["stopped"]
+    assert (stopped["task"], stopped["refs"]) == ("t2", ["refs/heads/main"])
+    assert stopped["last_push_commit"] == started  # the push that started it, not the README
