@@ -13,7 +13,7 @@ from gitannot.events import types as T
 from gitannot.main import build_parser
 from tests.access.helpers import assert_accepted
 from tests.events.helpers import set_secret
-from tests.events.receiver import Receiver
+from tests.events.receiver import Receiver, running
 from tests.gitenv import Client, ServerRepo
 from tests.workflow.helpers import day, gitannot, seed_files, set_state, start_from, task
 
@@ -36,9 +36,8 @@ BACKDATED = {
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    r = Receiver("team-secret").start()
-    yield r
-    r.stop()
+    with running("team-secret") as r:
+        yield r
 
 
 def person(

@@ -14,15 +14,14 @@ from gitannot.events import types as T
 from gitannot.events.config import Retrain, load_automation
 from gitannot.main import main
 from tests.events.helpers import bootstrap, coco, events, set_secret
-from tests.events.receiver import Receiver
+from tests.events.receiver import Receiver, running
 from tests.gitenv import Client, ServerRepo
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    r = Receiver("k").start()
-    yield r
-    r.stop()
+    with running("k") as r:
+        yield r
 
 
 def test_retrain_after_n_accepted_annotations(

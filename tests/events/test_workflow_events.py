@@ -10,7 +10,7 @@ from gitannot.events import types as T
 from gitannot.main import main
 from tests.access.helpers import assert_accepted, assert_denied
 from tests.events.helpers import events, set_secret
-from tests.events.receiver import Receiver
+from tests.events.receiver import Receiver, running
 from tests.gitenv import Client, ServerRepo
 from tests.workflow.helpers import gitannot, seed_files, set_state, start_from
 
@@ -20,9 +20,8 @@ WORK = "annotate/bob/t1"
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    r = Receiver(SECRET).start()
-    yield r
-    r.stop()
+    with running(SECRET) as r:
+        yield r
 
 
 def seed_with_webhook(
