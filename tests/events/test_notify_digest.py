@@ -12,7 +12,7 @@ from gitannot.commands import notify
 from gitannot.events import types as T
 from gitannot.main import build_parser
 from tests.access.helpers import assert_accepted
-from tests.events.helpers import set_secret
+from tests.events.helpers import person, set_secret
 from tests.events.receiver import Receiver, running
 from tests.gitenv import Client, ServerRepo
 from tests.workflow.helpers import day, gitannot, seed_files, set_state, start_from, task
@@ -28,7 +28,7 @@ targets:
 # and 3 hours after that: past every real push of the test by more than 5 days.
 DUE_T3 = datetime.strptime(day(-1), "%Y-%m-%d").replace(tzinfo=UTC)
 NOW = DUE_T3 + timedelta(days=7, hours=3)
-BACKDATED = {
+BACKDATED = {  # commit dates must not matter
     "GIT_AUTHOR_DATE": "2020-01-01T00:00:00Z",
     "GIT_COMMITTER_DATE": "2020-01-01T00:00:00Z",
 }
@@ -38,15 +38,6 @@ BACKDATED = {
 def receiver() -> Iterator[Receiver]:
     with running("team-secret") as r:
         yield r
-
-
-def person(
-    make_client: Callable[[ServerRepo, str], Client], server: ServerRepo, name: str
-) -> Client:
-    client = make_client(server, name)
-    client.git("fetch", "-q", "origin")
-    client.extra_env.update(BACKDATED)  # commit dates must not matter
-    return client
 
 
 def digest(server: ServerRepo, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
@@ -75,7 +66,7 @@ def project(
     assert_accepted(alice.push("HEAD:refs/heads/main"))
     texts = {k: v for k, v in files.items() if isinstance(v, str)}
 
-    bob = person(make_client, server, "bob")
+    bob = person(make_client, server, "bob", BACKDATED)
     start_from(bob)
     bob.commit({"tasks/t1.yaml": set_state(texts["tasks/t1.yaml"], "in progress")}, "start")
     bob.commit({"labels/cats/a.txt": "cat 1 done\n"}, "label")
@@ -83,11 +74,11 @@ def project(
     before = datetime.now(UTC).replace(microsecond=0)
     assert_accepted(bob.push("HEAD:refs/heads/annotate/bob/t1"))
     after = datetime.now(UTC)
-    dave = person(make_client, server, "dave")
+    dave = person(make_client, server, "dave", BACKDATED)
     asked = gitannot(dave, "review", "request-changes", "annotate/bob/t1", "-m", "cat 1 box")
     assert asked.accepted, asked.output
 
-    carol = person(make_client, server, "carol")
+    carol = person(make_client, server, "carol", BACKDATED)
     start_from(carol)
     t2_tip = carol.commit(
         {"tasks/t2.yaml": set_state(texts["tasks/t2.yaml"], "in progress")}, "start"
@@ -97,7 +88,7 @@ def project(
     carol.commit({"tasks/t4.yaml": set_state(texts["tasks/t4.yaml"], "in progress")}, "start")
     carol.commit({"tasks/t4.yaml": set_state(texts["tasks/t4.yaml"], "completed")}, "submit")
     assert_accepted(carol.push("HEAD:refs/heads/annotate/carol/t4"))
-    erin = person(make_client, server, "erin")
+    erin = person(make_client, server, "erin", BACKDATED)
     approved = gitannot(erin, "review", "approve", "annotate/carol/t4", "-m", "ok")
     assert approved.accepted, approved.output
     return {"t1_tip": t1_tip, "t2_tip": t2_tip, "before": before, "after": after}

@@ -9,7 +9,7 @@ from gitannot.events import render
 from gitannot.events import types as T
 from gitannot.main import main
 from tests.access.helpers import assert_accepted, assert_denied
-from tests.events.helpers import events, set_secret
+from tests.events.helpers import events, person, set_secret
 from tests.events.receiver import Receiver, running
 from tests.gitenv import Client, ServerRepo
 from tests.workflow.helpers import gitannot, seed_files, set_state, start_from
@@ -39,21 +39,13 @@ def seed_with_webhook(
     return alice
 
 
-def client(
-    make_client: Callable[[ServerRepo, str], Client], server: ServerRepo, name: str
-) -> Client:
-    c = make_client(server, name)
-    c.git("fetch", "-q", "origin")
-    return c
-
-
 def test_task_moves_and_verdicts_are_events_delivered_signed(
     server: ServerRepo, make_client: Callable[[ServerRepo, str], Client], receiver: Receiver
 ) -> None:
     seed_with_webhook(server, make_client, receiver.url)
     t1 = seed_files()["tasks/t1.yaml"]
     assert isinstance(t1, str)
-    bob = client(make_client, server, "bob")
+    bob = person(make_client, server, "bob")
     start_from(bob)
     started = bob.commit({"tasks/t1.yaml": set_state(t1, "in progress")}, "start")
     bob.commit({"labels/cats/a.txt": "cat 1 done\n"}, "label")
@@ -61,12 +53,12 @@ def test_task_moves_and_verdicts_are_events_delivered_signed(
     assert_accepted(bob.push(f"HEAD:refs/heads/{WORK}"))
     # A refused move makes no event.
     before = len(events(server))
-    carol = client(make_client, server, "carol")
+    carol = person(make_client, server, "carol")
     start_from(carol, WORK)
     carol.commit({"tasks/t1.yaml": set_state(t1, "rejected")}, "reject someone's task")
     assert_denied(carol.push("HEAD:refs/heads/annotate/carol/t1"), "task.transition-denied")
     assert len(events(server)) == before
-    dave = client(make_client, server, "dave")
+    dave = person(make_client, server, "dave")
     approved = gitannot(dave, "review", "approve", WORK, "-m", "looks right")
     assert approved.accepted, approved.output
     # dave moves main onto bob's approved work: main gains bob's two moves.
@@ -117,11 +109,11 @@ def test_request_changes_is_a_verdict_event_and_comments_are_not(
     server: ServerRepo, make_client: Callable[[ServerRepo, str], Client], receiver: Receiver
 ) -> None:
     seed_with_webhook(server, make_client, receiver.url)
-    bob = client(make_client, server, "bob")
+    bob = person(make_client, server, "bob")
     start_from(bob)
     tip = bob.commit({"labels/cats/a.txt": "cat 1 done\n"}, "label")
     assert_accepted(bob.push(f"HEAD:refs/heads/{WORK}"))
-    erin = client(make_client, server, "erin")
+    erin = person(make_client, server, "erin")
     asked = gitannot(erin, "review", "request-changes", WORK, "-m", "box too loose")
     assert asked.accepted, asked.output
     noted = gitannot(
