@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("events",),  # outbox, delivery, secret scan, drift: reads labels, writes audit entries
     ("workflow",),  # tasks, review records, approval gates, QA: reads the audit log
     ("release",),  # release gates run validation; the hook runs the gates
+    ("oversight",),  # task/review events, the task digest, annotator drift, tag overlap
     ("hook", "scaffold"),
     (
         "server",

@@ -11,10 +11,13 @@ from gitannot.errors import UsageError
 from gitannot.events import delivery, digest, outbox, senders
 from gitannot.events import types as T
 from gitannot.events.config import Automation
-from gitannot.events.types import Event
+from gitannot.oversight.digest import sections
 
 NAME = "notify"
-HELP = "digests for cron: failing deliveries, dead letters (and tasks, when installed)"
+HELP = (
+    "digests for cron: failing deliveries, dead letters, overdue tasks, work awaiting "
+    "review, stopped tasks, annotator drift"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,20 +28,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     dig.add_argument("--json", action="store_true", help="print JSON")
     dig.add_argument("--send", metavar="TARGET", help="also send it through this target")
     dig.add_argument(
-        "--quiet-when-healthy", action="store_true", help="send nothing when nothing is failing"
+        "--stopped-days",
+        type=float,
+        help="a task in progress with no push for N days is stopped "
+        "(default: digest.stopped_days of configs/automation.yaml, 3)",
+    )
+    dig.add_argument(
+        "--quiet-when-healthy",
+        action="store_true",
+        help="send nothing when nothing needs attention",
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, now: datetime | None = None) -> int:
+    """`now`: the clock (tests fix it); every wait and delay is measured against it."""
     git_dir = Path(args.repo).resolve()
     if not (git_dir / "HEAD").exists():
         raise UsageError(f"{git_dir} is not a git repository", "pass --repo REPO.git")
     settings = delivery.load_settings(git_dir)
-    since = (datetime.now(UTC) - timedelta(days=args.days)).isoformat(timespec="seconds")
-    report = digest.build(git_dir, settings, since.replace("+00:00", "Z"))
+    now = now or datetime.now(UTC)
+    since = (now - timedelta(days=args.days)).isoformat(timespec="seconds")
+    stopped = settings.stopped_days if args.stopped_days is None else args.stopped_days
+    parts = sections(git_dir, now, stopped, settings.commit_url)
+    report = digest.build(git_dir, settings, since.replace("+00:00", "Z"), parts)
     text = "\n".join(report.lines())
     print(json.dumps(report.to_dict(), indent=2) if args.json else text)
-    if args.send and not (args.quiet_when_healthy and not report.failing()):
+    if args.send and not (args.quiet_when_healthy and not report.attention()):
         return _send(git_dir, settings, args.send, text, report)
     return EXIT_OK
 
@@ -56,21 +71,14 @@ def _send(
     try:
         if target.kind == "email":
             message = EmailMessage()
-            message["Subject"] = f"[gitannot] digest: {len(report.failing())} failing target(s)"
+            message["Subject"] = f"[gitannot] digest: {report.subject()}"
             message["From"] = target.sender
             message["To"] = ", ".join(target.to)
             message.set_content(text)
             senders.send_mail(git_dir, target, message)
         else:
-            event = Event(
-                0,
-                f"digest-{outbox.now()}",
-                T.DIGEST,
-                f"gitannot://{outbox.repository_name(git_dir)}",
-                "digest",
-                outbox.now(),
-                {"digest": report.to_dict(), "message": text},
-            )
+            data = {"digest": report.to_dict(), "message": text}
+            event = outbox.unqueued(git_dir, T.DIGEST, "digest", data)
             senders.send(git_dir, target, event)
     except senders.DeliveryError as exc:
         print(f"digest not sent to {name}: {exc}")

@@ -104,28 +104,35 @@ class TreeReader:
 
     def parse(self, path: str) -> ParsedFile | None:
         """The parsed file; None when absent, not an annotation file or over the limit."""
-        if self.source is None or self.rules is None or self.context is None:
+        found = self._file(path)
+        if found is None or self.source is None or self.rules is None:
             return None
-        fmt = self.rules.project.format_for(path)
-        entry = self.source.entry(path)
-        if fmt is None or entry.kind is not EntryKind.FILE:
+        fmt, blob_id = found
+        if self.source.size(blob_id) > self.rules.project.max_file_bytes:
             return None
-        if self.source.size(entry.blob_id) > self.rules.project.max_file_bytes:
-            return None
+        assert self.context is not None
         context, _ = self.context.for_file(path, fmt)
         return self._parse(path, fmt, context)
 
     def key(self, path: str) -> str | None:
         """What a parse of `path` depends on (rules, context files, path, blob), or None
         when the path is no readable annotation file."""
+        found = self._file(path)
+        if found is None or self.rules is None or self.context is None:
+            return None
+        fmt, blob_id = found
+        _, context_id = self.context.for_file(path, fmt)
+        return f"{self.rules.rules_id}:{context_id}:{fmt}:{path}:{blob_id}"
+
+    def _file(self, path: str) -> tuple[str, str] | None:
+        """(format, blob id) of an annotation file of this tree; None for anything else."""
         if self.source is None or self.rules is None or self.context is None:
             return None
         fmt = self.rules.project.format_for(path)
         entry = self.source.entry(path)
         if fmt is None or entry.kind is not EntryKind.FILE:
             return None
-        _, context_id = self.context.for_file(path, fmt)
-        return f"{self.rules.rules_id}:{context_id}:{fmt}:{path}:{entry.blob_id}"
+        return fmt, entry.blob_id
 
     def _parse(self, path: str, fmt: str, context: FormatContext) -> ParsedFile:
         assert self.source is not None and self.rules is not None

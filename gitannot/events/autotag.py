@@ -7,6 +7,7 @@ the audit log gets an entry for it, so who wrote it is never in doubt.
 
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,10 +39,28 @@ def server_prefix(pattern: str) -> str:
     return re.split(r"\{", pattern, maxsplit=1)[0]
 
 
-def create(git_dir: Path, repo: pygit2.Repository, pattern: str, branch: str, commit: str) -> str:
+class TagRefused(RuntimeError):
+    """The name the pattern gives is reserved (a release tag): no tag is written."""
+
+
+# name -> None when the server may write it, else why not (e.g. it is a release tag name).
+Guard = Callable[[str], str | None]
+
+
+def create(
+    git_dir: Path,
+    repo: pygit2.Repository,
+    pattern: str,
+    branch: str,
+    commit: str,
+    guard: Guard | None = None,
+) -> str:
     """Create the tag; returns its name. The audit entry is appended after the ref."""
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     name = next_name(repo, pattern, branch, today)
+    refusal = guard(name) if guard is not None else None
+    if refusal is not None:
+        raise TagRefused(refusal)
     who = pygit2.Signature(TAGGER, "gitannot@server", int(time.time()), 0)
     message = f"automatic tag: {branch} at {commit[:12]} after a merge\n"
     tag_oid = repo.create_tag(

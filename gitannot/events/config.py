@@ -5,11 +5,12 @@ Secrets are never in this file: a target names them and secrets.resolve finds th
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from gitannot.errors import ConfigError
 from gitannot.events import types as T
+from gitannot.project.config import DriftThresholds, drift_thresholds, mapping, number
 from gitannot.project.globs import match
 from gitannot.schema.yamlsrc import LineDict, load_yaml, where
 
@@ -18,6 +19,7 @@ KINDS = ("webhook", "slack", "email")
 SECRET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_TAG_PATTERN = "auto/{date}.{n}"
+TOP_KEYS = {"targets", "protected", "auto_tag", "retrain", "drift", "commit_url", "digest"}
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,9 @@ class Retrain:
 
 
 @dataclass(frozen=True)
-class Drift:
-    min_annotations: int = 20  # pushes bringing fewer are not judged
-    chi2_max_count: int = 1000  # up to this many pushed annotations: chi-squared
-    alpha: float = 0.001
-    js_threshold: float = 0.1  # bits
+class Drift(DriftThresholds):
+    """A push's label mix against the base's; the thresholds are project.yaml's type."""
+
     max_base_files: int = 2000
 
 
@@ -80,6 +80,8 @@ class Automation:
     auto_tag: AutoTag = AutoTag()
     retrain: Retrain = Retrain()
     drift: Drift = Drift()
+    # `gitannot notify digest`: a task in progress with no push for this many days stopped.
+    stopped_days: float = 3.0
     # "https://git.example.org/labels/commit/{id}": each commit in an event gets a link.
     commit_url: str = ""
     source: str = AUTOMATION_PATH
@@ -100,7 +102,7 @@ def load_automation(data: bytes | None, source: str = AUTOMATION_PATH) -> Automa
         return Automation(source=source)
     if not isinstance(doc, LineDict):
         raise ConfigError(f"{source}:1: the automation config must be a YAML mapping")
-    _only(doc, {"targets", "protected", "auto_tag", "retrain", "drift", "commit_url"}, source)
+    _only(doc, TOP_KEYS, source)
     commit_url = str(doc.get("commit_url", ""))
     if commit_url and ("{id}" not in commit_url or not commit_url.startswith("http")):
         raise ConfigError(
@@ -117,6 +119,7 @@ def load_automation(data: bytes | None, source: str = AUTOMATION_PATH) -> Automa
         auto_tag=_auto_tag(doc, source),
         retrain=_retrain(doc, source),
         drift=_drift(doc, source),
+        stopped_days=_stopped_days(doc, source),
         commit_url=commit_url,
         source=source,
     )
@@ -143,24 +146,6 @@ def _strings(node: LineDict, key: str, source: str) -> list[str]:
     if not all(isinstance(v, str) and v for v in values):
         raise ConfigError(f"{where(source, node, key)}: `{key}` must be a list of strings")
     return values
-
-
-def _mapping(node: LineDict, key: str, source: str) -> LineDict:
-    value = node.get(key)
-    if value is None:
-        empty = LineDict()
-        empty.key_lines = {}
-        return empty
-    if not isinstance(value, LineDict):
-        raise ConfigError(f"{where(source, node, key)}: `{key}` must be a mapping")
-    return value
-
-
-def _number(node: LineDict, key: str, default: float, source: str) -> float:
-    value = node.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{where(source, node, key)}: `{key}` must be a number >= 0")
-    return float(value)
 
 
 def _secret_name(node: LineDict, key: str, source: str) -> str:
@@ -193,7 +178,7 @@ def _target(raw: Any, doc: LineDict, source: str) -> Target:
     url_secret = _secret_name(raw, "url_secret", source)
     if kind != "email" and not (url or url_secret):
         raise ConfigError(f"{where(source, raw)}: target {name!r} needs `url` or `url_secret`")
-    smtp = _mapping(raw, "smtp", source)
+    smtp = mapping(raw, "smtp", source)
     _only(smtp, {"host", "port", "user", "password_secret", "starttls"}, source)
     to = tuple(_strings(raw, "to", source))
     if kind == "email" and not to:
@@ -210,11 +195,11 @@ def _target(raw: Any, doc: LineDict, source: str) -> Target:
         to=to,
         sender=str(raw.get("from", "gitannot@localhost")),
         smtp_host=str(smtp.get("host", "localhost")),
-        smtp_port=int(_number(smtp, "port", 25, source)),
+        smtp_port=int(number(smtp, "port", 25, source)),
         smtp_user=str(smtp.get("user", "")),
         smtp_password_secret=_secret_name(smtp, "password_secret", source),
         starttls=bool(smtp.get("starttls", False)),
-        max_attempts=max(1, int(_number(raw, "max_attempts", DEFAULT_MAX_ATTEMPTS, source))),
+        max_attempts=max(1, int(number(raw, "max_attempts", DEFAULT_MAX_ATTEMPTS, source))),
     )
 
 
@@ -227,7 +212,7 @@ def _event_type(name: str, node: LineDict, source: str) -> str:
 
 
 def _auto_tag(doc: LineDict, source: str) -> AutoTag:
-    node = _mapping(doc, "auto_tag", source)
+    node = mapping(doc, "auto_tag", source)
     _only(node, {"enabled", "pattern", "branches"}, source)
     pattern = str(node.get("pattern", DEFAULT_TAG_PATTERN))
     if "{n}" not in pattern:
@@ -243,21 +228,19 @@ def _auto_tag(doc: LineDict, source: str) -> AutoTag:
 
 
 def _retrain(doc: LineDict, source: str) -> Retrain:
-    node = _mapping(doc, "retrain", source)
+    node = mapping(doc, "retrain", source)
     _only(node, {"on_release", "every_annotations"}, source)
     return Retrain(
         on_release=node.get("on_release", True) is not False,
-        every_annotations=int(_number(node, "every_annotations", 0, source)),
+        every_annotations=int(number(node, "every_annotations", 0, source)),
     )
 
 
 def _drift(doc: LineDict, source: str) -> Drift:
-    node = _mapping(doc, "drift", source)
-    _only(node, {"min_annotations", "chi2_max_count", "alpha", "js_threshold"}, source)
-    base = Drift()
-    return Drift(
-        min_annotations=int(_number(node, "min_annotations", base.min_annotations, source)),
-        chi2_max_count=int(_number(node, "chi2_max_count", base.chi2_max_count, source)),
-        alpha=_number(node, "alpha", base.alpha, source),
-        js_threshold=_number(node, "js_threshold", base.js_threshold, source),
-    )
+    return Drift(**asdict(drift_thresholds(mapping(doc, "drift", source), source)))
+
+
+def _stopped_days(doc: LineDict, source: str) -> float:
+    node = mapping(doc, "digest", source)
+    _only(node, {"stopped_days"}, source)
+    return number(node, "stopped_days", Automation.stopped_days, source)

@@ -161,14 +161,7 @@ class Worker:
     def _attempt(self, target: Target, event: Event, state: TargetState, summary: Summary) -> bool:
         """Deliver one event; False when the target must wait (backoff)."""
         attempt = state.attempts + 1
-        record: dict[str, Any] = {
-            "time": outbox.now(),
-            "target": target.name,
-            "seq": event.seq,
-            "id": event.id,
-            "type": event.type,
-            "attempt": attempt,
-        }
+        record = _record(target, event, attempt)
         try:
             sent = senders.send(self.git_dir, target, event)
         except senders.DeliveryError as exc:
@@ -195,6 +188,18 @@ class Worker:
         return True
 
 
+def _record(target: Target, event: Event, attempt: int) -> dict[str, Any]:
+    """The fields every delivery-log line has (status and result are added)."""
+    return {
+        "time": outbox.now(),
+        "target": target.name,
+        "seq": event.seq,
+        "id": event.id,
+        "type": event.type,
+        "attempt": attempt,
+    }
+
+
 def _lag(event_time: str, clock: Clock) -> float | None:
     """Seconds since the event was written (its RFC 3339 time), for the metrics."""
     try:
@@ -217,14 +222,7 @@ def replay(
                 continue
             if not target.wants(event.type, event.subject):
                 continue
-            record = {
-                "time": outbox.now(),
-                "target": target.name,
-                "seq": event.seq,
-                "id": event.id,
-                "type": event.type,
-                "attempt": 0,
-            }
+            record = _record(target, event, 0)
             try:
                 result = senders.send(git_dir, target, event)
             except senders.DeliveryError as exc:
@@ -238,23 +236,8 @@ def replay(
 
 def ping(git_dir: Path, target: Target) -> str:
     """Send a ping event (not written to the outbox); '' on success, else the error."""
-    event = Event(
-        seq=0,
-        id=f"ping-{int(time.time() * 1000)}",
-        type=T.PING,
-        source=f"gitannot://{outbox.repository_name(git_dir)}",
-        subject="",
-        time=outbox.now(),
-        data={"message": "ping from gitannot events test"},
-    )
-    record = {
-        "time": event.time,
-        "target": target.name,
-        "seq": 0,
-        "id": event.id,
-        "type": event.type,
-        "attempt": 1,
-    }
+    event = outbox.unqueued(git_dir, T.PING, "", {"message": "ping from gitannot events test"})
+    record = _record(target, event, 1)
     try:
         sent = senders.send(git_dir, target, event)
     except senders.DeliveryError as exc:

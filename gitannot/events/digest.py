@@ -1,10 +1,10 @@
 """The digest for cron: deliveries that keep failing, dead letters, pending backlog.
 
-Overdue tasks and work awaiting review belong here too once the workflow package is part
-of this installation; until then the digest says so in one line (docs/automation.md).
+Parts that need the workflow (overdue tasks, work awaiting review, stopped tasks,
+annotator drift) are composed above this layer (gitannot.oversight.digest) and handed in
+as plain Sections, so this package never imports the workflow.
 """
 
-import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,12 +28,33 @@ class TargetHealth:
 
 
 @dataclass
+class Section:
+    """One part of the digest made elsewhere: a title, one entry per thing needing
+    attention (JSON-ready), the text lines that show them, and notes (always shown)."""
+
+    name: str  # key in the JSON form: "overdue", "awaiting_review", ...
+    title: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Digest:
     targets: list[TargetHealth]
-    workflow: str  # a line about tasks and reviews
+    sections: list[Section] = field(default_factory=list)
 
     def failing(self) -> list[TargetHealth]:
         return [t for t in self.targets if t.failing]
+
+    def attention(self) -> int:
+        """Things that need someone: failing targets plus every section entry."""
+        return len(self.failing()) + sum(len(s.items) for s in self.sections)
+
+    def subject(self) -> str:
+        parts = [f"{len(self.failing())} failing target(s)"]
+        parts += [f"{len(s.items)} {s.title}" for s in self.sections]
+        return ", ".join(parts)
 
     def lines(self) -> list[str]:
         out = [f"gitannot digest for {len(self.targets)} delivery target(s)"]
@@ -49,7 +70,10 @@ class Digest:
                 out.append(
                     f"  dead letter: event #{record['seq']} {record['type']} at {record['time']}"
                 )
-        out.append(self.workflow)
+        for section in self.sections:
+            out.append(f"{section.title}: {len(section.items)}")
+            out.extend(f"  {line}" for line in section.lines)
+            out.extend(f"  ({note})" for note in section.notes)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,11 +90,14 @@ class Digest:
                 }
                 for t in self.targets
             ],
-            "workflow": self.workflow,
+            **{s.name: s.items for s in self.sections},
+            "notes": [note for s in self.sections for note in s.notes],
         }
 
 
-def build(git_dir: Path, settings: Automation, since: str) -> Digest:
+def build(
+    git_dir: Path, settings: Automation, since: str, sections: list[Section] | None = None
+) -> Digest:
     """`since`: RFC 3339 time; dead letters written before it are left out."""
     last = outbox.last_seq(outbox.events_dir(git_dir) / outbox.OUTBOX_FILE)
     dead = delivery.read_log(git_dir, delivery.DEAD_FILE)
@@ -87,10 +114,4 @@ def build(git_dir: Path, settings: Automation, since: str) -> Digest:
                 dead=[d for d in dead if d["target"] == target.name and d["time"] >= since],
             )
         )
-    return Digest(targets, _workflow_line())
-
-
-def _workflow_line() -> str:
-    if importlib.util.find_spec("gitannot.workflow") is None:
-        return "tasks and reviews: not in this installation (no gitannot.workflow package)"
-    return "tasks and reviews: see `gitannot task list` (not yet summarised here)"
+    return Digest(targets, list(sections or []))

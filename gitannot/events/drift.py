@@ -26,6 +26,7 @@ from gitannot.events import stats
 from gitannot.events.annotations import TreeReader, diff_trees, label_counts
 from gitannot.events.config import AUTOMATION_PATH, Drift, load_automation
 from gitannot.gitio import repo as gitrepo
+from gitannot.project.config import DriftThresholds
 from gitannot.push.context import PushContext
 
 RULE = "drift.label-distribution"
@@ -60,18 +61,19 @@ def check_drift(ctx: PushContext) -> list[Finding]:
         message = judge(brought, reference, settings)
         severity = _severity(base_reader)
         if message is not None and severity is not None:
-            findings.append(
-                Finding(
-                    rule=RULE,
-                    severity=severity,
-                    ref=update.ref,
-                    commit=update.new,
-                    message=message,
-                    hint="check the labels against the guidelines; drift settings are in "
-                    f"{AUTOMATION_PATH}, its severity in configs/project.yaml",
-                )
+            hint = (
+                "check the labels against the guidelines; drift settings are in "
+                f"{AUTOMATION_PATH}, its severity in configs/project.yaml"
             )
+            findings.append(finding(RULE, severity, update, message, hint))
     return findings
+
+
+def finding(rule: str, severity: Severity, update: RefUpdate, message: str, hint: str) -> Finding:
+    """A drift finding on the pushed tip of `update` (push drift and annotator drift)."""
+    return Finding(
+        rule=rule, severity=severity, ref=update.ref, commit=update.new, message=message, hint=hint
+    )
 
 
 def _brought(
@@ -97,30 +99,37 @@ def _brought(
     return diff.brought()
 
 
-def judge(pushed: Counter[str], base: Counter[str], settings: Drift) -> str | None:
-    """The message for a shift beyond the thresholds, None when there is none."""
+def judge(
+    pushed: Counter[str],
+    base: Counter[str],
+    settings: DriftThresholds,
+    sample: str = "pushed annotations",
+    reference: str = "the base",
+) -> str | None:
+    """The message for a shift beyond the thresholds, None when there is none.
+    `sample` and `reference` name the two mixes in the message."""
     n = sum(pushed.values())
     if sum(base.values()) == 0:
         return None
-    shift = _largest_shifts(pushed, base)
+    shift = largest_shifts(pushed, base)
     if n <= settings.chi2_max_count:
         stat, dof, p = stats.chi2_homogeneity(pushed, base)
         if dof == 0 or p >= settings.alpha:
             return None
         return (
-            f"label mix of {n} pushed annotations differs from the base "
+            f"label mix of {n} {sample} differs from {reference} "
             f"(chi-squared {stat:.2f}, {dof} dof, p={p:.2g} < {settings.alpha:g}); {shift}"
         )
     js = stats.js_divergence(pushed, base)
     if js <= settings.js_threshold:
         return None
     return (
-        f"label mix of {n} pushed annotations differs from the base (Jensen-Shannon "
+        f"label mix of {n} {sample} differs from {reference} (Jensen-Shannon "
         f"{js:.3f} bits > {settings.js_threshold:g}); {shift}"
     )
 
 
-def _largest_shifts(pushed: Counter[str], base: Counter[str], top: int = 3) -> str:
+def largest_shifts(pushed: Counter[str], base: Counter[str], top: int = 3) -> str:
     n, m = sum(pushed.values()), sum(base.values())
     diffs = sorted(
         ((pushed[k] / n - base[k] / m, k) for k in set(pushed) | set(base)),

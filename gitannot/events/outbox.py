@@ -8,6 +8,7 @@ the lock from the last line, so they are gap-free and give the repository's orde
 import fcntl
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ import orjson
 
 from gitannot.constants import SERVER_DIR
 from gitannot.errors import ConfigError
-from gitannot.events.types import ALL_TYPES, Event
+from gitannot.events.types import ALL_TYPES, Event, short
 
 OUTBOX_FILE = "outbox.jsonl"
 LOCK_FILE = "lock"
@@ -78,6 +79,20 @@ def append_locked(
     if lines:
         _append_durably(path, bytes(lines))
     return out
+
+
+def unqueued(git_dir: Path, event_type: str, subject: str, data: dict[str, Any]) -> Event:
+    """An event sent directly (a ping, a digest), never written to the outbox: seq 0, an
+    id that says what it is and when."""
+    return Event(
+        seq=0,
+        id=f"{short(event_type)}-{int(time.time() * 1000)}",
+        type=event_type,
+        source=f"gitannot://{repository_name(git_dir)}",
+        subject=subject,
+        time=now(),
+        data=data,
+    )
 
 
 def repository_name(git_dir: Path) -> str:

@@ -6,6 +6,7 @@ was before this push (post-receive runs after the refs moved, so a push that edi
 file is governed by the version it replaces).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import pygit2
@@ -25,6 +26,9 @@ from gitannot.push.context import PushContext
 
 MAX_COMMITS = 100  # listed per push event; the total is always given
 Item = tuple[str, str, dict[str, Any]]
+# Events other layers make of the same push (task moves, review verdicts): given the push,
+# the trusted base commit and the settings; appended after the push's own events.
+MoreEvents = Callable[[PushContext, str | None, Automation], list[Item]]
 
 
 def trusted_commit(ctx: PushContext) -> str | None:
@@ -35,8 +39,13 @@ def trusted_commit(ctx: PushContext) -> str | None:
     return ctx.base.commit
 
 
-def events_step(ctx: PushContext) -> list[str]:
-    """POST_RECEIVE_STEPS entry. Never raises for a bad config: the push has landed."""
+def events_step(
+    ctx: PushContext,
+    more: MoreEvents | None = None,
+    tag_guard: Callable[[str | None], autotag.Guard] | None = None,
+) -> list[str]:
+    """POST_RECEIVE_STEPS entry. Never raises for a bad config: the push has landed.
+    `more` adds events of layers above this one; `tag_guard(base)` vetoes tag names."""
     lines: list[str] = []
     base = trusted_commit(ctx)
     try:
@@ -57,6 +66,12 @@ def events_step(ctx: PushContext) -> list[str]:
         if tag_for is not None:
             auto_tags.append((update.ref.removeprefix("refs/heads/"), tag_for))
         accepted += brought
+    if more is not None:
+        try:
+            items.extend(more(ctx, base, settings))
+        except Exception as exc:  # noqa: BLE001 — the push's own events still go out
+            lines.append(f"events: task and review events failed: {type(exc).__name__}: {exc}")
+    guard = _guard(tag_guard, base) if tag_guard is not None and auto_tags else None
     with outbox.locked(ctx.git_dir) as folder:
         request = retrain.count_annotations(folder, settings.retrain, accepted)
         if request is not None:
@@ -67,8 +82,11 @@ def events_step(ctx: PushContext) -> list[str]:
         for branch, commit in auto_tags:
             try:
                 name = autotag.create(
-                    ctx.git_dir, ctx.repo, settings.auto_tag.pattern, branch, commit
+                    ctx.git_dir, ctx.repo, settings.auto_tag.pattern, branch, commit, guard
                 )
+            except autotag.TagRefused as exc:
+                lines.append(f"automatic tag of {branch} not written: {exc}")
+                continue
             except Exception as exc:  # noqa: BLE001 — the push landed; say why there is no tag
                 lines.append(f"automatic tag of {branch} failed: {type(exc).__name__}: {exc}")
                 continue
@@ -82,6 +100,16 @@ def events_step(ctx: PushContext) -> list[str]:
         kinds = ", ".join(dict.fromkeys(T.short(e.type) for e in written))
         lines.insert(0, f"events #{written[0].seq}-#{written[-1].seq} queued ({kinds})")
     return lines
+
+
+def _guard(make: Callable[[str | None], autotag.Guard], base: str | None) -> autotag.Guard:
+    """The tag guard; one that cannot be built refuses every name (fail closed) rather
+    than cost the push its events."""
+    try:
+        return make(base)
+    except Exception as exc:  # noqa: BLE001 — reported on every refused tag
+        reason = f"the release-tag check failed ({type(exc).__name__}: {exc})"
+        return lambda _name: reason
 
 
 def _update_events(

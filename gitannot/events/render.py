@@ -21,6 +21,17 @@ def title(event: Event) -> str:
         return f"{name} to {branch} by {data.get('pusher')}: {_counts(data.get('annotations', {}))}"
     if event.type in (T.TAG, T.AUTO_TAG):
         return f"{name} {data.get('tag')} on {str(data.get('target') or data.get('commit'))[:12]}"
+    if event.type == T.TASK_STATE:
+        return (
+            f"task {data.get('task')} on {data.get('branch')}: {data.get('action')} "
+            f"({data.get('from')} -> {data.get('to')}) by {data.get('by')}"
+        )
+    if event.type == T.REVIEW_VERDICT:
+        return (
+            f"{data.get('verdict')} by {data.get('user')} on "
+            f"{str(data.get('branch') or '').removeprefix('refs/heads/')} at "
+            f"{str(data.get('commit'))[:12]}" + (f": {data['text']}" if data.get("text") else "")
+        )
     if event.type == T.VALIDATION_WARNINGS:
         return f"{len(data.get('warnings', []))} validation warning(s) on {event.subject}"
     return f"{name} {event.subject}".strip()

@@ -15,7 +15,8 @@ AUTO_TAG: Final = PREFIX + "tag.auto"
 RETRAIN: Final = PREFIX + "retrain.requested"
 PING: Final = PREFIX + "ping"
 DIGEST: Final = PREFIX + "digest"  # sent by `gitannot notify digest --send`, not queued
-# Emitted by the workflow and release packages (built elsewhere) through outbox.emit.
+# Task moves and review verdicts: made by gitannot.oversight.wfevents (above the workflow)
+# in the push's post-receive append; releases by the release package through the outbox.
 TASK_STATE: Final = PREFIX + "task.state"
 REVIEW_VERDICT: Final = PREFIX + "review.verdict"
 

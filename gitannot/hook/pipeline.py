@@ -12,6 +12,8 @@ from gitannot.audit import record as audit_record
 from gitannot.core.findings import Finding
 from gitannot.events import drift, pushcheck, secretscan
 from gitannot.hook import base_checks
+from gitannot.oversight.annotators import check_annotator_drift
+from gitannot.oversight.tagguard import check_tag_overlap
 from gitannot.push.context import HookResult, PushContext
 from gitannot.release import hookchecks as release_hook
 from gitannot.validation.policy_push import check_pushed_policy
@@ -40,7 +42,11 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     # is among the first the audit entry keeps) is a warning unless the project says more.
     ("secrets", secretscan.check_secrets),
     ("automation", pushcheck.check_automation),
+    # Automatic tags and release tags never share a name (both configs, as pushed).
+    ("tag-overlap", check_tag_overlap),
     ("drift", drift.check_drift),
+    # Each annotator's label mix against their task peers' (workflow projects).
+    ("annotator-drift", check_annotator_drift),
     # Label files against the ontology; after access (break-glass skips content).
     ("content", check_content),
     # Release tags (annotated, immutable, gated), manifests, split freeze, model links.

@@ -6,7 +6,7 @@ Apart from the pre-receive pipeline so a receipt does not pay for importing vali
 from collections.abc import Callable
 
 from gitannot.audit import record as audit_record
-from gitannot.events import step as events_step
+from gitannot.oversight import step as events_step
 from gitannot.push.context import PushContext
 from gitannot.release import cleanup as release_cleanup
 

@@ -54,6 +54,19 @@ class FormatRule:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class DriftThresholds:
+    """When a label mix counts as drifted: chi-squared for small samples, JS above."""
+
+    min_annotations: int = 20  # smaller samples are not judged
+    chi2_max_count: int = 1000  # up to this many annotations: chi-squared, p < alpha
+    alpha: float = 0.001
+    js_threshold: float = 0.1  # bits; above chi2_max_count
+
+
+DRIFT_KEYS = ("min_annotations", "chi2_max_count", "alpha", "js_threshold")
+
+
 @dataclass
 class ProjectConfig:
     dataset_name: str = ""
@@ -73,6 +86,8 @@ class ProjectConfig:
     # merge.identity: glob -> identity fields of the JSON arrays in matching files, for
     # layouts no merge adapter knows (merge/anyjson.py); tried before the usual names.
     merge_identity: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    # checks.annotator_drift: each annotator's label mix against their task peers'.
+    annotator_drift: DriftThresholds = DriftThresholds()
 
     def identity_fields(self, path: str) -> tuple[str, ...]:
         return next((names for glob, names in self.merge_identity if match(glob, path)), ())
@@ -118,9 +133,9 @@ def load_project(data: bytes, source: str = DEFAULT_PROJECT_PATH) -> ProjectConf
                 f"{where(source, doc, key)}: unknown key {key!r}",
                 f"allowed keys: {', '.join(sorted(allowed))}",
             )
-    dataset = _mapping(doc, "dataset", source)
-    checks = _mapping(doc, "checks", source)
-    limits = _mapping(doc, "limits", source)
+    dataset = mapping(doc, "dataset", source)
+    checks = mapping(doc, "checks", source)
+    limits = mapping(doc, "limits", source)
     return ProjectConfig(
         dataset_name=str(dataset.get("name", "")),
         dataset_type=str(dataset.get("type", "")),
@@ -133,13 +148,14 @@ def load_project(data: bytes, source: str = DEFAULT_PROJECT_PATH) -> ProjectConf
         tolerances=_tolerances(checks, source),
         max_file_bytes=_max_bytes(limits, source),
         source=source,
-        merge_identity=_identity(_mapping(doc, "merge", source), source),
+        merge_identity=_identity(mapping(doc, "merge", source), source),
+        annotator_drift=drift_thresholds(mapping(checks, "annotator_drift", source), source),
     )
 
 
 def _identity(merge: LineDict, source: str) -> list[tuple[str, tuple[str, ...]]]:
     """merge: {identity: {"labels/sv/**": "id" | [field, ...]}} in file order."""
-    table = _mapping(merge, "identity", source)
+    table = mapping(merge, "identity", source)
     out: list[tuple[str, tuple[str, ...]]] = []
     for glob, value in table.items():
         names = [value] if isinstance(value, str) else value
@@ -157,7 +173,8 @@ def _identity(merge: LineDict, source: str) -> list[tuple[str, tuple[str, ...]]]
     return out
 
 
-def _mapping(doc: LineDict, key: str, source: str) -> LineDict:
+def mapping(doc: LineDict, key: str, source: str) -> LineDict:
+    """The mapping under `key` (an empty one when absent); shared by the config loaders."""
     value = doc.get(key)
     if value is None:
         empty = LineDict()
@@ -230,6 +247,32 @@ def _tolerances(checks: LineDict, source: str) -> dict[str, float]:
             raise ConfigError(f"{where(source, raw, name)}: tolerance {name!r} must be a number")
         out[name] = float(value)
     return out
+
+
+def number(node: LineDict, key: str, default: float, source: str) -> float:
+    """A number >= 0 under `key` (the default when absent); bools are refused."""
+    value = node.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{where(source, node, key)}: `{key}` must be a number >= 0")
+    return float(value)
+
+
+def drift_thresholds(node: LineDict, source: str, extra: tuple[str, ...] = ()) -> DriftThresholds:
+    """DRIFT_KEYS of a mapping (configs/project.yaml checks.annotator_drift, and the
+    drift section of configs/automation.yaml, which may allow `extra` keys)."""
+    for key in node:
+        if key not in DRIFT_KEYS and key not in extra:
+            raise ConfigError(
+                f"{where(source, node, key)}: unknown key {key!r}",
+                f"allowed keys: {', '.join(sorted((*DRIFT_KEYS, *extra)))}",
+            )
+    base = DriftThresholds()
+    return DriftThresholds(
+        min_annotations=int(number(node, "min_annotations", base.min_annotations, source)),
+        chi2_max_count=int(number(node, "chi2_max_count", base.chi2_max_count, source)),
+        alpha=number(node, "alpha", base.alpha, source),
+        js_threshold=number(node, "js_threshold", base.js_threshold, source),
+    )
 
 
 def _max_bytes(limits: LineDict, source: str) -> int:

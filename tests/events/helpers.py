@@ -59,3 +59,16 @@ def set_secret(server: ServerRepo, name: str, value: str) -> Path:
     path.write_text(value + "\n", encoding="utf-8")
     os.chmod(path, 0o600)
     return path
+
+
+def person(
+    make_client: Callable[[ServerRepo, str], Client],
+    server: ServerRepo,
+    name: str,
+    env: dict[str, str] | None = None,
+) -> Client:
+    """A clone for `name` with the server's refs fetched (extra git environment: `env`)."""
+    client = make_client(server, name)
+    client.git("fetch", "-q", "origin")
+    client.extra_env.update(env or {})
+    return client

@@ -4,6 +4,8 @@ import hashlib
 import hmac
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -67,3 +69,13 @@ class Receiver:
 
     def seqs(self) -> list[int]:
         return [int(r.event["gitannotseq"]) for r in self.got]
+
+
+@contextmanager
+def running(secret: str) -> Iterator[Receiver]:
+    """A receiver on loopback for the duration of a test."""
+    receiver = Receiver(secret).start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()

@@ -15,7 +15,7 @@ from gitannot.events import delivery
 from gitannot.events import types as T
 from gitannot.main import main
 from tests.events.helpers import bootstrap, coco, events, set_secret
-from tests.events.receiver import Receiver
+from tests.events.receiver import Receiver, running
 from tests.gitenv import Client, ServerRepo
 
 SECRET = "s3cret-for-tests"
@@ -23,9 +23,8 @@ SECRET = "s3cret-for-tests"
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    r = Receiver(SECRET).start()
-    yield r
-    r.stop()
+    with running(SECRET) as r:
+        yield r
 
 
 def webhook_config(url: str, extra: str = "") -> str:

@@ -14,15 +14,14 @@ from gitannot.events import types as T
 from gitannot.events.config import Retrain, load_automation
 from gitannot.main import main
 from tests.events.helpers import bootstrap, coco, events, set_secret
-from tests.events.receiver import Receiver
+from tests.events.receiver import Receiver, running
 from tests.gitenv import Client, ServerRepo
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    r = Receiver("k").start()
-    yield r
-    r.stop()
+    with running("k") as r:
+        yield r
 
 
 def test_retrain_after_n_accepted_annotations(
@@ -102,7 +101,10 @@ def test_digest_lists_failing_and_dead_targets(
     assert lines[1] == "- ok: ok, 0 event(s) pending"
     assert lines[2] == "- down: FAILING, 0 event(s) pending"
     assert lines[3].startswith("  dead letter: event #1 dev.gitannot.push at ")
-    assert lines[-1].startswith("tasks and reviews:")
+    assert lines[-2:] == [
+        "tasks needing attention: 0",
+        "  (tasks and reviews: not tracked (no configs/workflow.yaml on refs/heads/main))",
+    ]
     assert main(["notify", "digest", "--repo", str(server.path), "--send", "ok"]) == 0
     assert receiver.got[-1].event["type"] == T.DIGEST
     assert receiver.got[-1].event["data"]["digest"]["targets"][1]["failing"] is True
