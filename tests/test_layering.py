@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("workflow",),  # tasks, review records, approval gates, QA: reads the audit log
     ("release",),  # release gates run validation; the hook runs the gates
     ("hook", "scaffold"),
+    ("sync",),  # Label Studio sync: schema export, formats, merge driver setup, git push
     (
         "server",
         "hookservice",

@@ -1,0 +1,101 @@
+"""Make the tool show what Git says: the labeling config and the task set.
+
+Git is authoritative for both. A config edited in the tool is drift: reported, and put
+back unless configs/sync.yaml says `drift: report`. Tasks are matched by the item key in
+their data, so re-running creates nothing; a task whose item left the manifests is
+reported (or marked archived), never deleted: it may carry annotations.
+"""
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitannot.sync.config import LabelStudioSync
+from gitannot.sync.desired import Desired
+from gitannot.sync.lsclient import LabelStudioClient, Project
+from gitannot.sync.model import ToolTask
+
+ARCHIVED = "gitannot_archived"  # task meta flag for items no longer in any manifest
+
+
+@dataclass
+class Outcome:
+    project: Project
+    created_project: bool = False
+    drift: bool = False
+    drift_reverted: bool = False
+    created: list[str] = field(default_factory=list)  # item keys
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # in the tool, gone from Git
+    archived: list[str] = field(default_factory=list)
+    tasks: list[ToolTask] = field(default_factory=list)  # the tool's tasks after the run
+
+    @property
+    def changed_tool(self) -> bool:
+        return bool(
+            self.created_project
+            or self.drift_reverted
+            or self.created
+            or self.updated
+            or self.archived
+        )
+
+
+def canonical_config(xml: str) -> str:
+    """Compare configs as trees: the tool may re-indent what it stores."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return xml.strip()
+    for elem in root.iter():
+        elem.text = (elem.text or "").strip() or None
+        elem.tail = None
+    return ET.canonicalize(ET.tostring(root, encoding="unicode"))
+
+
+def reconcile(client: LabelStudioClient, settings: LabelStudioSync, want: Desired) -> Outcome:
+    project = client.find_project(settings.project)
+    if project is None:
+        out = Outcome(client.create_project(settings.project, want.label_config), True)
+    else:
+        out = Outcome(project)
+        if canonical_config(project.label_config) != canonical_config(want.label_config):
+            out.drift = True
+            if settings.drift == "revert":
+                client.set_label_config(project.id, want.label_config)
+                out.drift_reverted = True
+    _tasks(client, settings, want, out)
+    return out
+
+
+def _tasks(
+    client: LabelStudioClient, settings: LabelStudioSync, want: Desired, out: Outcome
+) -> None:
+    have = client.tasks(out.project.id)
+    by_key: dict[str, ToolTask] = {}
+    for task in have:
+        if task.key is not None:
+            by_key.setdefault(task.key, task)
+    new: list[dict[str, Any]] = []
+    for key, desired in want.tasks.items():
+        found = by_key.get(key)
+        if found is None:
+            new.append({"data": desired.data, "meta": {"gitannot_item": key}})
+            out.created.append(key)
+        elif found.data != desired.data or found.meta.get(ARCHIVED):
+            meta = {k: v for k, v in found.meta.items() if k != ARCHIVED}
+            client.update_task(found.id, data=desired.data, meta=meta)
+            found.data, found.meta = dict(desired.data), meta
+            out.updated.append(key)
+    for key, task in sorted(by_key.items()):
+        if key in want.tasks:
+            continue
+        out.removed.append(key)
+        if settings.removed == "archive" and not task.meta.get(ARCHIVED):
+            task.meta = {**task.meta, ARCHIVED: True}
+            client.update_task(task.id, data=task.data, meta=task.meta)
+            out.archived.append(key)
+    if new:
+        client.import_tasks(out.project.id, new)
+        have = client.tasks(out.project.id)
+    out.tasks = have
