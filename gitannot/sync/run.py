@@ -63,6 +63,9 @@ def _sync(opts: SyncOptions, say: Report, client: LabelStudioClient | None) -> t
     }
     key = str(outcome.project.id)
     state = clone.state(key)
+    if state is None and not any(t.annotations for t in outcome.tasks):
+        say("annotations: none submitted in the tool yet")
+        return EXIT_OK, outcome.project.id
     made = changed(outcome.tasks, clone.read(state, LEDGER_PATH) if state else None)
     title = outcome.project.title
     branch = settings.branch or default

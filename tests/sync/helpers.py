@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from gitannot.audit.reader import LogEntry
 from gitannot.main import main
 from tests.gitenv import Client, ServerRepo
 from tests.sync.labelstudio import ADMIN_TOKEN, ANNOTATORS, LabelStudioServer
@@ -196,3 +197,12 @@ def main_tip(server: ServerRepo) -> str | None:
 
 def server_file(server: ServerRepo, path: str) -> Any:
     return json.loads(server.git("show", f"refs/heads/main:{path}").stdout)
+
+
+def dump(doc: Any) -> str:
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def last_push_entry(entries: list[LogEntry]) -> dict[str, Any]:
+    """The newest push entry (post-receive adds a receipt after an accepted one)."""
+    return next(e.entry for e in reversed(entries) if e.entry.get("type") == "push")

@@ -10,6 +10,7 @@ import pytest
 from gitannot.schema.export import export
 from gitannot.schema.loader import load_ontology
 from gitannot.sync.reconcile import canonical_config
+from tests.audit.helpers import log_entries
 from tests.gitenv import Client, ServerRepo
 from tests.sync import helpers as h
 from tests.sync.labelstudio import LabelStudioServer
@@ -48,3 +49,220 @@ def test_schema_and_manifest_become_config_and_tasks(
     assert sorted(t["data"]["gitannot_item"] for t in tasks) == ["img1", "img2"]
     assert {t["data"]["image"] for t in tasks} == {"s3://street/img1.jpg", "s3://street/img2.jpg"}
     assert "tasks: created 2" in out
+
+
+def test_annotations_come_back_as_a_push_the_hook_accepts_and_the_audit_log_names(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, _alice = project_repo
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    ann = h.annotate(labelstudio, h.BOB, h.task_of(labelstudio, pid, "img1"), [h.box("person", 10)])
+    before = h.main_tip(server)
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    tip = h.main_tip(server)
+    assert tip is not None and tip != before
+    # One commit on main, by the sync identity, whose parent is what main was.
+    assert server.git("rev-parse", f"{tip}^").stdout.strip() == before
+    author = server.git("log", "-1", "--format=%an|%B", tip).stdout
+    assert author.startswith("labelstudio-sync|")
+    assert f"Label-Studio-User: {h.BOB} annotations={ann}" in author
+    ls_doc = h.server_file(server, h.LS_FILE)
+    assert [t["data"]["gitannot_item"] for t in ls_doc] == ["img1"]
+    [stored] = ls_doc[0]["annotations"]
+    assert (stored["id"], stored["completed_by"]) == (ann, h.BOB)
+    assert stored["result"][0]["value"]["rectanglelabels"] == ["person"]
+    coco = h.server_file(server, h.COCO_FILE)
+    assert [(a["category_id"], a["bbox"]) for a in coco["annotations"]] == [
+        (1, [64.0, 48.0, 128.0, 120.0])
+    ]
+    # The audit entry of that push: the transport identity is the sync's, and the push
+    # options name the Label Studio user behind the annotation.
+    entry = h.last_push_entry(log_entries(server))
+    assert entry["actor"]["user"] == h.SYNC_USER
+    assert entry["decision"] == "accepted"
+    assert [u["new"] for u in entry["updates"]] == [tip]
+    assert f"labelstudio.user={h.BOB} annotations={ann}" in entry["push_options"]
+    assert "gitannot.sync=labelstudio" in entry["push_options"]
+
+    # Nothing new on either side: the next run commits nothing and creates no task.
+    tasks = h.tool_tasks(labelstudio, pid)
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    assert h.main_tip(server) == tip
+    assert h.tool_tasks(labelstudio, pid) == tasks
+    assert "annotations: Git is up to date with the tool" in out
+
+
+def test_a_config_edited_in_the_tool_is_drift_and_is_reverted(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, _alice = project_repo
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    generated = labelstudio.sdk().projects.get(id=pid).label_config
+    edited = generated.replace(
+        '<Label value="car"', '<Label value="truck"/>\n    <Label value="car"'
+    )
+    assert edited != generated
+    labelstudio.sdk().projects.update(id=pid, label_config=edited)  # what the UI's Save sends
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    assert f"DRIFT: the labeling config of project {pid} was edited in the tool" in out
+    now = labelstudio.sdk().projects.get(id=pid).label_config
+    assert canonical_config(now) == canonical_config(generated)
+
+
+def test_drift_is_only_reported_when_the_config_says_report(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    alice.commit({"configs/sync.yaml": h.files(title, drift="report")["configs/sync.yaml"]})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    generated = labelstudio.sdk().projects.get(id=pid).label_config
+    edited = generated.replace(
+        '<Label value="car"', '<Label value="truck"/>\n    <Label value="car"'
+    )
+    labelstudio.sdk().projects.update(id=pid, label_config=edited)
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    assert "left as is (drift: report in configs/sync.yaml)" in out
+    now = labelstudio.sdk().projects.get(id=pid).label_config
+    assert canonical_config(now) == canonical_config(edited)
+
+
+def test_a_sync_push_the_policy_rejects_changes_neither_repo_nor_tool(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    # The sync may write labels/other/** only: its labels/ls and labels/coco files are not.
+    alice.commit(
+        {"configs/access.yaml": h.files(title, sync_paths="labels/other/**")["configs/access.yaml"]}
+    )
+    assert alice.push("HEAD:refs/heads/main").accepted
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    h.annotate(labelstudio, h.BOB, h.task_of(labelstudio, pid, "img2"), [h.box("car", 30)])
+    tool_before, tip_before = h.tool_tasks(labelstudio, pid), h.main_tip(server)
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 1, out
+    assert "REJECTED: the server refused the sync push to main; nothing changed" in out
+    assert "push by ls-sync REJECTED" in out  # the hook's own report, shown
+    assert h.main_tip(server) == tip_before
+    assert h.tool_tasks(labelstudio, pid) == tool_before
+    entry = h.last_push_entry(log_entries(server))
+    assert (entry["actor"]["user"], entry["decision"]) == (h.SYNC_USER, "rejected")
+
+    # Still refused on the next run (the state did not move past the refused content).
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 1 and "REJECTED" in out
+
+
+def test_the_same_annotation_changed_in_git_and_in_the_tool_is_a_conflict(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    ann = h.annotate(labelstudio, h.BOB, h.task_of(labelstudio, pid, "img1"), [h.box("person", 10)])
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    # Git side: alice moves the box; tool side: bob moves the same box elsewhere.
+    alice.git("pull", "-q", "origin", "main")
+    doc = h.server_file(server, h.LS_FILE)
+    doc[0]["annotations"][0]["result"][0]["value"]["x"] = 50
+    alice.commit({h.LS_FILE: h.dump(doc)}, "alice moves the box")
+    assert alice.push("HEAD:refs/heads/main").accepted
+    h.edit_annotation(labelstudio, h.BOB, ann, [h.box("person", 70)])
+    tip = h.main_tip(server)
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 1, out
+    assert "CONFLICT: annotations changed both in Git (main) and in Label Studio" in out
+    assert f"conflicted: {h.LS_FILE}" in out
+    assert h.main_tip(server) == tip  # nothing overwritten
+    assert h.server_file(server, h.LS_FILE)[0]["annotations"][0]["result"][0]["value"]["x"] == 50
+
+
+def test_changes_on_both_sides_to_different_annotations_merge(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    h.annotate(labelstudio, h.BOB, h.task_of(labelstudio, pid, "img1"), [h.box("person", 10)])
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    alice.git("pull", "-q", "origin", "main")
+    doc = h.server_file(server, h.LS_FILE)
+    doc[0]["annotations"][0]["result"][0]["value"]["x"] = 50
+    alice.commit({h.LS_FILE: h.dump(doc)}, "alice moves bob's box")
+    assert alice.push("HEAD:refs/heads/main").accepted
+    carol = h.annotate(labelstudio, h.CAROL, h.task_of(labelstudio, pid, "img2"), [h.box("car", 5)])
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    merged = {t["data"]["gitannot_item"]: t for t in h.server_file(server, h.LS_FILE)}
+    assert merged["img1"]["annotations"][0]["result"][0]["value"]["x"] == 50  # Git's edit kept
+    assert [a["id"] for a in merged["img2"]["annotations"]] == [carol]  # the tool's added
+    entry = h.last_push_entry(log_entries(server))
+    assert f"labelstudio.user={h.CAROL} annotations={carol}" in entry["push_options"]
+    assert not any(h.BOB in o for o in entry["push_options"])  # bob changed nothing new
+
+
+def test_an_item_removed_from_the_manifest_is_reported_not_deleted(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    h.annotate(labelstudio, h.BOB, h.task_of(labelstudio, pid, "img2"), [h.box("car", 30)])
+    alice.git("pull", "-q", "origin", "main")
+    alice.commit({"data/images.jsonl": h.manifest_row("img1")}, "img2 leaves the dataset")
+    assert alice.push("HEAD:refs/heads/main").accepted
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    assert "tasks: 1 kept (no longer in data/; not deleted): img2" in out
+    tasks = {t["data"]["gitannot_item"]: t for t in h.tool_tasks(labelstudio, pid)}
+    assert sorted(tasks) == ["img1", "img2"] and len(tasks["img2"]["annotations"]) == 1
