@@ -52,4 +52,4 @@ py="$here/.venv/bin/python"
 "$py" -m ruff check gitannot tests bench
 "$py" -m ruff format --check gitannot tests bench
 "$py" -m mypy
-"$py" -m pytest -n 2 -p no:cacheprovider "$@"
+"$py" -m pytest -n 2 --dist loadgroup -p no:cacheprovider "$@"

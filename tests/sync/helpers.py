@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,20 @@ def dump(doc: Any) -> str:
 def last_push_entry(entries: list[LogEntry]) -> dict[str, Any]:
     """The newest push entry (post-receive adds a receipt after an accepted one)."""
     return next(e.entry for e in reversed(entries) if e.entry.get("type") == "push")
+
+
+MAX_WATCH_LINES = 200  # bound on what the watch loop may print before the awaited line
+
+
+def read_until(proc: subprocess.Popen[str], marker: str) -> str:
+    """The watch loop's output up to and including the first line holding `marker`."""
+    assert proc.stdout is not None
+    lines: list[str] = []
+    for _ in range(MAX_WATCH_LINES):
+        line = proc.stdout.readline()
+        if not line:
+            raise AssertionError(f"the watch loop ended before {marker!r}:\n{''.join(lines)}")
+        lines.append(line)
+        if marker in line:
+            return "".join(lines)
+    raise AssertionError(f"no {marker!r} in {MAX_WATCH_LINES} lines:\n{''.join(lines)}")

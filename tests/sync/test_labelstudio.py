@@ -3,6 +3,9 @@ real pushes into a bare repository with the gitannot hooks installed."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,9 @@ from tests.gitenv import Client, ServerRepo
 from tests.sync import helpers as h
 from tests.sync.labelstudio import LabelStudioServer
 
-pytestmark = pytest.mark.labelstudio
+# One Label Studio per session: under xdist (tests/run.sh uses --dist loadgroup) every
+# test of this module runs on one worker, so only that worker starts a server.
+pytestmark = [pytest.mark.labelstudio, pytest.mark.xdist_group("labelstudio")]
 
 Repo = tuple[ServerRepo, Client]
 
@@ -266,3 +271,40 @@ def test_an_item_removed_from_the_manifest_is_reported_not_deleted(
     assert "tasks: 1 kept (no longer in data/; not deleted): img2" in out
     tasks = {t["data"]["gitannot_item"]: t for t in h.tool_tasks(labelstudio, pid)}
     assert sorted(tasks) == ["img1", "img2"] and len(tasks["img2"]["annotations"]) == 1
+
+
+def test_watch_registers_a_webhook_and_an_annotation_pulls_within_the_loop(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+) -> None:
+    server, _alice = project_repo
+    args = ["sync", "labelstudio", "--watch", "--interval", "3600"]
+    args += ["--workdir", str(workdir), "--remote", server.file_url()]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gitannot", *args],
+        env=h.sync_env(labelstudio),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        seen = h.read_until(proc, "waiting for a webhook")
+        assert "watch: sync finished (exit 0)" in seen, seen
+        pid = h.project_id(labelstudio, title)
+        hooks = labelstudio.sdk().webhooks.list(project=str(pid))
+        assert [w.url for w in hooks] == [seen.split("registered webhook ", 1)[1].split()[0]]
+        before = h.main_tip(server)
+        # The loop waits an hour between passes: only the webhook can wake it now.
+        ann = h.annotate(
+            labelstudio, h.BOB, h.task_of(labelstudio, pid, "img1"), [h.box("car", 40)]
+        )
+        seen = h.read_until(proc, "pushed ")
+        assert h.main_tip(server) != before, seen
+        [stored] = h.server_file(server, h.LS_FILE)[0]["annotations"]
+        assert (stored["id"], stored["completed_by"]) == (ann, h.BOB)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 0, rest
