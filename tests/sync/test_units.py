@@ -4,6 +4,7 @@ may come from, what Git asks the tool to show, and how annotations are written."
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,17 @@ def test_a_reindented_config_is_not_drift_but_a_new_label_is() -> None:
     xml = '<View><Image name="image" value="$image"/></View>'
     assert canonical_config(xml) == canonical_config(xml.replace("><", ">\n  <"))
     assert canonical_config(xml) != canonical_config(xml.replace("$image", "$img"))
+
+
+def test_the_sync_config_in_the_docs_loads() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sync.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S) if "labelstudio:" in b]
+    assert len(blocks) == 1
+    text = "\n".join(line.removeprefix("   ") for line in blocks[0].splitlines()) + "\n"
+    settings = load_sync(text.encode())
+    assert (settings.project, settings.drift, settings.removed) == (
+        "street signs",
+        "revert",
+        "report",
+    )
+    assert settings.outputs == ("labels/ls/annotations.json", "labels/coco/annotations.coco.json")
