@@ -5,7 +5,6 @@ the host (--credentials FILE, or GITANNOT_LABELSTUDIO_CREDENTIALS) with `url:` a
 `token:`; never from the repository, whose content any pusher with write access shapes.
 """
 
-import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,7 +64,3 @@ def _url(url: str, source: str) -> str:
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"{source}: the Label Studio URL must start with http:// or https://")
     return url.rstrip("/")
-
-
-def environ() -> Mapping[str, str]:
-    return os.environ

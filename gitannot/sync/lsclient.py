@@ -4,7 +4,6 @@ Everything it returns is a plain value (model.py); SDK objects stay here, so the
 the sync does not depend on the SDK's types (which differ between SDK versions).
 """
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +55,7 @@ class LabelStudioClient:
 
     def find_project(self, title: str) -> Project | None:
         pager = self._call("listing projects", self.sdk.projects.list, page_size=PAGE)
-        found = [p for p in self._all(pager) if getattr(p, "title", None) == title]
+        found = [p for p in pager if getattr(p, "title", None) == title]
         if len(found) > 1:
             ids = ", ".join(str(p.id) for p in found)
             raise ToolError(
@@ -90,7 +89,7 @@ class LabelStudioClient:
             "listing tasks", self.sdk.tasks.list, project=project_id, fields="all", page_size=PAGE
         )
         out = []
-        for raw in self._all(pager):
+        for raw in pager:  # the SDK's pager walks every page
             task = ToolTask(
                 int(raw.id), dict(raw.data or {}), dict(getattr(raw, "meta", None) or {})
             )
@@ -154,7 +153,3 @@ class LabelStudioClient:
             is_active=True,
         )
         return True
-
-    @staticmethod
-    def _all(pager: Iterable[Any]) -> Iterator[Any]:
-        yield from pager

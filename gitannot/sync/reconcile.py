@@ -30,16 +30,6 @@ class Outcome:
     archived: list[str] = field(default_factory=list)
     tasks: list[ToolTask] = field(default_factory=list)  # the tool's tasks after the run
 
-    @property
-    def changed_tool(self) -> bool:
-        return bool(
-            self.created_project
-            or self.drift_reverted
-            or self.created
-            or self.updated
-            or self.archived
-        )
-
 
 def canonical_config(xml: str) -> str:
     """Compare configs as trees: the tool may re-indent what it stores."""

@@ -55,7 +55,7 @@ def _sync(opts: SyncOptions, say: Report, client: LabelStudioClient | None) -> t
     formats = {path: output_format(rules.project, path) for path in settings.outputs}
     client = client or LabelStudioClient(opts.credentials)
     outcome = reconcile(client, settings, want)
-    _report_tool(outcome, settings.drift, say)
+    _report_tool(outcome, say)
     assert rules.ontology is not None  # desired_state refused a tree without one
     rendered = {
         path: render(fmt, outcome.tasks, rules.ontology, want.width_height)
@@ -99,7 +99,7 @@ def _sync(opts: SyncOptions, say: Report, client: LabelStudioClient | None) -> t
     return EXIT_OK, outcome.project.id
 
 
-def _report_tool(out: Outcome, drift_mode: str, say: Report) -> None:
+def _report_tool(out: Outcome, say: Report) -> None:
     pid = out.project.id
     if out.created_project:
         say(f"created Label Studio project {out.project.title!r} (id {pid})")
@@ -119,7 +119,6 @@ def _report_tool(out: Outcome, drift_mode: str, say: Report) -> None:
         say(f"tasks: {len(out.removed)} {verb}: {', '.join(out.removed[:10])}")
     if not (out.created or out.updated or out.removed):
         say(f"tasks: the tool has the {len(out.tasks)} task(s) Git lists")
-    _ = drift_mode
 
 
 def watch(

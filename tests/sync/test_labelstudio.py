@@ -308,3 +308,59 @@ def test_watch_registers_a_webhook_and_an_annotation_pulls_within_the_loop(
         proc.send_signal(signal.SIGTERM)
         rest = proc.communicate(timeout=60)[0]
     assert proc.returncode == 0, rest
+
+
+def test_removed_items_are_archived_when_the_config_says_archive(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    sync_yaml = h.files(title)["configs/sync.yaml"]
+    assert isinstance(sync_yaml, str)
+    alice.commit({"configs/sync.yaml": sync_yaml + "  removed: archive\n"})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    alice.commit({"data/images.jsonl": h.manifest_row("img1")}, "img2 leaves the dataset")
+    assert alice.push("HEAD:refs/heads/main").accepted
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    assert "tasks: 1 archived: img2" in out
+    tasks = {t["data"]["gitannot_item"]: t for t in h.tool_tasks(labelstudio, pid)}
+    assert tasks["img2"]["meta"].get("gitannot_archived") is True
+    assert "gitannot_archived" not in tasks["img1"]["meta"]
+
+
+def test_the_sync_reads_its_settings_from_the_default_branch_only(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    # A branch that would point the sync at another project and add an item: ignored.
+    alice.git("checkout", "-q", "-b", "other")
+    alice.commit(
+        {
+            "configs/sync.yaml": h.files("gitannot elsewhere")["configs/sync.yaml"],
+            "data/images.jsonl": h.manifest_row("img1") + h.manifest_row("img3"),
+        }
+    )
+    assert alice.push("HEAD:refs/heads/other").accepted
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    titles = [p.title for p in labelstudio.sdk().projects.list(page_size=100)]
+    assert title in titles and "gitannot elsewhere" not in titles
+    pid = h.project_id(labelstudio, title)
+    assert sorted(t["data"]["gitannot_item"] for t in h.tool_tasks(labelstudio, pid)) == [
+        "img1",
+        "img2",
+    ]
