@@ -8,7 +8,7 @@ reported (or marked archived), never deleted: it may carry annotations.
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from gitannot.sync.config import LabelStudioSync
 from gitannot.sync.desired import Desired
@@ -22,6 +22,7 @@ ARCHIVED = "gitannot_archived"  # task meta flag for items no longer in any mani
 class Outcome:
     project: Project
     created_project: bool = False
+    config_updated: bool = False  # the ontology changed in Git; the tool follows
     drift: bool = False
     drift_reverted: bool = False
     created: list[str] = field(default_factory=list)  # item keys
@@ -43,19 +44,49 @@ def canonical_config(xml: str) -> str:
     return ET.canonicalize(ET.tostring(root, encoding="unicode"))
 
 
-def reconcile(client: LabelStudioClient, settings: LabelStudioSync, want: Desired) -> Outcome:
+class ConfigMemory(Protocol):
+    """The config the sync last applied to a project (kept on the sync host)."""
+
+    def get(self, project_id: int) -> str | None: ...
+
+    def put(self, project_id: int, label_config: str) -> None: ...
+
+
+def reconcile(
+    client: LabelStudioClient, settings: LabelStudioSync, want: Desired, memory: ConfigMemory
+) -> Outcome:
     project = client.find_project(settings.project)
     if project is None:
         out = Outcome(client.create_project(settings.project, want.label_config), True)
     else:
         out = Outcome(project)
-        if canonical_config(project.label_config) != canonical_config(want.label_config):
-            out.drift = True
-            if settings.drift == "revert":
-                client.set_label_config(project.id, want.label_config)
-                out.drift_reverted = True
+        _config(client, settings, want, memory, out)
+    if not out.drift or out.drift_reverted:
+        memory.put(out.project.id, want.label_config)
     _tasks(client, settings, want, out)
     return out
+
+
+def _config(
+    client: LabelStudioClient,
+    settings: LabelStudioSync,
+    want: Desired,
+    memory: ConfigMemory,
+    out: Outcome,
+) -> None:
+    current = canonical_config(out.project.label_config)
+    if current == canonical_config(want.label_config):
+        return
+    last = memory.get(out.project.id)
+    if last is not None and canonical_config(last) == current:
+        # The tool still shows what the sync applied: the ontology changed in Git.
+        client.set_label_config(out.project.id, want.label_config)
+        out.config_updated = True
+        return
+    out.drift = True
+    if settings.drift == "revert":
+        client.set_label_config(out.project.id, want.label_config)
+        out.drift_reverted = True
 
 
 def _tasks(

@@ -42,6 +42,13 @@ def sync_once(opts: SyncOptions, say: Report, client: LabelStudioClient | None =
 def _sync(opts: SyncOptions, say: Report, client: LabelStudioClient | None) -> tuple[int, int]:
     """(exit code, the Label Studio project id)."""
     clone = WorkClone.open(opts.workdir, opts.remote)
+    with clone.lock():
+        return _locked(clone, say, client or LabelStudioClient(opts.credentials), opts.identity)
+
+
+def _locked(
+    clone: WorkClone, say: Report, client: LabelStudioClient, identity: Identity
+) -> tuple[int, int]:
     default = clone.fetch()
     trusted = clone.tip(default)
     assert trusted is not None  # fetch() found the default branch
@@ -53,8 +60,7 @@ def _sync(opts: SyncOptions, say: Report, client: LabelStudioClient | None) -> t
     rules = load_rules(source)
     want = desired_state(rules, source)
     formats = {path: output_format(rules.project, path) for path in settings.outputs}
-    client = client or LabelStudioClient(opts.credentials)
-    outcome = reconcile(client, settings, want)
+    outcome = reconcile(client, settings, want, clone)
     _report_tool(outcome, say)
     assert rules.ontology is not None  # desired_state refused a tree without one
     rendered = {
@@ -75,7 +81,7 @@ def _sync(opts: SyncOptions, say: Report, client: LabelStudioClient | None) -> t
         state_key=key,
         branch=branch,
         rendered=rendered,
-        who=opts.identity,
+        who=identity,
         options=push_options(title, outcome.project.id, made),
         commit_message=message(title, list(rendered), made),
         ledger=ledger(outcome.tasks),
@@ -84,7 +90,7 @@ def _sync(opts: SyncOptions, say: Report, client: LabelStudioClient | None) -> t
         say(f"CONFLICT: annotations changed both in Git ({branch}) and in Label Studio")
         for line in result.conflict.splitlines():
             say(f"  {line}")
-        say("  nothing was pushed; resolve in Git (gitannot conflicts / resolve) or in the tool")
+        say("  nothing was pushed; make the annotation agree in Git and in the tool, sync again")
         return EXIT_SYNC_FAILED, outcome.project.id
     if result.rejected:
         say(f"REJECTED: the server refused the sync push to {branch}; nothing changed")
@@ -103,6 +109,8 @@ def _report_tool(out: Outcome, say: Report) -> None:
     pid = out.project.id
     if out.created_project:
         say(f"created Label Studio project {out.project.title!r} (id {pid})")
+    if out.config_updated:
+        say(f"config: project {pid} follows the ontology changed in Git")
     if out.drift:
         action = (
             "reverted to the config generated from the ontology"

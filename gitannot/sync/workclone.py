@@ -6,9 +6,11 @@ command goes through gitio.run, and every push is an ordinary `git push` to the 
 so the server's hooks judge it like anyone's.
 """
 
+import fcntl
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +112,36 @@ class WorkClone:
 
     def set_state(self, project: str, commit: str, old: str | None) -> None:
         self.git("update-ref", self.state_ref(project), commit, old or "0" * 40)
+
+    def get(self, project_id: int) -> str | None:
+        """The labeling config the sync last applied to the project (ConfigMemory)."""
+        path = self._memory(project_id)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def put(self, project_id: int, label_config: str) -> None:
+        path = self._memory(project_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(label_config, encoding="utf-8")
+
+    def _memory(self, project_id: int) -> Path:
+        return self.path / ".git" / "gitannot-sync" / f"labelstudio-{project_id}.xml"
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One sync at a time per working clone (a --watch loop and a cron run)."""
+        path = self.path / ".git" / "gitannot-sync.lock"
+        with path.open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise ConfigError(
+                    f"{self.path}: another sync is running on this working clone",
+                    "let it finish; a --watch loop already syncs on every webhook",
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # -- building commits --------------------------------------------------------------
 

@@ -46,6 +46,13 @@ changelog:
   - {version: 1, changes: [first ontology]}
 """
 
+SCHEMA_V2 = (
+    SCHEMA.replace("version: 1\n", "version: 2\n", 1).replace(
+        "changelog:", "  - {id: 3, name: truck, geometry: [bbox]}\nchangelog:"
+    )
+    + "  - {version: 2, changes: [trucks]}\n"
+)
+
 PROJECT = """\
 dataset: {name: street, type: detection, version: 1.0.0}
 formats:

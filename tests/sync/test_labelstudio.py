@@ -364,3 +364,27 @@ def test_the_sync_reads_its_settings_from_the_default_branch_only(
         "img1",
         "img2",
     ]
+
+
+def test_an_ontology_changed_in_git_updates_the_config_without_calling_it_drift(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    alice.commit({"schema/labels.yaml": h.SCHEMA_V2}, "trucks")
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    assert f"config: project {pid} follows the ontology changed in Git" in out
+    assert "DRIFT" not in out
+    now = labelstudio.sdk().projects.get(id=pid).label_config
+    want = export(load_ontology(h.SCHEMA_V2.encode()), "labelstudio")
+    assert canonical_config(now) == canonical_config(want)
