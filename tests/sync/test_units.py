@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,11 @@ from gitannot.sync.desired import desired_state
 from gitannot.sync.model import ToolAnnotation, ToolTask
 from gitannot.sync.reconcile import canonical_config
 from gitannot.sync.render import output_format, render
+from gitannot.sync.webhook import Listener
+from gitannot.sync.workclone import WorkClone
 from gitannot.validation.rules import load_rules
 from gitannot.validation.sources import WorkTreeSource
+from tests.gitenv import ServerRepo
 from tests.sync import helpers as h
 from tests.workflow.helpers import task
 
@@ -161,3 +165,29 @@ def test_the_sync_config_in_the_docs_loads() -> None:
         "report",
     )
     assert settings.outputs == ("labels/ls/annotations.json", "labels/coco/annotations.coco.json")
+
+
+def test_one_sync_at_a_time_per_working_clone(server: ServerRepo, tmp_path: Path) -> None:
+    first = WorkClone.open(tmp_path / "clone", server.file_url())
+    second = WorkClone.open(tmp_path / "clone", server.file_url())
+    with first.lock():
+        with pytest.raises(ConfigError) as err, second.lock():
+            pass
+        assert err.value.message.endswith("another sync is running on this working clone")
+    with second.lock():  # free again once the first pass ended
+        pass
+
+
+def test_only_annotation_webhooks_wake_the_watch_loop() -> None:
+    listener = Listener("127.0.0.1", 0)
+    listener.start()
+    try:
+        for action in ("PROJECT_UPDATED", "ANNOTATION_UPDATED"):
+            body = json.dumps({"action": action, "project": {"id": 1}}).encode()
+            request = urllib.request.Request(listener.url(), data=body, method="POST")
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                assert resp.status == 200
+            assert listener.wake.is_set() is (action == "ANNOTATION_UPDATED")
+        assert listener.received == 1
+    finally:
+        listener.stop()
