@@ -14,8 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from gitannot.errors import ConfigError
 from gitannot.gitio.run import git_output, run_git
+from gitannot.merge.conflicts import find
 from gitannot.scaffold.driver_config import register_driver
 
 REMOTE = "origin"
@@ -190,10 +193,33 @@ class WorkClone:
             return self.tree_of("HEAD"), ""
         report = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip()
         conflicted = self.git("diff", "--name-only", "--diff-filter=U", check=False)
+        lines = []
+        for path in (p for p in conflicted.splitlines() if p):
+            lines.append(f"conflicted: {path}")
+            lines += self._records(path)
         self.git("merge", "--abort", check=False)
         self.git("checkout", "-q", "-f", "--detach", ours, check=False)
-        lines = [f"conflicted: {p}" for p in conflicted.splitlines() if p]
         return None, "\n".join([*lines, report])
+
+    def _records(self, path: str) -> list[str]:
+        """The driver's conflict records in a merged JSON file: which annotation, which
+        fields, both sides (what `gitannot conflicts` prints in a clone)."""
+        try:
+            doc = orjson.loads((self.path / path).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return []
+        out = []
+        for found in find(doc):
+            rec = found.record
+            fields = ",".join(str(f) for f in rec.get("fields") or [])
+            out.append(
+                f"  {found.pointer} key={rec.get('key')} reason={rec.get('reason')}"
+                + (f" fields={fields}" if fields else "")
+            )
+            for side in ("ours", "theirs"):
+                value = orjson.dumps(rec.get(side)).decode()
+                out.append(f"    {'git ' if side == 'ours' else 'tool'}: {value[:300]}")
+        return out
 
     def push(self, commit: str, branch: str, options: list[str]) -> PushOutcome:
         args = ["push", "--porcelain"]

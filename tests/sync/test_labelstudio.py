@@ -216,6 +216,11 @@ def test_the_same_annotation_changed_in_git_and_in_the_tool_is_a_conflict(
     assert code == 1, out
     assert "CONFLICT: annotations changed both in Git (main) and in Label Studio" in out
     assert f"conflicted: {h.LS_FILE}" in out
+    # The annotation-aware driver (not a line merge) found it: one region, field `value`.
+    assert f"{h.LS_FILE}: 1 conflict record(s) (labelstudio)" in out
+    assert f"/annotations/{ann}/result/r1/bbox reason=modify/modify fields=value" in out
+    assert '"x":50' in out.split("git : ")[1].splitlines()[0]
+    assert '"x":70' in out.split("tool: ")[1].splitlines()[0]
     assert h.main_tip(server) == tip  # nothing overwritten
     assert h.server_file(server, h.LS_FILE)[0]["annotations"][0]["result"][0]["value"]["x"] == 50
 
