@@ -191,3 +191,13 @@ def test_only_annotation_webhooks_wake_the_watch_loop() -> None:
         assert listener.received == 1
     finally:
         listener.stop()
+
+
+def test_only_the_client_module_imports_the_label_studio_sdk() -> None:
+    package = Path(__file__).resolve().parents[2] / "gitannot"
+    importers = sorted(
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if re.search(r"^\s*(from|import) label_studio_sdk", p.read_text(), re.M)
+    )
+    assert importers == ["sync/lsclient.py"]
