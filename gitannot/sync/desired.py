@@ -2,21 +2,19 @@
 config generated from the ontology, and one task per data manifest item."""
 
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 from gitannot.core.findings import Severity
 from gitannot.core.manifest import parse_manifests
 from gitannot.errors import ConfigError
 from gitannot.release.policy import RELEASE_POLICY_PATH, parse_policy
 from gitannot.schema.export import export
-from gitannot.sync.model import KEY_FIELD
+from gitannot.sync.model import IMAGE_FIELD, KEY_FIELD
 from gitannot.validation.image_sizes import manifest_files
 from gitannot.validation.rules import Rules
 from gitannot.validation.sources import Source
 from gitannot.workflow.model import TASKS_DIR
 from gitannot.workflow.taskfile import is_task_path, parse_task
-
-IMAGE_FIELD: Final = "image"  # `$image` in the exported config
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ class LabelStudioClient:
                 int(raw.id), dict(raw.data or {}), dict(getattr(raw, "meta", None) or {})
             )
             for ann in getattr(raw, "annotations", None) or []:
-                item = ann if isinstance(ann, dict) else ann.dict()
+                item = ann if isinstance(ann, dict) else ann.model_dump()
                 if item.get("was_cancelled"):
                     continue  # skipped in the tool: not an annotation
                 task.annotations.append(self._annotation(item))

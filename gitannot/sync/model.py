@@ -6,6 +6,7 @@ from typing import Any, Final
 # The task data field that holds the item's stable key (the manifest id): how a re-run
 # finds the task it made before, whatever id the tool gave it.
 KEY_FIELD: Final = "gitannot_item"
+IMAGE_FIELD: Final = "image"  # `$image` in the exported config
 
 
 @dataclass(frozen=True)

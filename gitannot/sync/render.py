@@ -11,7 +11,7 @@ import orjson
 from gitannot.errors import ConfigError
 from gitannot.project.config import DETECT, ProjectConfig
 from gitannot.schema.model import Ontology
-from gitannot.sync.model import ToolTask
+from gitannot.sync.model import IMAGE_FIELD, KEY_FIELD, ToolTask
 
 # What each declared format accepts from the sync. `detect` (an unmatched path under a
 # label root) is judged by the file name: *.coco.json is COCO, other .json Label Studio.
@@ -43,9 +43,12 @@ def _dump(doc: object) -> bytes:
 
 
 def _ls_task(task: ToolTask) -> dict[str, Any]:
+    # The image and the item key only: task metadata Git owns (split, task files) stays
+    # out, so changing it in Git does not echo back as an annotation commit.
+    data = {k: task.data[k] for k in (IMAGE_FIELD, KEY_FIELD) if k in task.data}
     return {
         "id": task.id,
-        "data": task.data,
+        "data": data,
         "annotations": [
             {
                 "id": ann.id,

@@ -93,7 +93,10 @@ def _locked(
         say("  nothing was pushed; make the annotation agree in Git and in the tool, sync again")
         return EXIT_SYNC_FAILED, outcome.project.id
     if result.rejected:
-        say(f"REJECTED: the server refused the sync push to {branch}; nothing changed")
+        say(
+            f"REJECTED: the server refused the sync push to {branch}; "
+            "Git and the tool's annotations are unchanged"
+        )
         for line in result.rejected.splitlines():
             say(f"  {line}")
         return EXIT_SYNC_FAILED, outcome.project.id

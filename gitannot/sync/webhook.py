@@ -24,12 +24,12 @@ class Listener:
             def do_POST(self) -> None:
                 size = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(min(size, MAX_BODY))
+                if _action(body) in WAKE_ACTIONS:  # recorded before the tool hears back
+                    listener.received += 1
+                    listener.wake.set()
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                if _action(body) in WAKE_ACTIONS:
-                    listener.received += 1
-                    listener.wake.set()
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: ARG002 — http.server API
                 return  # the watch loop reports what it does

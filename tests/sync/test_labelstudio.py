@@ -178,7 +178,10 @@ def test_a_sync_push_the_policy_rejects_changes_neither_repo_nor_tool(
 
     code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
     assert code == 1, out
-    assert "REJECTED: the server refused the sync push to main; nothing changed" in out
+    assert (
+        "REJECTED: the server refused the sync push to main; "
+        "Git and the tool's annotations are unchanged" in out
+    )
     assert "push by ls-sync REJECTED" in out  # the hook's own report, shown
     assert h.main_tip(server) == tip_before
     assert h.tool_tasks(labelstudio, pid) == tool_before
