@@ -396,3 +396,33 @@ def test_an_ontology_changed_in_git_updates_the_config_without_calling_it_drift(
     now = labelstudio.sdk().projects.get(id=pid).label_config
     want = export(load_ontology(h.SCHEMA_V2.encode()), "labelstudio")
     assert canonical_config(now) == canonical_config(want)
+
+
+def test_a_label_added_in_the_tool_is_refused_by_the_same_validation_as_a_person(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    alice.commit({"configs/sync.yaml": h.files(title, drift="report")["configs/sync.yaml"]})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    # Someone adds `truck` in the tool's UI (left alone: drift is report-only) and uses it.
+    config = labelstudio.sdk().projects.get(id=pid).label_config
+    edited = config.replace('<Label value="car"', '<Label value="truck"/>\n    <Label value="car"')
+    labelstudio.sdk().projects.update(id=pid, label_config=edited)
+    h.annotate(labelstudio, h.BOB, h.task_of(labelstudio, pid, "img1"), [h.box("truck", 10)])
+    tip, tool = h.main_tip(server), h.tool_tasks(labelstudio, pid)
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 1, out
+    assert "REJECTED" in out and "DRIFT" in out
+    # The hook's own finding: the ontology rule, the file and the label.
+    finding = next(line for line in out.splitlines() if "[schema.unknown-label]" in line)
+    assert "truck" in finding and h.LS_FILE in out
+    assert h.main_tip(server) == tip
+    assert h.tool_tasks(labelstudio, pid) == tool
