@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gitannot.errors import ConfigError
+from gitannot.main import main
 from gitannot.project.config import load_project
 from gitannot.schema.loader import load_ontology
 from gitannot.sync.config import load_sync
@@ -25,6 +26,7 @@ from gitannot.validation.rules import load_rules
 from gitannot.validation.sources import WorkTreeSource
 from tests.gitenv import ServerRepo
 from tests.sync import helpers as h
+from tests.sync.labelstudio import free_port
 from tests.workflow.helpers import task
 
 
@@ -201,3 +203,33 @@ def test_only_the_client_module_imports_the_label_studio_sdk() -> None:
         if re.search(r"^\s*(from|import) label_studio_sdk", p.read_text(), re.M)
     )
     assert importers == ["sync/lsclient.py"]
+
+
+def test_polygons_become_coco_segmentations_in_pixels() -> None:
+    onto = load_ontology(h.SCHEMA.encode())
+    region = {
+        "id": "p1",
+        "type": "polygonlabels",
+        "value": {"points": [[10, 10], [50, 10], [50, 60]], "polygonlabels": ["car"]},
+    }
+    task = ToolTask(5, {"image": "s3://street/img1.jpg", "gitannot_item": "img1"}, {})
+    task.annotations.append(ToolAnnotation(9, h.BOB, [region], "t"))
+    [ann] = json.loads(render("coco", [task], onto, {"img1": (200, 100)}))["annotations"]
+    assert ann["segmentation"] == [[20.0, 10.0, 100.0, 10.0, 100.0, 60.0]]
+    assert (ann["bbox"], ann["area"], ann["category_id"]) == ([20.0, 10.0, 80.0, 50.0], 2000.0, 2)
+
+
+def test_an_unreachable_tool_is_an_error_naming_the_request(
+    project_repo: tuple[ServerRepo, object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, _alice = project_repo
+    monkeypatch.setenv("GITANNOT_LABELSTUDIO_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("GITANNOT_LABELSTUDIO_TOKEN", "t")
+    args = ["sync", "labelstudio", "--workdir", str(tmp_path / "w"), "--remote", server.file_url()]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "gitannot: Label Studio at http://127.0.0.1:" in err
+    assert ": listing projects failed: " in err
