@@ -59,6 +59,7 @@ def pull(
     *,
     state_key: str,
     branch: str,
+    start: str,
     rendered: Mapping[str, bytes],
     who: Identity,
     options: list[str],
@@ -66,10 +67,9 @@ def pull(
     ledger: bytes,
 ) -> PullOutcome:
     out = PullOutcome()
-    tip = clone.tip(branch)
-    if tip is None:
-        out.rejected = f"branch {branch!r} does not exist on the server"
-        return out
+    # A sync branch that does not exist yet starts at the default branch's tip; the
+    # push then creates it (an access-controlled action like any other).
+    tip = clone.tip(branch) or start
     state = clone.state(state_key)
     base: dict[str, bytes | None] = {}
     for path in rendered:

@@ -80,6 +80,7 @@ def _locked(
         clone,
         state_key=key,
         branch=branch,
+        start=trusted,
         rendered=rendered,
         who=identity,
         options=push_options(title, outcome.project.id, made),

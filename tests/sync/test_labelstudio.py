@@ -3,6 +3,7 @@ real pushes into a bare repository with the gitannot hooks installed."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -426,3 +427,39 @@ def test_a_label_added_in_the_tool_is_refused_by_the_same_validation_as_a_person
     assert "truck" in finding and h.LS_FILE in out
     assert h.main_tip(server) == tip
     assert h.tool_tasks(labelstudio, pid) == tool
+
+
+def test_annotations_go_to_the_configured_branch_which_the_sync_creates(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    access = h.files(title)["configs/access.yaml"]
+    sync_yaml = h.files(title)["configs/sync.yaml"]
+    assert isinstance(access, str) and isinstance(sync_yaml, str)
+    # main takes reviewed merges only; the sync writes its own branch.
+    access = access.replace(
+        "    refs: refs/heads/main\n    paths: [labels/**]\n",
+        "    refs: refs/heads/sync/**\n    paths: [labels/**]\n",
+    ).replace("allow: [update]\n    who: role:sync", "allow: [create, update]\n    who: role:sync")
+    alice.commit(
+        {"configs/access.yaml": access, "configs/sync.yaml": sync_yaml + "  branch: sync/ls\n"}
+    )
+    assert alice.push("HEAD:refs/heads/main").accepted
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    ann = h.annotate(labelstudio, h.BOB, h.task_of(labelstudio, pid, "img1"), [h.box("car", 10)])
+    main_before = h.main_tip(server)
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    assert h.main_tip(server) == main_before
+    branch_tip = server.rev("refs/heads/sync/ls")
+    assert branch_tip is not None
+    assert server.git("rev-parse", f"{branch_tip}^").stdout.strip() == main_before
+    doc = json.loads(server.git("show", f"refs/heads/sync/ls:{h.LS_FILE}").stdout)
+    assert [a["id"] for a in doc[0]["annotations"]] == [ann]
