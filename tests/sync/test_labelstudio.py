@@ -18,6 +18,7 @@ from tests.audit.helpers import log_entries
 from tests.gitenv import Client, ServerRepo
 from tests.sync import helpers as h
 from tests.sync.labelstudio import LabelStudioServer
+from tests.workflow.helpers import task
 
 # One Label Studio per session: under xdist (tests/run.sh uses --dist loadgroup) every
 # test of this module runs on one worker, so only that worker starts a server.
@@ -463,3 +464,33 @@ def test_annotations_go_to_the_configured_branch_which_the_sync_creates(
     assert server.git("rev-parse", f"{branch_tip}^").stdout.strip() == main_before
     doc = json.loads(server.git("show", f"refs/heads/sync/ls:{h.LS_FILE}").stdout)
     assert [a["id"] for a in doc[0]["annotations"]] == [ann]
+
+
+def test_a_task_file_naming_an_item_updates_that_task_and_commits_nothing(
+    labelstudio: LabelStudioServer,
+    project_repo: Repo,
+    title: str,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, alice = project_repo
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    pid = h.project_id(labelstudio, title)
+    h.annotate(labelstudio, h.BOB, h.task_of(labelstudio, pid, "img1"), [h.box("car", 10)])
+    assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
+    ids = {t["data"]["gitannot_item"]: t["id"] for t in h.tool_tasks(labelstudio, pid)}
+    item = "data/images.jsonl#s3://street/img1.jpg"
+    alice.git("pull", "-q", "origin", "main")
+    alice.commit({"tasks/t1.yaml": task("t1", f"['{item}']", "[bob]")}, "task t1")
+    assert alice.push("HEAD:refs/heads/main").accepted
+    tip = h.main_tip(server)
+
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code == 0, out
+    assert "tasks: updated 1 (img1)" in out
+    tasks = {t["data"]["gitannot_item"]: t for t in h.tool_tasks(labelstudio, pid)}
+    assert tasks["img1"]["data"]["gitannot_tasks"] == ["t1"]
+    assert {k: t["id"] for k, t in tasks.items()} == ids  # the same tasks, updated in place
+    assert len(tasks["img1"]["annotations"]) == 1
+    assert h.main_tip(server) == tip  # Git-owned task data does not come back as a commit
