@@ -73,9 +73,9 @@ def pull(
     state = clone.state(state_key)
     base: dict[str, bytes | None] = {}
     for path in rendered:
-        # No state (first run, or a lost clone): Git's file is the base, so the tool's
-        # version of each annotation wins where the two differ (docs/sync.md).
-        base[path] = clone.read(state, path) if state else clone.read(tip, path)
+        # No state (the first run, or a lost working clone): no base, so an annotation
+        # that differs between Git and the tool is a conflict, never overwritten.
+        base[path] = clone.read(state, path) if state else None
     if state and all(base[p] == data for p, data in rendered.items()):
         out.unchanged = True
         return out
