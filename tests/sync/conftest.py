@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.gitenv import Client, ServerRepo
+from tests.sync.helpers import seed
 from tests.sync.labelstudio import LabelStudioServer, find_binary
 
 
@@ -38,8 +39,6 @@ def labelstudio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabelStudi
 def project_repo(
     server: ServerRepo, make_client: Callable[[ServerRepo, str], Client]
 ) -> tuple[ServerRepo, Client]:
-    from tests.sync.helpers import seed
-
     alice = make_client(server, "alice")
     seed(alice)
     return server, alice
