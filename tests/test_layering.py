@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("release",),  # release gates run validation; the hook runs the gates
     ("oversight",),  # task/review events, the task digest, annotator drift, tag overlap
     ("hook", "scaffold"),
+    ("sync",),  # Label Studio sync: schema export, formats, merge driver setup, git push
     (
         "server",
         "hookservice",
