@@ -65,6 +65,7 @@ def _coco(tasks: list[ToolTask], onto: Ontology, sizes: dict[str, Any]) -> dict[
     names = onto.by_any_name()
     images: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
+    lost: list[str] = []  # regions COCO cannot hold: refused, never left out unseen
     for task in tasks:
         width, height = _size(task, sizes)
         images.append(
@@ -80,6 +81,8 @@ def _coco(tasks: list[ToolTask], onto: Ontology, sizes: dict[str, Any]) -> dict[
                 coco = _region(region, width, height)
                 label = _label(region)
                 if coco is None or label not in names:
+                    why = f"a {region.get('type')!r} region" if coco is None else f"label {label!r}"
+                    lost.append(f"task {task.key or task.id} annotation {ann.id}: {why}")
                     continue
                 coco |= {
                     "id": _stable_id(ann.id, str(region.get("id", ""))),
@@ -88,6 +91,14 @@ def _coco(tasks: list[ToolTask], onto: Ontology, sizes: dict[str, Any]) -> dict[
                     "iscrowd": 0,
                 }
                 annotations.append(coco)
+    if lost:
+        more = f" (and {len(lost) - 3} more)" if len(lost) > 3 else ""
+        raise ConfigError(
+            f"COCO output cannot hold {'; '.join(lost[:3])}{more}; nothing was written",
+            "COCO keeps rectangles and polygons with labels of schema/labels.yaml: declare "
+            "the file as format: labelstudio in configs/project.yaml to keep every region, "
+            "or add the label to the schema",
+        )
     categories = [
         {"id": lab.id, "name": lab.name, "supercategory": lab.parent or ""}
         for lab in sorted(onto.labels, key=lambda lab: lab.id)

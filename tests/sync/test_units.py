@@ -219,6 +219,32 @@ def test_polygons_become_coco_segmentations_in_pixels() -> None:
     assert (ann["bbox"], ann["area"], ann["category_id"]) == ([20.0, 10.0, 80.0, 50.0], 2000.0, 2)
 
 
+@pytest.mark.parametrize(
+    ("region", "named"),
+    [
+        ({"id": "k1", "type": "keypointlabels",
+          "value": {"x": 1, "y": 2, "keypointlabels": ["car"]}}, "a 'keypointlabels' region"),
+        ({"id": "c1", "type": "choices", "value": {"choices": ["day"]}}, "a 'choices' region"),
+        (h.box("tram", 10, region="r2"), "label 'tram'"),
+    ],
+)  # fmt: skip
+def test_a_region_coco_cannot_hold_stops_the_write_naming_it(
+    region: dict[str, object], named: str
+) -> None:
+    """Left out, it would be gone from Git while the tool still shows it as synced."""
+    onto = load_ontology(h.SCHEMA.encode())
+    task = _tool_task(4, "img1", 10)
+    task.annotations.append(ToolAnnotation(11, h.BOB, [region], "t2"))
+    with pytest.raises(ConfigError) as caught:
+        render("coco", [task], onto, {"img1": (640, 480)})
+    assert f"task img1 annotation 11: {named}" in caught.value.message
+    assert "format: labelstudio" in (caught.value.hint or "")
+    # The Label Studio file keeps every region.
+    assert (
+        region in json.loads(render("labelstudio", [task], onto, {}))[0]["annotations"][1]["result"]
+    )
+
+
 def test_an_unreachable_tool_is_an_error_naming_the_request(
     project_repo: tuple[ServerRepo, object],
     tmp_path: Path,
