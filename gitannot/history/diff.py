@@ -13,6 +13,7 @@ from typing import Any
 
 from gitannot.core.annotation import Annotation, ParsedFile
 from gitannot.formats.api import parse_file
+from gitannot.history.fastcoco import diff_records
 
 POSITIONAL = frozenset({"yolo", "voc", "cvat"})
 PAIR_IOU = 0.5  # the merge driver's default: the same object in both versions
@@ -65,7 +66,15 @@ def readable(pf: ParsedFile | None) -> bool:
     )
 
 
-def diff_versions(path: str, old: bytes | None, new: bytes | None) -> FileDiff:
+def diff_versions(
+    path: str, old: bytes | None, new: bytes | None, *, fast: bool = True
+) -> FileDiff:
+    """`fast=False` reads both versions in full (the reference the record path must
+    equal; tests/history/test_fastcoco.py)."""
+    if fast and old and new and path.lower().endswith(".json"):
+        records = diff_records(old, new)  # big COCO files: only changed records are parsed
+        if records is not None:
+            return _from_records(path, *records)
     a, b = parse_version(path, old), parse_version(path, new)
     fmt = (b or a).format if (b or a) is not None else "unknown"  # type: ignore[union-attr]
     result = FileDiff(path, fmt)
@@ -75,6 +84,21 @@ def diff_versions(path: str, old: bytes | None, new: bytes | None) -> FileDiff:
     olds, news = (a.annotations if a else []), (b.annotations if b else [])
     result.counts = (Counter(x.label for x in olds), Counter(x.label for x in news))
     pairs, result.removed, result.added = pair(olds, news, positional=fmt in POSITIONAL)
+    for x, y in pairs:
+        found = changed_fields(x, y)
+        if found:
+            result.changed.append(Change(x, y, found))
+    return result
+
+
+def _from_records(
+    path: str,
+    pairs: list[tuple[Annotation, Annotation]],
+    removed: list[Annotation],
+    added: list[Annotation],
+    counts: tuple[Counter[str], Counter[str]],
+) -> FileDiff:
+    result = FileDiff(path, "coco", added=added, removed=removed, counts=counts)
     for x, y in pairs:
         found = changed_fields(x, y)
         if found:

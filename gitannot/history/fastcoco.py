@@ -1,0 +1,159 @@
+"""The diff of two COCO instances versions by raw records: only changed records parsed.
+
+The merge driver's splitter (formats/records.py) hands back each annotation record as a
+slice of the file. Records are keyed by id and compared by bytes: a record whose bytes
+are equal in both versions is the same annotation, unparsed. Only records that differ,
+appear or disappear are parsed (orjson) and read with the validator's own COCO reader
+(`coco.Checker.one`), so they read exactly as the full diff reads them. Label counts come
+from one scan of the `category_id` values of each version, not from parsed records.
+
+Images change no annotation (an annotation's item is its image id; sizes only feed
+checks). Categories are small and parsed in full; when a category id's name differs
+between the versions every record of it reads as relabelled, so when an unchanged
+record refers to such a category (and for anything unusual: no ids, duplicate ids,
+panoptic, conflict records, a category id the scan cannot count) this returns None and
+the caller runs the full diff. Pure, no I/O.
+"""
+
+import re
+from collections import Counter
+from typing import Any
+
+import orjson
+
+from gitannot.core.annotation import Annotation, ParsedFile
+from gitannot.formats import coco, records
+from gitannot.formats.conflicts import CONFLICT_KEY_BYTES
+from gitannot.formats.options import FormatOptions
+from gitannot.formats.report import Reporter
+
+_CATEGORY = re.compile(rb'"category_id"\s*:\s*(-?[0-9]+)\s*[,}]')
+_OPTS = FormatOptions(max_file_bytes=1 << 62)
+
+
+class _Side:
+    """One version split into members and keyed annotation records."""
+
+    def __init__(self, data: bytes) -> None:
+        self.top = records.members(data)
+        self.anns = records.keyed(self.top["annotations"]).records
+        self.cats = _categories(self.top.get("categories"))
+
+    def category_ids(self) -> Counter[int] | None:
+        """Records per category id; None when the scan does not find exactly one
+        category id per record (a nested one: the caller reads the file in full)."""
+        found = _CATEGORY.findall(self.top["annotations"])
+        if len(found) != len(self.anns):
+            return None
+        return Counter(int(cid) for cid in found)
+
+    def label_counts(self, ids: Counter[int]) -> Counter[str]:
+        out: Counter[str] = Counter()
+        for cid, n in ids.items():
+            cat = self.cats.get(cid)
+            out[cat[0] if cat is not None else ""] += n
+        return out
+
+
+def _categories(raw: records.Raw | None) -> dict[Any, tuple[str, int]]:
+    if raw is None:
+        return {}
+    doc = orjson.loads(memoryview(raw))
+    if type(doc) is not list:
+        raise ValueError("categories is not a list")
+    return coco.read_categories(doc, Reporter("", _OPTS), ParsedFile("", "coco"))
+
+
+def eligible(data: bytes) -> bool:
+    """A plain COCO instances object as the full reader would detect it."""
+    head = data[: 1 << 16].lstrip(b" \t\r\n")[:1]
+    return head == b"{" and CONFLICT_KEY_BYTES not in data
+
+
+def split(data: bytes) -> _Side | None:
+    if not eligible(data):
+        return None
+    try:
+        side = _Side(data)
+    except (ValueError, KeyError, orjson.JSONDecodeError):  # NotKeyed is a ValueError
+        return None
+    top = side.top
+    if "item" in top or "images" not in top:
+        return None  # per-image JSON, or not COCO instances
+    for name in ("images", "annotations", "categories"):
+        if name in top and bytes(memoryview(top[name])[:1]) != b"[":
+            return None
+    first = next(iter(side.anns.values()), None)
+    if first is not None and b'"segments_info"' in bytes(first):
+        return None  # panoptic
+    return side
+
+
+def _reader(cats: dict[Any, tuple[str, int]], seen: Counter[Any]) -> Any:
+    """Reads one record as the full reader does; counts the category ids it read."""
+    pf = ParsedFile("", "coco")
+    checker = coco.Checker(pf, Reporter("", _OPTS), _OPTS, {}, cats, True, False)
+
+    def read(raw: records.Raw, index: int) -> Annotation | None:
+        doc = orjson.loads(memoryview(raw))
+        if type(doc) is dict:
+            seen[doc.get("category_id")] += 1
+        return checker.one(doc, index, set(), set())
+
+    return read
+
+
+def _renamed(a: _Side, b: _Side) -> set[Any]:
+    """Category ids whose name differs between the versions (or exists in one only)."""
+    names_a = {k: v[0] for k, v in a.cats.items()}
+    names_b = {k: v[0] for k, v in b.cats.items()}
+    return {k for k in names_a.keys() | names_b.keys() if names_a.get(k) != names_b.get(k)}
+
+
+def _renames_seen(renamed: set[Any], *sides: tuple[Counter[int], Counter[Any]]) -> bool:
+    """A renamed category relabels every record of it: fine only when all of them were
+    parsed here anyway (none is among the unchanged records)."""
+    return all(ids.get(cid, 0) == parsed.get(cid, 0) for ids, parsed in sides for cid in renamed)
+
+
+Pairs = list[tuple[Annotation, Annotation]]
+
+
+def diff_records(
+    old: bytes, new: bytes
+) -> tuple[Pairs, list[Annotation], list[Annotation], tuple[Counter[str], Counter[str]]] | None:
+    """(pairs of differing records, removed, added, label counts before/after); None:
+    not eligible, read both versions in full instead."""
+    a, b = split(old), split(new)
+    if a is None or b is None:
+        return None
+    ids_a, ids_b = a.category_ids(), b.category_ids()
+    if ids_a is None or ids_b is None:
+        return None
+    parsed_a: Counter[Any] = Counter()
+    parsed_b: Counter[Any] = Counter()
+    read_old, read_new = _reader(a.cats, parsed_a), _reader(b.cats, parsed_b)
+    olds, news = a.anns, b.anns
+    pairs: Pairs = []
+    added: list[Annotation] = []
+    removed: list[Annotation] = []
+    for index, (key, raw) in enumerate(news.items()):
+        before = olds.get(key)
+        if before is not None and before == raw:
+            continue  # equal bytes: the same annotation, never parsed
+        made = read_new(raw, index)
+        was = read_old(before, index) if before is not None else None
+        if made is not None and was is not None:
+            pairs.append((was, made))
+        elif made is not None:
+            added.append(made)
+        elif was is not None:
+            removed.append(was)
+    for index, (key, raw) in enumerate(olds.items()):
+        if key not in news:
+            gone = read_old(raw, index)
+            if gone is not None:
+                removed.append(gone)
+    if not _renames_seen(_renamed(a, b), (ids_a, parsed_a), (ids_b, parsed_b)):
+        return None
+    return pairs, removed, added, (a.label_counts(ids_a), b.label_counts(ids_b))
