@@ -13,6 +13,7 @@ from typing import Any
 
 from gitannot.core.annotation import Annotation, ParsedFile
 from gitannot.formats.api import parse_file
+from gitannot.history.context import Names, is_yolo_rows
 from gitannot.history.fastcoco import diff_records
 
 POSITIONAL = frozenset({"yolo", "voc", "cvat"})
@@ -37,17 +38,26 @@ class FileDiff:
         default_factory=lambda: (Counter(), Counter())
     )
     readable: bool = True  # False: neither version is a label file gitannot reads
+    notes: list[str] = field(default_factory=list)  # where outside facts came from
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
 
-def parse_version(path: str, data: bytes | None) -> ParsedFile | None:
-    """A version's annotations; None for an absent version (added or deleted file)."""
+def parse_version(path: str, data: bytes | None, names: Names | None = None) -> ParsedFile | None:
+    """A version's annotations; None for an absent version (added or deleted file).
+    `names`: YOLO class names for a .txt file (none: rows read with class indexes)."""
     if data is None or not data.strip():
         return None
-    return parse_file(path, data)
+    if names is None or not is_yolo_rows(path):
+        return parse_file(path, data)
+    pf = parse_file(path, data, context=names.context(path))
+    if pf.format == "yolo" and names.names is None:
+        rows = data.decode("utf-8", "replace").splitlines()
+        for ann in pf.annotations:  # the class index stands in for the unknown name
+            ann.label = rows[ann.line - 1].split()[0] if ann.line else ""
+    return pf
 
 
 ANNOTATION_FORMATS = frozenset(
@@ -67,17 +77,25 @@ def readable(pf: ParsedFile | None) -> bool:
 
 
 def diff_versions(
-    path: str, old: bytes | None, new: bytes | None, *, fast: bool = True
+    path: str,
+    old: bytes | None,
+    new: bytes | None,
+    *,
+    names: tuple[Names | None, Names | None] = (None, None),
+    fast: bool = True,
 ) -> FileDiff:
-    """`fast=False` reads both versions in full (the reference the record path must
-    equal; tests/history/test_fastcoco.py)."""
+    """`names`: each side's YOLO class names (history/context.py). `fast=False` reads
+    both versions in full (the reference the record path must equal)."""
     if fast and old and new and path.lower().endswith(".json"):
         records = diff_records(old, new)  # big COCO files: only changed records are parsed
         if records is not None:
             return _from_records(path, *records)
-    a, b = parse_version(path, old), parse_version(path, new)
+    a, b = parse_version(path, old, names[0]), parse_version(path, new, names[1])
     fmt = (b or a).format if (b or a) is not None else "unknown"  # type: ignore[union-attr]
     result = FileDiff(path, fmt)
+    if fmt == "yolo":
+        sides = (("a", names[0], a), ("b", names[1], b))
+        result.notes = [n.line(side) for side, n, pf in sides if n is not None and pf is not None]
     if not (readable(a) and readable(b)) or (a is None and b is None):
         result.readable = False
         return result
