@@ -124,7 +124,7 @@ def _from_records(
     return result
 
 
-def _signature(ann: Annotation) -> tuple[Any, ...]:
+def signature(ann: Annotation) -> tuple[Any, ...]:
     box = tuple(round(v, 6) for v in ann.bbox) if ann.bbox else None
     attrs = tuple(sorted((k, repr(v)) for k, v in ann.attributes.items()))
     return (ann.item, ann.scope, ann.label, ann.geometry, box, attrs)
@@ -145,10 +145,10 @@ def pair(
         )
     left: dict[tuple[Any, ...], list[Annotation]] = {}
     for x in olds:
-        left.setdefault(_signature(x), []).append(x)
+        left.setdefault(signature(x), []).append(x)
     matched: dict[int, Annotation] = {}  # id(new) -> its old annotation
     for y in news:
-        same = left.get(_signature(y))
+        same = left.get(signature(y))
         if same:
             matched[id(y)] = same.pop(0)
     rest = [x for group in left.values() for x in group]

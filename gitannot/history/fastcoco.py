@@ -103,6 +103,11 @@ def _reader(cats: dict[Any, tuple[str, int]], seen: Counter[Any]) -> Any:
     return read
 
 
+def record_reader(side: _Side) -> Any:
+    """Reads one record of `side` as the full reader does (blame's lazy parse)."""
+    return _reader(side.cats, Counter())
+
+
 def _renamed(a: _Side, b: _Side) -> set[Any]:
     """Category ids whose name differs between the versions (or exists in one only)."""
     names_a = {k: v[0] for k, v in a.cats.items()}
