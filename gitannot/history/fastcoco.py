@@ -28,6 +28,7 @@ from gitannot.formats.options import FormatOptions
 from gitannot.formats.report import Reporter
 
 _CATEGORY = re.compile(rb'"category_id"\s*:\s*(-?[0-9]+)\s*[,}]')
+_HAS_CONFLICT = re.compile(re.escape(CONFLICT_KEY_BYTES)).search
 _OPTS = FormatOptions(max_file_bytes=1 << 62)
 
 
@@ -65,9 +66,13 @@ def _categories(raw: records.Raw | None) -> dict[Any, tuple[str, int]]:
 
 
 def eligible(data: bytes) -> bool:
-    """A plain COCO instances object as the full reader would detect it."""
-    head = data[: 1 << 16].lstrip(b" \t\r\n")[:1]
-    return head == b"{" and CONFLICT_KEY_BYTES not in data
+    """An object (no BOM, not an LFS pointer). Conflict records are looked for only in
+    the records that are read and the small members, not by a scan of the whole file."""
+    return data[: 1 << 16].lstrip(b" \t\r\n")[:1] == b"{"
+
+
+class Conflicted(Exception):
+    """A record read holds a merge-conflict record: the full reader resolves those."""
 
 
 def split(data: bytes) -> _Side | None:
@@ -80,6 +85,8 @@ def split(data: bytes) -> _Side | None:
     top = side.top
     if "item" in top or "images" not in top:
         return None  # per-image JSON, or not COCO instances
+    if any(_HAS_CONFLICT(raw) for name, raw in top.items() if name != "annotations"):
+        return None
     for name in ("images", "annotations", "categories"):
         if name in top and bytes(memoryview(top[name])[:1]) != b"[":
             return None
@@ -95,6 +102,8 @@ def _reader(cats: dict[Any, tuple[str, int]], seen: Counter[Any]) -> Any:
     checker = coco.Checker(pf, Reporter("", _OPTS), _OPTS, {}, cats, True, False)
 
     def read(raw: records.Raw, index: int) -> Annotation | None:
+        if _HAS_CONFLICT(raw):
+            raise Conflicted
         doc = orjson.loads(memoryview(raw))
         if type(doc) is dict:
             seen[doc.get("category_id")] += 1
@@ -129,6 +138,15 @@ def diff_records(
 ) -> tuple[Pairs, list[Annotation], list[Annotation], tuple[Counter[str], Counter[str]]] | None:
     """(pairs of differing records, removed, added, label counts before/after); None:
     not eligible, read both versions in full instead."""
+    try:
+        return _diff_records(old, new)
+    except Conflicted:
+        return None
+
+
+def _diff_records(
+    old: bytes, new: bytes
+) -> tuple[Pairs, list[Annotation], list[Annotation], tuple[Counter[str], Counter[str]]] | None:
     a, b = split(old), split(new)
     if a is None or b is None:
         return None

@@ -67,7 +67,10 @@ class Version:
     def ann(self, key: str) -> Annotation | None:
         if key not in self._anns and self._raws is not None and self._read is not None:
             raw = self._raws.get(key)
-            self._anns[key] = self._read(raw, 0) if raw is not None else None
+            try:
+                self._anns[key] = self._read(raw, 0) if raw is not None else None
+            except fastcoco.Conflicted:  # an unresolved merge: no annotation to follow
+                self._anns[key] = None
         return self._anns.get(key)
 
     def label(self, key: str) -> str:

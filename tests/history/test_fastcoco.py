@@ -74,3 +74,14 @@ def test_a_renamed_category_reads_the_whole_file() -> None:
     lines = text_lines(diff_versions("labels/a.json", old_b, new_b))
     relabelled = [x for x in lines if x.startswith("~ ") and "→ renamed" in x]
     assert len(relabelled) == sum(a["category_id"] == used for a in doc["annotations"])
+
+
+def test_a_conflict_record_is_left_to_the_full_reader() -> None:
+    from gitannot.constants import CONFLICT_KEY
+
+    doc = json.loads((FILES[0]).read_bytes())
+    new = json.loads(json.dumps(doc))
+    new["annotations"][0]["bbox"] = {CONFLICT_KEY: 1, "ours": [1, 2, 3, 4], "theirs": [0, 0, 1, 1]}
+    old_b, new_b = json.dumps(doc).encode(), json.dumps(new).encode()
+    assert diff_records(old_b, new_b) is None
+    assert diff_records(old_b, json.dumps(edited(doc)).encode()) is not None
