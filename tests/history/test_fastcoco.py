@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
+import jsonpatch
 import pytest
 
 from gitannot.formats import parse_file
 from gitannot.history.diff import diff_versions
 from gitannot.history.fastcoco import diff_records
+from gitannot.history.recpatch import record_patch
 from gitannot.history.render import text_lines
 from tests.conftest import REALDATA
 
@@ -85,3 +88,21 @@ def test_a_conflict_record_is_left_to_the_full_reader() -> None:
     old_b, new_b = json.dumps(doc).encode(), json.dumps(new).encode()
     assert diff_records(old_b, new_b) is None
     assert diff_records(old_b, json.dumps(edited(doc)).encode()) is not None
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(REALDATA)))
+def test_record_patch_applied_gives_the_new_version(path: Path) -> None:
+    doc = json.loads(path.read_bytes())
+    new = edited(doc)
+    new["info"] = {"description": "edited"}  # a small member changes too
+    ops = record_patch(json.dumps(doc, indent=2).encode(), json.dumps(new, indent=2).encode())
+    assert ops is not None
+    assert jsonpatch.apply_patch(copy.deepcopy(doc), ops) == new
+    assert sum(op["path"].startswith("/annotations/") for op in ops) == 4  # 2 edits, 1 + 1
+
+
+def test_a_resorted_file_is_patched_whole() -> None:
+    doc = json.loads(FILES[0].read_bytes())
+    new = json.loads(json.dumps(doc))
+    new["annotations"].reverse()
+    assert record_patch(json.dumps(doc).encode(), json.dumps(new).encode()) is None
