@@ -282,6 +282,9 @@ def test_coco_log_through_the_merge_rekey(tmp_path: Path, built: Built) -> None:
         (t["A2"], "created", [], "alice", "4"),  # on the side the merge brought in
         (t["M"], "re-keyed", ["id 4 → 5"], "bob", "5"),
     ]
+    text = gitannot(repo, "log", COCO, "--annotation", "5").stdout.splitlines()
+    assert text[0].startswith(f"{t['A2'][:12]} created [as 4] (pushed by alice at ")
+    assert text[1].startswith(f"{t['M'][:12]} re-keyed: id 4 → 5 (pushed by bob at ")
     assert log_events(repo, COCO, "2") == [
         (t["A"], "created", [], "alice", "2"),
         (t["B"], "changed", ["label car → truck"], "bob", "2"),
