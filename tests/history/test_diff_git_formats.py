@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonpatch
 import pytest
 
 from tests.conftest import REALDATA
@@ -282,3 +284,17 @@ def test_yolo_without_names_shows_class_indexes_and_says_so(tmp_path: Path) -> N
         "- annotation line:3 (item img_1): 0, bbox (0.3703, 0.1793, 0.1219, 0.7052)",
         "labels: 0 2 → 1, 1 0 → 1, 2 1 → 0, 3 1 → 2",
     ]
+
+
+@pytest.mark.parametrize("fmt", ["labelstudio", "coco", "perimage"])
+def test_json_patch_through_git_gives_the_new_version(tmp_path: Path, fmt: str) -> None:
+    """jsonpatch applies the driver's --format json patch to the old version and gets
+    the new one exactly (COCO by raw records, the others by jsonpatch.make_patch)."""
+    case = CASES[fmt]()
+    repo = build(tmp_path, case)
+    command = f"{sys.executable} -m gitannot diff --format json"
+    out = git("-c", f"diff.gitannot.command={command}", "diff", "HEAD~1", cwd=repo).stdout
+    doc = json.loads(out)
+    assert doc["target"] == "document"
+    old, new = (json.loads(v) for v in case.versions)
+    assert jsonpatch.apply_patch(old, doc["patch"]) == new
