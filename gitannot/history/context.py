@@ -13,6 +13,7 @@ Each side says which it used (`Names.source`); with no names file the diff shows
 indexes and says so.
 """
 
+import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,7 +136,9 @@ def for_side(cwd: Path, path: str, blob: str) -> Names | None:
     "." for the absent side of an added or deleted file: None)."""
     if blob == ".":
         return None
-    found = pygit2.discover_repository(str(cwd))
+    # git exports GIT_DIR to the commands it runs (a bare repository has no work tree
+    # to discover from); outside git, the folder's repository if any.
+    found = os.environ.get("GIT_DIR") or pygit2.discover_repository(str(cwd))
     if found is None:
         return in_worktree(cwd, path)
     repo = pygit2.Repository(found)

@@ -298,3 +298,23 @@ def test_json_patch_through_git_gives_the_new_version(tmp_path: Path, fmt: str) 
     assert doc["target"] == "document"
     old, new = (json.loads(v) for v in case.versions)
     assert jsonpatch.apply_patch(old, doc["patch"]) == new
+
+
+def test_yolo_names_in_a_bare_repository(tmp_path: Path) -> None:
+    """No work tree to discover from: the driver finds the repository by the GIT_DIR git
+    exports to it, and reads the names file from the commit holding each blob."""
+    repo = build(tmp_path, yolo_case())
+    bare = tmp_path / "bare.git"
+    git("clone", "-q", "--bare", str(repo), str(bare), cwd=tmp_path)
+    (bare / "info").mkdir(exist_ok=True)
+    (bare / "info" / "attributes").write_text("*.txt diff=gitannot\n", encoding="utf-8")
+    command = f"{sys.executable} -m gitannot diff"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    log = git(
+        f"--git-dir={bare}", "-c", f"diff.gitannot.command={command}",
+        "log", "-p", "--ext-diff", "-1", "--format=", "--", "labels/img_1.txt", cwd=outside,
+    ).stdout  # fmt: skip
+    counts = "labels: bus 1 → 0, closed_door 2 → 1, number 1 → 2, opened_door 0 → 1"
+    want = expected(yolo_case(), repo)  # header, both names lines, the body
+    assert [x for x in log.splitlines() if x] == [*want, counts]
