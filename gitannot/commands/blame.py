@@ -24,8 +24,6 @@ def run(args: argparse.Namespace) -> int:
         hist, rows = blame(Path.cwd(), args.file, args.rev)
     except ValueError as exc:
         raise UsageError(f"gitannot blame: {exc}") from exc
-    if not rows and not hist.path:  # pragma: no cover — blame sets the path
-        raise UsageError(f"gitannot blame: {args.file} has no history at {args.rev}")
     if args.json:
         doc = {
             "path": args.file,

@@ -156,8 +156,8 @@ def blame(cwd: Path, path: str, rev: str = "HEAD") -> tuple[History, list[tuple[
     hist = load_pushes(cwd)
     hist.path = path
     walk = _Walk(cwd, path, rev)
-    if not walk.order:
-        return hist, []
+    if not walk.order or _git(cwd, "cat-file", "-e", f"{rev}:{path}") is None:
+        raise ValueError(f"{path} is not in {rev}")
     children: dict[str, int] = {}
     for commit in walk.order:
         for parent in walk.parents[commit]:
@@ -199,7 +199,7 @@ def annotation_log(
     hist.path = path
     walk = _Walk(cwd, path, rev)
     if not walk.order:
-        return hist, []
+        raise ValueError(f"{path} has no history at {rev} (no commit touches it)")
     events: list[Event] = []
     seeds: list[tuple[str, str]] = []
     if walk.versions.at(walk.order[0]).has(aid):
@@ -222,6 +222,8 @@ def annotation_log(
         if event is not None and (event.kind != "changed" or event.fields):
             events.append(event)
         seeds += [(parent, pkey) for parent, pkey, _ in walk.origins(commit, key)]
+    if not events:
+        raise ValueError(f"{path} has no annotation {aid} at {rev}, nor one deleted before")
     rank = {commit: n for n, commit in enumerate(walk.order)}
     events.sort(key=lambda e: (-rank[e.commit], e.kind == "deleted"))
     return hist, events

@@ -396,3 +396,14 @@ def test_without_notes_the_pusher_is_unknown(tmp_path: Path, built: Built) -> No
     assert text.stdout.splitlines()[1].startswith(
         f"{t['C'][:12]} changed: bbox moved by (+2, -2) (pusher unknown: audit log not fetched"
     )
+
+
+def test_unknown_ids_and_paths_are_usage_errors(tmp_path: Path, built: Built) -> None:
+    server, _ = built
+    repo = reader(tmp_path, server)
+    proc = gitannot(repo, "log", COCO, "--annotation", "77")
+    assert proc.returncode != 0
+    assert f"{COCO} has no annotation 77 at HEAD, nor one deleted before" in proc.stderr
+    proc = gitannot(repo, "blame", "labels/none.json")
+    assert proc.returncode != 0
+    assert "labels/none.json is not in HEAD" in proc.stderr
