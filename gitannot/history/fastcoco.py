@@ -15,10 +15,12 @@ panoptic, conflict records, a category id the scan cannot count) this returns No
 the caller runs the full diff. Pure, no I/O.
 """
 
+import gc
 import re
 from collections import Counter
 from typing import Any
 
+import msgspec
 import orjson
 
 from gitannot.core.annotation import Annotation, ParsedFile
@@ -32,21 +34,62 @@ _HAS_CONFLICT = re.compile(re.escape(CONFLICT_KEY_BYTES)).search
 _OPTS = FormatOptions(max_file_bytes=1 << 62)
 
 
+_ABSENT = msgspec.Raw(b"")
+
+
+class _Known(msgspec.Struct, forbid_unknown_fields=True):
+    """The members of a usual COCO file: one scan splits it (an unknown member: the
+    members are split first, then the annotations array, two scans)."""
+
+    annotations: list[msgspec.Raw]
+    images: msgspec.Raw = _ABSENT  # a Raw cannot be unioned with None: empty is absent
+    categories: msgspec.Raw = _ABSENT
+    info: msgspec.Raw = _ABSENT
+    licenses: msgspec.Raw = _ABSENT
+    type: msgspec.Raw = _ABSENT
+
+
+class _Id(msgspec.Struct):
+    id: int | str
+
+
+_known = msgspec.json.Decoder(_Known)
+_one_id = msgspec.json.Decoder(_Id)
+_LEADING_ID = re.compile(rb'\{\s*"id"\s*:\s*(-?[0-9]+)\s*[,}]')
+
+
 class _Side:
-    """One version split into members and keyed annotation records."""
+    """One version split into members (all but the annotations) and keyed records."""
 
     def __init__(self, data: bytes) -> None:
-        self.top = records.members(data)
-        self.anns = records.keyed(self.top["annotations"]).records
+        self.data = data
+        try:
+            known = _known.decode(data)
+        except msgspec.DecodeError:
+            members = records.members(data)  # raises ValueError: not an object
+            self.region: records.Raw | None = members["annotations"]
+            raws = records.elements(self.region)
+            self.top = {k: v for k, v in members.items() if k != "annotations"}
+        else:
+            self.region = None  # the annotations are all of `data` but the other members
+            raws = known.annotations
+            names = ("images", "categories", "info", "licenses", "type")
+            self.top = {k: v for k in names if len(v := getattr(known, k))}
+        self.anns = _keyed(raws)
         self.cats = _categories(self.top.get("categories"))
 
     def category_ids(self) -> Counter[int] | None:
-        """Records per category id; None when the scan does not find exactly one
-        category id per record (a nested one: the caller reads the file in full)."""
-        found = _CATEGORY.findall(self.top["annotations"])
-        if len(found) != len(self.anns):
+        """Records per category id, by one scan; None when the scan does not find as many
+        category ids as records (a nested one: the caller reads the file in full)."""
+        if self.region is not None:
+            found = Counter(_CATEGORY.findall(self.region))
+        else:
+            found = Counter(_CATEGORY.findall(self.data))
+            for raw in self.top.values():  # small members: what is not an annotation
+                found.subtract(_CATEGORY.findall(raw))
+        if sum(found.values()) != len(self.anns) or min(found.values(), default=0) < 0:
             return None
-        return Counter(int(cid) for cid in found)
+        return Counter({int(cid): n for cid, n in found.items() if n})
 
     def label_counts(self, ids: Counter[int]) -> Counter[str]:
         out: Counter[str] = Counter()
@@ -54,6 +97,26 @@ class _Side:
             cat = self.cats.get(cid)
             out[cat[0] if cat is not None else ""] += n
         return out
+
+
+def _keyed(raws: list[records.Raw]) -> dict[records.Key, records.Raw]:
+    """Records by id: read from each record's first bytes when "id" leads (most
+    exporters), else decoded per record; duplicate or missing ids raise ValueError."""
+    match = _LEADING_ID.match
+    ids: list[records.Key] = []
+    for raw in raws:
+        found = match(raw)
+        if found is None:
+            try:
+                ids.append(_one_id.decode(raw).id)
+            except msgspec.DecodeError as exc:
+                raise ValueError(f"a record without an id: {exc}") from exc
+        else:
+            ids.append(int(found[1]))
+    keyed = dict(zip(ids, raws, strict=True))
+    if len(keyed) != len(raws):
+        raise ValueError("duplicate ids")
+    return keyed
 
 
 def _categories(raw: records.Raw | None) -> dict[Any, tuple[str, int]]:
@@ -85,9 +148,9 @@ def split(data: bytes) -> _Side | None:
     top = side.top
     if "item" in top or "images" not in top:
         return None  # per-image JSON, or not COCO instances
-    if any(_HAS_CONFLICT(raw) for name, raw in top.items() if name != "annotations"):
+    if any(_HAS_CONFLICT(raw) for raw in top.values()):
         return None
-    for name in ("images", "annotations", "categories"):
+    for name in ("images", "categories"):
         if name in top and bytes(memoryview(top[name])[:1]) != b"[":
             return None
     first = next(iter(side.anns.values()), None)
@@ -110,6 +173,17 @@ def _reader(cats: dict[Any, tuple[str, int]], seen: Counter[Any]) -> Any:
         return checker.one(doc, index, set(), set())
 
     return read
+
+
+def split_quietly(data: bytes) -> _Side | None:
+    """`split` with the cyclic GC paused (blame splits every version of a file)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return split(data)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def record_reader(side: _Side) -> Any:
@@ -138,10 +212,16 @@ def diff_records(
 ) -> tuple[Pairs, list[Annotation], list[Annotation], tuple[Counter[str], Counter[str]]] | None:
     """(pairs of differing records, removed, added, label counts before/after); None:
     not eligible, read both versions in full instead."""
+    # As in parse_file: the cyclic GC would walk the million records split here.
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _diff_records(old, new)
     except Conflicted:
         return None
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _diff_records(

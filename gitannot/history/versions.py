@@ -19,12 +19,14 @@ parent's is the same annotation, unparsed.
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pygit2
 
 from gitannot.core.annotation import Annotation
 from gitannot.formats import records
+from gitannot.gitio.run import run_git
 from gitannot.history import fastcoco
 from gitannot.history.context import Names, in_commit, is_yolo_rows
 from gitannot.history.diff import POSITIONAL, changed_fields, pair, parse_version, signature
@@ -43,7 +45,7 @@ class Version:
         self._anns: dict[str, Annotation | None] = {}
         self._cats: dict[Any, str] = {}
         self._read: Callable[[records.Raw, int], Annotation | None] | None = None
-        side = fastcoco.split(data) if data and path.lower().endswith(".json") else None
+        side = fastcoco.split_quietly(data) if data and path.lower().endswith(".json") else None
         if side is not None:
             self.fmt = "coco"
             self._raws = {str(k): v for k, v in side.anns.items()}
@@ -104,11 +106,23 @@ def match(child: Version, parent: Version) -> Match:
         return {y.id: (x.id, CHANGED if changed_fields(x, y) else SAME) for x, y in pairs}
     out: Match = {}
     missing: list[str] = []
-    for key in child.keys:
-        if parent.has(key):
-            out[key] = (key, SAME if child.same(key, parent, key) else CHANGED)
-        else:
-            missing.append(key)
+    mine, theirs = child._raws, parent._raws
+    if mine is not None and theirs is not None and child._cats == parent._cats:
+        get = theirs.get  # big COCO: a loop of byte comparisons, parsing only what differs
+        for key, raw in mine.items():
+            before = get(key)
+            if before is None:
+                missing.append(key)
+            elif before == raw or child.same(key, parent, key):
+                out[key] = (key, SAME)
+            else:
+                out[key] = (key, CHANGED)
+    else:
+        for key in child.keys:
+            if parent.has(key):
+                out[key] = (key, SAME if child.same(key, parent, key) else CHANGED)
+            else:
+                missing.append(key)
     if missing:
         _rekeyed(child, parent, missing, out)
     return out
@@ -160,6 +174,7 @@ class Versions:
         names = in_commit(self.repo, commit, self.path) if is_yolo_rows(self.path) else None
         key = (str(blob), names.source.split(" at ")[0] + repr(names.names) if names else "")
         if key not in self._by_blob:
-            data = self.repo[blob].peel(pygit2.Blob).data
+            # `git cat-file` reads a big blob about three times faster than pygit2 does
+            data = run_git(["cat-file", "blob", str(blob)], cwd=Path(self.repo.path)).stdout
             self._by_blob[key] = Version(self.path, data, names)
         return self._by_blob[key]

@@ -106,3 +106,16 @@ def test_a_resorted_file_is_patched_whole() -> None:
     new = json.loads(json.dumps(doc))
     new["annotations"].reverse()
     assert record_patch(json.dumps(doc).encode(), json.dumps(new).encode()) is None
+
+
+@pytest.mark.parametrize("member", ["info", "x-tool"], ids=["known", "unknown"])
+def test_members_beside_the_annotations_do_not_count(member: str) -> None:
+    """A "category_id" in another member is no annotation's: one scan of a usual file
+    (known members) subtracts it; a file with an unknown member is split member-wise."""
+    doc = json.loads(FILES[0].read_bytes())
+    doc[member] = {"category_id": doc["annotations"][0]["category_id"], "note": "x"}
+    old = json.dumps(doc, indent=2).encode()
+    new = json.dumps(edited(doc), indent=2).encode()
+    assert diff_records(old, new) is not None
+    fast = text_lines(diff_versions("labels/a.json", old, new))
+    assert fast == text_lines(diff_versions("labels/a.json", old, new, fast=False))
