@@ -5,7 +5,8 @@ slice of the file. Records are keyed by id and compared by bytes: a record whose
 are equal in both versions is the same annotation, unparsed. Only records that differ,
 appear or disappear are parsed (orjson) and read with the validator's own COCO reader
 (`coco.Checker.one`), so they read exactly as the full diff reads them. Label counts come
-from one scan of the `category_id` values of each version, not from parsed records.
+from one scan of the old version's `category_id` values, then less the records read
+from it and plus those read from the new one (unchanged records keep their category).
 
 Images change no annotation (an annotation's item is its image id; sizes only feed
 checks). Categories are small and parsed in full; when a category id's name differs
@@ -16,6 +17,7 @@ the caller runs the full diff. Pure, no I/O.
 """
 
 import gc
+import operator
 import re
 from collections import Counter
 from typing import Any
@@ -61,7 +63,7 @@ _LEADING_ID = re.compile(rb'\{\s*"id"\s*:\s*(-?[0-9]+)\s*[,}]')
 class _Side:
     """One version split into members (all but the annotations) and keyed records."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, like: "_Side | None" = None) -> None:
         self.data = data
         try:
             known = _known.decode(data)
@@ -75,7 +77,11 @@ class _Side:
             raws = known.annotations
             names = ("images", "categories", "info", "licenses", "type")
             self.top = {k: v for k in names if len(v := getattr(known, k))}
-        self.anns = _keyed(raws)
+        self.raws = raws
+        self.ids, self.aligned = _ids(raws, like)
+        self.anns = dict(zip(self.ids, raws, strict=True))
+        if len(self.anns) != len(raws):
+            raise ValueError("duplicate ids")
         self.cats = _categories(self.top.get("categories"))
 
     def category_ids(self) -> Counter[int] | None:
@@ -99,24 +105,34 @@ class _Side:
         return out
 
 
-def _keyed(raws: list[records.Raw]) -> dict[records.Key, records.Raw]:
-    """Records by id: read from each record's first bytes when "id" leads (most
-    exporters), else decoded per record; duplicate or missing ids raise ValueError."""
+def _ids(raws: list[records.Raw], like: "_Side | None") -> tuple[list[records.Key], list[bool]]:
+    """Each record's id. A record equal in bytes to the record at the same index of
+    `like` (the other version) has its id; the others are read from their first bytes
+    when "id" leads (most exporters), else decoded. (Plain loops: faster than map()
+    with a million matches; integer keys hash cheaply.)"""
+    ids: list[records.Key | None]
+    same: list[bool] = []
+    if like is None:
+        ids = [None] * len(raws)
+    else:
+        theirs = like.ids
+        same = list(map(operator.eq, raws, like.raws))  # stops at the shorter list
+        ids = [theirs[i] if eq else None for i, eq in enumerate(same)]
+        ids += [None] * (len(raws) - len(same))
     match = _LEADING_ID.match
-    ids: list[records.Key] = []
-    for raw in raws:
-        found = match(raw)
-        if found is None:
-            try:
-                ids.append(_one_id.decode(raw).id)
-            except msgspec.DecodeError as exc:
-                raise ValueError(f"a record without an id: {exc}") from exc
-        else:
-            ids.append(int(found[1]))
-    keyed = dict(zip(ids, raws, strict=True))
-    if len(keyed) != len(raws):
-        raise ValueError("duplicate ids")
-    return keyed
+    for i, known in enumerate(ids):
+        if known is None:
+            raw = raws[i]
+            found = match(raw)
+            ids[i] = int(found[1]) if found is not None else _decoded_id(raw)
+    return ids, same  # type: ignore[return-value]
+
+
+def _decoded_id(raw: records.Raw) -> records.Key:
+    try:
+        return _one_id.decode(raw).id
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"a record without an id: {exc}") from exc
 
 
 def _categories(raw: records.Raw | None) -> dict[Any, tuple[str, int]]:
@@ -135,14 +151,15 @@ def eligible(data: bytes) -> bool:
 
 
 class Conflicted(Exception):
-    """A record read holds a merge-conflict record: the full reader resolves those."""
+    """A record read holds a merge-conflict record (or no integer category id): the
+    full reader handles those."""
 
 
-def split(data: bytes) -> _Side | None:
+def split(data: bytes, like: _Side | None = None) -> _Side | None:
     if not eligible(data):
         return None
     try:
-        side = _Side(data)
+        side = _Side(data, like)
     except (ValueError, KeyError, orjson.JSONDecodeError):  # NotKeyed is a ValueError
         return None
     top = side.top
@@ -160,7 +177,8 @@ def split(data: bytes) -> _Side | None:
 
 
 def _reader(cats: dict[Any, tuple[str, int]], seen: Counter[Any]) -> Any:
-    """Reads one record as the full reader does; counts the category ids it read."""
+    """Reads one record as the full reader does; counts the category ids it read (one
+    that is no integer: the caller reads the file in full)."""
     pf = ParsedFile("", "coco")
     checker = coco.Checker(pf, Reporter("", _OPTS), _OPTS, {}, cats, True, False)
 
@@ -168,8 +186,10 @@ def _reader(cats: dict[Any, tuple[str, int]], seen: Counter[Any]) -> Any:
         if _HAS_CONFLICT(raw):
             raise Conflicted
         doc = orjson.loads(memoryview(raw))
-        if type(doc) is dict:
-            seen[doc.get("category_id")] += 1
+        cid = doc.get("category_id") if type(doc) is dict else None
+        if type(cid) is not int:
+            raise Conflicted  # unusual: the full reader says what is wrong with it
+        seen[cid] += 1
         return checker.one(doc, index, set(), set())
 
     return read
@@ -224,39 +244,56 @@ def diff_records(
             gc.enable()
 
 
+def _new_side(
+    ids_a: Counter[int], parsed_a: Counter[Any], parsed_b: Counter[Any], records_b: int
+) -> Counter[int] | None:
+    """The new version's records per category: the old one's, less the records read
+    from it, plus those read from the new one (unchanged records keep theirs)."""
+    ids_b = ids_a.copy()
+    ids_b.subtract(parsed_a)
+    ids_b.update(parsed_b)
+    if min(ids_b.values(), default=0) < 0 or ids_b.total() != records_b:
+        return None
+    return +ids_b  # drop the zeros
+
+
 def _diff_records(
     old: bytes, new: bytes
 ) -> tuple[Pairs, list[Annotation], list[Annotation], tuple[Counter[str], Counter[str]]] | None:
-    a, b = split(old), split(new)
+    a = split(old)
+    b = split(new, a) if a is not None else None
     if a is None or b is None:
         return None
-    ids_a, ids_b = a.category_ids(), b.category_ids()
-    if ids_a is None or ids_b is None:
+    ids_a = a.category_ids()  # the new side's: these, less and plus the records read
+    if ids_a is None:
         return None
     parsed_a: Counter[Any] = Counter()
     parsed_b: Counter[Any] = Counter()
     read_old, read_new = _reader(a.cats, parsed_a), _reader(b.cats, parsed_b)
     olds, news = a.anns, b.anns
+    get, aligned = olds.get, b.aligned  # equal bytes (at the same index): never parsed
+    maybe = [k for k, eq in zip(b.ids, aligned, strict=False) if not eq] + b.ids[len(aligned) :]
+    differ = [k for k in maybe if get(k) != news[k]]
     pairs: Pairs = []
     added: list[Annotation] = []
     removed: list[Annotation] = []
-    for index, (key, raw) in enumerate(news.items()):
+    for key in differ:
         before = olds.get(key)
-        if before is not None and before == raw:
-            continue  # equal bytes: the same annotation, never parsed
-        made = read_new(raw, index)
-        was = read_old(before, index) if before is not None else None
+        made = read_new(news[key], 0)
+        was = read_old(before, 0) if before is not None else None
         if made is not None and was is not None:
             pairs.append((was, made))
         elif made is not None:
             added.append(made)
         elif was is not None:
             removed.append(was)
-    for index, (key, raw) in enumerate(olds.items()):
-        if key not in news:
-            gone = read_old(raw, index)
-            if gone is not None:
-                removed.append(gone)
+    for key in [k for k in olds if k not in news]:
+        gone = read_old(olds[key], 0)
+        if gone is not None:
+            removed.append(gone)
+    ids_b = _new_side(ids_a, parsed_a, parsed_b, len(news))
+    if ids_b is None:
+        return None
     if not _renames_seen(_renamed(a, b), (ids_a, parsed_a), (ids_b, parsed_b)):
         return None
     return pairs, removed, added, (a.label_counts(ids_a), b.label_counts(ids_b))
