@@ -130,6 +130,10 @@ class _Walk:
                 out.append((parent, *found))
         return out
 
+    def created(self, commit: str, key: str) -> bool:
+        """No parent version has the annotation (the common case, asked per row)."""
+        return not any(key in self.match(commit, parent) for parent in self.parents[commit])
+
     def event(self, commit: str, key: str, hist: History) -> Event | None:
         """What `commit` did to annotation `key`; None when some parent had it unchanged."""
         came = self.origins(commit, key)
@@ -179,14 +183,27 @@ def blame(cwd: Path, path: str, rev: str = "HEAD") -> tuple[History, list[tuple[
             children[parent] -= 1
             if not children[parent]:
                 del last[parent]
-    head = walk.order[0]
-    top = walk.versions.at(head)
+    return hist, _rows(walk, hist, last[walk.order[0]])
+
+
+def _rows(
+    walk: "_Walk", hist: History, last: dict[str, tuple[str, str]]
+) -> list[tuple[Row, Event]]:
+    """One row per annotation at the blamed version, with the event of its origin."""
+    labels = walk.versions.at(walk.order[0]).labels()
     out = []
-    for key, (commit, then) in last[head].items():
-        event = walk.event(commit, then, hist)
+    for key, (commit, then) in last.items():
+        # Unchanged since (SAME: no field differs), so the label then is the label now.
+        label = labels[key]
+        if not walk.parents[commit] or walk.created(commit, then):  # most rows: no parsing
+            event: Event | None = Event(
+                commit, "created", [], walk.author(commit), hist.pushes.get(commit), label, then
+            )
+        else:
+            event = walk.event(commit, then, hist)
         if event is not None:
-            out.append((Row(key, top.label(key)), event))
-    return hist, out
+            out.append((Row(key, label), event))
+    return out
 
 
 def annotation_log(

@@ -85,6 +85,16 @@ class Version:
         made = self.ann(key)
         return made.label if made is not None else ""
 
+    def labels(self) -> dict[str, str]:
+        """Every annotation's label, in one pass (blame lists them all)."""
+        if self._raws is None:
+            return {k: (a.label if (a := self.ann(k)) is not None else "") for k in self.keys}
+        search, cats = _CATEGORY.search, self._cats
+        found = {k: search(raw) for k, raw in self._raws.items()}
+        return {
+            k: cats.get(int(m[1]), "") if m is not None else self.label(k) for k, m in found.items()
+        }
+
     def annotations(self) -> list[Annotation]:
         return [a for a in (self.ann(k) for k in self.keys) if a is not None]
 
