@@ -1,4 +1,5 @@
-"""`gitannot blame FILE`: the commit and push that last changed each annotation."""
+"""`gitannot blame FILE`: the commit and push that last changed each annotation, for
+every format gitannot reads (annotation identity per format: history/versions.py)."""
 
 import argparse
 import json

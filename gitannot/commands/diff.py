@@ -5,7 +5,9 @@
 
 The second form is git's external diff contract (`diff.gitannot.command`, registered
 by `gitannot install-driver`; `diff=gitannot` in .gitattributes routes files to it).
-git passes /dev/null for the absent side of an added or deleted file.
+git passes /dev/null for the absent side of an added or deleted file. A YOLO row
+file's class names are looked up per side from the blob ids git passes
+(history/context.py); the first form reads the names file beside each file.
 """
 
 import argparse
