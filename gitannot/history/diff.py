@@ -13,9 +13,13 @@ from typing import Any
 
 from gitannot.core.annotation import Annotation, ParsedFile
 from gitannot.formats.api import parse_file
+from gitannot.formats.options import FormatOptions
 from gitannot.history.context import Names, is_yolo_rows
 from gitannot.history.fastcoco import diff_records
 
+# diff, blame and log run on a user's machine, not in the hook: no server size limit
+# (a file over it would otherwise get a line diff, far slower than reading it).
+LOCAL = FormatOptions(max_file_bytes=1 << 62)
 POSITIONAL = frozenset({"yolo", "voc", "cvat"})
 PAIR_IOU = 0.5  # the merge driver's default: the same object in both versions
 
@@ -51,8 +55,8 @@ def parse_version(path: str, data: bytes | None, names: Names | None = None) -> 
     if data is None or not data.strip():
         return None
     if names is None or not is_yolo_rows(path):
-        return parse_file(path, data)
-    pf = parse_file(path, data, context=names.context(path))
+        return parse_file(path, data, options=LOCAL)
+    pf = parse_file(path, data, options=LOCAL, context=names.context(path))
     if pf.format == "yolo" and names.names is None:
         rows = data.decode("utf-8", "replace").splitlines()
         for ann in pf.annotations:  # the class index stands in for the unknown name
