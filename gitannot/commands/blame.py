@@ -1,4 +1,5 @@
-"""`gitannot blame FILE`: the commit and push that last changed each annotation."""
+"""`gitannot blame FILE`: the commit and push that last changed each annotation, for
+every format gitannot reads (annotation identity per format: history/versions.py)."""
 
 import argparse
 import json
@@ -24,8 +25,6 @@ def run(args: argparse.Namespace) -> int:
         hist, rows = blame(Path.cwd(), args.file, args.rev)
     except ValueError as exc:
         raise UsageError(f"gitannot blame: {exc}") from exc
-    if not rows and not hist.path:
-        raise UsageError(f"gitannot blame: {args.file} has no history at {args.rev}")
     if args.json:
         doc = {
             "path": args.file,

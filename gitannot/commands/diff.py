@@ -5,7 +5,9 @@
 
 The second form is git's external diff contract (`diff.gitannot.command`, registered
 by `gitannot install-driver`; `diff=gitannot` in .gitattributes routes files to it).
-git passes /dev/null for the absent side of an added or deleted file.
+git passes /dev/null for the absent side of an added or deleted file. A YOLO row
+file's class names are looked up per side from the blob ids git passes
+(history/context.py); the first form reads the names file beside each file.
 """
 
 import argparse
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from gitannot.constants import EXIT_OK
 from gitannot.errors import UsageError
+from gitannot.history.context import Names, for_side, in_worktree, is_yolo_rows
 from gitannot.history.diff import diff_versions
 from gitannot.history.patch import patch_document
 from gitannot.history.render import text_lines, unified
@@ -39,17 +42,29 @@ def _read(name: str) -> bytes | None:
         raise UsageError(f"gitannot diff: cannot read {name}: {exc.strerror}") from exc
 
 
+def _beside(name: str) -> Names | None:
+    if name == NULL:
+        return None
+    file = Path(name).resolve()
+    return in_worktree(file.parent, file.name)
+
+
 def run(args: argparse.Namespace) -> int:
     files: list[str] = args.files
+    names: tuple[Names | None, Names | None] = (None, None)
     if len(files) == 7:  # git's external diff: path old-file old-hex old-mode new-file ...
         path, old_name, new_name = files[0], files[1], files[4]
+        if is_yolo_rows(path):  # class names from the repository, per side
+            names = (for_side(Path.cwd(), path, files[2]), for_side(Path.cwd(), path, files[5]))
     elif len(files) == 2:
         old_name, new_name = files
         path = args.path or (new_name if new_name != NULL else old_name)
+        if is_yolo_rows(path):  # the names file beside each file, on disk
+            names = (_beside(old_name), _beside(new_name))
     else:
         raise UsageError("gitannot diff: give OLD NEW, or git's 7 diff-driver arguments")
     old, new = _read(old_name), _read(new_name)
-    diff = diff_versions(path, old, new)
+    diff = diff_versions(path, old, new, names=names)
     if args.format == "json":
         try:
             doc = patch_document(path, old, new, diff)

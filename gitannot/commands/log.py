@@ -10,12 +10,18 @@ from gitannot.errors import UsageError
 from gitannot.history.blame import NOT_FETCHED, annotation_log, event_json, push_text
 
 NAME = "log"
-HELP = "one annotation's history: created / changed / deleted, with the pusher of each"
+HELP = "one annotation's history: created / changed / re-keyed / deleted, with the pushers"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="the label file's path in the repository")
-    parser.add_argument("--annotation", required=True, metavar="ID", help="the annotation id")
+    parser.add_argument(
+        "--annotation",
+        required=True,
+        metavar="ID",
+        help="the annotation's id at --rev: COCO id, Label Studio task/annotation/region, "
+        "per-image UUID, YOLO line:N, VOC object index, CVAT image/shape",
+    )
     parser.add_argument("--rev", default="HEAD")
     parser.add_argument("--json", action="store_true", help="one JSON document")
 
@@ -38,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         print(NOT_FETCHED, file=sys.stderr)
     for event in events:
         what = event.kind + (": " + "; ".join(event.fields) if event.fields else "")
+        if event.key and event.key != args.annotation:  # a position or an id it had then
+            what += f" [as {event.key}]"
         print(
             f"{event.commit[:12]} {what} "
             f"({push_text(event, hist.audit_fetched)}; author {event.author})"

@@ -14,9 +14,9 @@ from typing import Any
 
 from gitannot.audit import reader
 from gitannot.constants import AUDIT_REF
-from gitannot.core.annotation import Annotation
 from gitannot.gitio.run import run_git
-from gitannot.history.diff import POSITIONAL, changed_fields, parse_version
+from gitannot.history.diff import changed_fields
+from gitannot.history.versions import REKEYED, SAME, Match, Versions, match
 
 ZERO = "0" * 40
 
@@ -38,6 +38,7 @@ class Event:
     author: str
     push: Push | None
     label: str = ""
+    key: str = ""  # the annotation's id in this commit's version
 
 
 @dataclass
@@ -77,122 +78,192 @@ def load_pushes(cwd: Path) -> History:
     return hist
 
 
-class _Versions:
-    """The file's annotations per commit (parsed once per blob)."""
-
-    def __init__(self, cwd: Path, path: str) -> None:
-        self.cwd, self.path = cwd, path
-        self.by_blob: dict[str, dict[str, Annotation]] = {}
-        self.fmt = ""
-
-    def at(self, commit: str) -> dict[str, Annotation]:
-        blob = (
-            _git(self.cwd, "rev-parse", "--verify", "-q", f"{commit}:{self.path}") or ""
-        ).strip()
-        if not blob:
-            return {}
-        if blob not in self.by_blob:
-            data = run_git(["cat-file", "blob", blob], cwd=self.cwd).stdout
-            pf = parse_version(self.path, data)
-            self.fmt = self.fmt or (pf.format if pf else "")
-            self.by_blob[blob] = {str(a.id): a for a in (pf.annotations if pf else [])}
-        return self.by_blob[blob]
-
-
 def commits(cwd: Path, path: str, rev: str) -> tuple[list[str], dict[str, list[str]]]:
-    """Commits touching `path`, newest first, and their (history-simplified) parents."""
-    out = _git(cwd, "rev-list", "--topo-order", "--parents", rev, "--", path) or ""
+    """Commits touching `path`, newest first, with their parents rewritten to the nearest
+    such commits, over the whole history: every side of every merge (`--full-history`),
+    not only the side git's default simplification would keep."""
+    args = ["rev-list", "--topo-order", "--parents", "--full-history", rev, "--", path]
     order: list[str] = []
     parents: dict[str, list[str]] = {}
-    for line in out.splitlines():
+    for line in (_git(cwd, *args) or "").splitlines():
         ids = line.split()
         order.append(ids[0])
         parents[ids[0]] = ids[1:]
     return order, parents
 
 
-def _same(a: Annotation | None, b: Annotation | None) -> bool:
-    return a is not None and b is not None and not changed_fields(a, b)
+@dataclass(frozen=True)
+class Row:
+    id: str
+    label: str
 
 
-def _author(cwd: Path, commit: str) -> str:
-    return (_git(cwd, "log", "-1", "--format=%an <%ae>", commit) or "").strip()
+class _Walk:
+    """The file's history: versions per commit and the match of each commit to each
+    parent, computed once."""
+
+    def __init__(self, cwd: Path, path: str, rev: str) -> None:
+        self.cwd, self.path = cwd, path
+        self.order, self.parents = commits(cwd, path, rev)
+        self.versions = Versions(reader.open_repo(str(cwd)), path)
+        self._matches: dict[tuple[str, str], Match] = {}
+        self._authors: dict[str, str] = {}
+
+    def match(self, commit: str, parent: str) -> Match:
+        key = (commit, parent)
+        if key not in self._matches:
+            self._matches[key] = match(self.versions.at(commit), self.versions.at(parent))
+        return self._matches[key]
+
+    def author(self, commit: str) -> str:
+        if commit not in self._authors:
+            found = _git(self.cwd, "log", "-1", "--format=%an <%ae>", commit) or ""
+            self._authors[commit] = found.strip()
+        return self._authors[commit]
+
+    def origins(self, commit: str, key: str) -> list[tuple[str, str, str]]:
+        """(parent, parent key, relation) for each parent the annotation comes from."""
+        out = []
+        for parent in self.parents[commit]:
+            found = self.match(commit, parent).get(key)
+            if found is not None:
+                out.append((parent, *found))
+        return out
+
+    def created(self, commit: str, key: str) -> bool:
+        """No parent version has the annotation (the common case, asked per row)."""
+        return not any(key in self.match(commit, parent) for parent in self.parents[commit])
+
+    def event(self, commit: str, key: str, hist: History) -> Event | None:
+        """What `commit` did to annotation `key`; None when some parent had it unchanged."""
+        came = self.origins(commit, key)
+        mine = self.versions.at(commit)
+        label = mine.label(key)
+        if any(rel == SAME for _, _, rel in came):
+            return None
+        if not came:
+            kind, fields = "created", []
+        else:
+            parent, pkey, rel = came[0]
+            before, after = self.versions.at(parent).ann(pkey), mine.ann(key)
+            fields = changed_fields(before, after) if before and after else []
+            kind = "changed"
+            if rel == REKEYED:
+                kind, fields = "re-keyed", [f"id {pkey} → {key}", *fields]
+        return Event(commit, kind, fields, self.author(commit), hist.pushes.get(commit), label, key)
 
 
-def blame(
-    cwd: Path, path: str, rev: str = "HEAD"
-) -> tuple[History, list[tuple[Annotation, Event]]]:
-    """Each annotation of `path` at `rev` with the commit that last changed it: the
-    first commit, walking back, whose version differs from every parent's."""
+def blame(cwd: Path, path: str, rev: str = "HEAD") -> tuple[History, list[tuple[Row, Event]]]:
+    """Each annotation of `path` at `rev` with the commit that last changed it: walking
+    back, the first commit whose version of the annotation differs from every parent's
+    (git blame's rule, per annotation), through re-keys and every side of merges."""
     hist = load_pushes(cwd)
     hist.path = path
-    order, parents = commits(cwd, path, rev)
-    versions = _Versions(cwd, path)
-    if not order:
-        return hist, []
-    current = versions.at(order[0])
-    _refuse_positional(versions.fmt, path)
+    walk = _Walk(cwd, path, rev)
+    if not walk.order or _git(cwd, "cat-file", "-e", f"{rev}:{path}") is None:
+        raise ValueError(f"{path} is not in {rev}")
+    children: dict[str, int] = {}
+    for commit in walk.order:
+        for parent in walk.parents[commit]:
+            children[parent] = children.get(parent, 0) + 1
+    # commit -> key -> (commit that last changed the annotation, its key there)
+    last: dict[str, dict[str, tuple[str, str]]] = {}
+    for commit in reversed(walk.order):  # oldest first: parents before children
+        mine: dict[str, tuple[str, str]] = {}
+        maps = [(p, walk.match(commit, p)) for p in walk.parents[commit]]
+        for key in walk.versions.at(commit).keys:
+            mine[key] = (commit, key)
+            for parent, found in maps:
+                origin = found.get(key)
+                if origin is not None and origin[1] == SAME:
+                    mine[key] = last[parent][origin[0]]
+                    break
+        last[commit] = mine
+        for parent in walk.parents[commit]:  # memory: drop what no later commit reads
+            children[parent] -= 1
+            if not children[parent]:
+                del last[parent]
+    return hist, _rows(walk, hist, last[walk.order[0]])
+
+
+def _rows(
+    walk: "_Walk", hist: History, last: dict[str, tuple[str, str]]
+) -> list[tuple[Row, Event]]:
+    """One row per annotation at the blamed version, with the event of its origin."""
+    labels = walk.versions.at(walk.order[0]).labels()
     out = []
-    for aid, ann in current.items():
-        cur = order[0]
-        while True:
-            mine = versions.at(cur)[aid]
-            nxt = next((p for p in parents[cur] if _same(versions.at(p).get(aid), mine)), None)
-            if nxt is None:
-                break
-            cur = nxt
-        kind = "changed" if any(aid in versions.at(p) for p in parents[cur]) else "created"
-        event = Event(cur, kind, [], _author(cwd, cur), hist.pushes.get(cur), ann.label)
-        out.append((ann, event))
-    return hist, out
-
-
-def _refuse_positional(fmt: str, path: str) -> None:
-    if fmt in POSITIONAL:
-        raise ValueError(
-            f"{path}: {fmt} annotations have no ids (only positions), so they cannot be "
-            "followed through history; blame and log need COCO, Label Studio or per-image JSON"
-        )
+    for key, (commit, then) in last.items():
+        # Unchanged since (SAME: no field differs), so the label then is the label now.
+        label = labels[key]
+        if not walk.parents[commit] or walk.created(commit, then):  # most rows: no parsing
+            event: Event | None = Event(
+                commit, "created", [], walk.author(commit), hist.pushes.get(commit), label, then
+            )
+        else:
+            event = walk.event(commit, then, hist)
+        if event is not None:
+            out.append((Row(key, label), event))
+    return out
 
 
 def annotation_log(
     cwd: Path, path: str, aid: str, rev: str = "HEAD"
 ) -> tuple[History, list[Event]]:
-    """Every commit (oldest first) that created, changed or deleted annotation `aid`,
-    compared with the commit's first parent that touched the file."""
+    """Every commit (oldest first), on every side of every merge, that created, changed,
+    re-keyed or deleted the annotation `aid` of `path` at `rev` (or, when `rev` no longer
+    has it, the annotation of that id that was deleted)."""
     hist = load_pushes(cwd)
     hist.path = path
-    order, parents = commits(cwd, path, rev)
-    versions = _Versions(cwd, path)
+    walk = _Walk(cwd, path, rev)
+    if not walk.order:
+        raise ValueError(f"{path} has no history at {rev} (no commit touches it)")
     events: list[Event] = []
-    for commit in reversed(order):
-        mine = versions.at(commit).get(aid)
-        _refuse_positional(versions.fmt, path)
-        before = versions.at(parents[commit][0]).get(aid) if parents[commit] else None
-        if mine is None and before is None:
+    seeds: list[tuple[str, str]] = []
+    if walk.versions.at(walk.order[0]).has(aid):
+        seeds.append((walk.order[0], aid))
+    else:
+        for commit, parent in _deletions(walk, aid):
+            gone = walk.versions.at(parent)
+            events.append(
+                Event(commit, "deleted", [], walk.author(commit), hist.pushes.get(commit),
+                      gone.label(aid), aid)
+            )  # fmt: skip
+            seeds.append((parent, aid))
+    seen: set[tuple[str, str]] = set()
+    while seeds:
+        commit, key = seeds.pop()
+        if (commit, key) in seen:
             continue
-        fields: list[str] = []
-        if before is None:
-            kind = "created"
-        elif mine is None:
-            kind = "deleted"
-        else:
-            fields = changed_fields(before, mine)
-            if not fields:
-                continue
-            kind = "changed"
-        shown = mine or before
-        label = shown.label if shown is not None else ""
-        events.append(
-            Event(commit, kind, fields, _author(cwd, commit), hist.pushes.get(commit), label)
-        )
+        seen.add((commit, key))
+        event = walk.event(commit, key, hist)
+        if event is not None and (event.kind != "changed" or event.fields):
+            events.append(event)
+        seeds += [(parent, pkey) for parent, pkey, _ in walk.origins(commit, key)]
+    if not events:
+        raise ValueError(f"{path} has no annotation {aid} at {rev}, nor one deleted before")
+    rank = {commit: n for n, commit in enumerate(walk.order)}
+    events.sort(key=lambda e: (-rank[e.commit], e.kind == "deleted"))
     return hist, events
+
+
+def _deletions(walk: _Walk, aid: str) -> list[tuple[str, str]]:
+    """(commit, parent) where the parent had `aid` and the commit carries it nowhere."""
+    out = []
+    for commit in walk.order:
+        for parent in walk.parents[commit]:
+            if not walk.versions.at(parent).has(aid):
+                continue
+            carried = {pkey for pkey, _ in walk.match(commit, parent).values()}
+            if aid not in carried:
+                out.append((commit, parent))
+    return out
 
 
 def event_json(event: Event) -> dict[str, Any]:
     push = event.push
     return {
         "commit": event.commit,
+        "id_in_commit": event.key,
         "kind": event.kind,
         "fields": event.fields,
         "label": event.label,

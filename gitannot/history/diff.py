@@ -13,7 +13,13 @@ from typing import Any
 
 from gitannot.core.annotation import Annotation, ParsedFile
 from gitannot.formats.api import parse_file
+from gitannot.formats.options import FormatOptions
+from gitannot.history.context import Names, is_yolo_rows
+from gitannot.history.fastcoco import diff_records
 
+# diff, blame and log run on a user's machine, not in the hook: no server size limit
+# (a file over it would otherwise get a line diff, far slower than reading it).
+LOCAL = FormatOptions(max_file_bytes=1 << 62)
 POSITIONAL = frozenset({"yolo", "voc", "cvat"})
 PAIR_IOU = 0.5  # the merge driver's default: the same object in both versions
 
@@ -36,17 +42,26 @@ class FileDiff:
         default_factory=lambda: (Counter(), Counter())
     )
     readable: bool = True  # False: neither version is a label file gitannot reads
+    notes: list[str] = field(default_factory=list)  # where outside facts came from
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
 
-def parse_version(path: str, data: bytes | None) -> ParsedFile | None:
-    """A version's annotations; None for an absent version (added or deleted file)."""
+def parse_version(path: str, data: bytes | None, names: Names | None = None) -> ParsedFile | None:
+    """A version's annotations; None for an absent version (added or deleted file).
+    `names`: YOLO class names for a .txt file (none: rows read with class indexes)."""
     if data is None or not data.strip():
         return None
-    return parse_file(path, data)
+    if names is None or not is_yolo_rows(path):
+        return parse_file(path, data, options=LOCAL)
+    pf = parse_file(path, data, options=LOCAL, context=names.context(path))
+    if pf.format == "yolo" and names.names is None:
+        rows = data.decode("utf-8", "replace").splitlines()
+        for ann in pf.annotations:  # the class index stands in for the unknown name
+            ann.label = rows[ann.line - 1].split()[0] if ann.line else ""
+    return pf
 
 
 ANNOTATION_FORMATS = frozenset(
@@ -65,10 +80,26 @@ def readable(pf: ParsedFile | None) -> bool:
     )
 
 
-def diff_versions(path: str, old: bytes | None, new: bytes | None) -> FileDiff:
-    a, b = parse_version(path, old), parse_version(path, new)
+def diff_versions(
+    path: str,
+    old: bytes | None,
+    new: bytes | None,
+    *,
+    names: tuple[Names | None, Names | None] = (None, None),
+    fast: bool = True,
+) -> FileDiff:
+    """`names`: each side's YOLO class names (history/context.py). `fast=False` reads
+    both versions in full (the reference the record path must equal)."""
+    if fast and old and new and path.lower().endswith(".json"):
+        records = diff_records(old, new)  # big COCO files: only changed records are parsed
+        if records is not None:
+            return _from_records(path, *records)
+    a, b = parse_version(path, old, names[0]), parse_version(path, new, names[1])
     fmt = (b or a).format if (b or a) is not None else "unknown"  # type: ignore[union-attr]
     result = FileDiff(path, fmt)
+    if fmt == "yolo":
+        sides = (("a", names[0], a), ("b", names[1], b))
+        result.notes = [n.line(side) for side, n, pf in sides if n is not None and pf is not None]
     if not (readable(a) and readable(b)) or (a is None and b is None):
         result.readable = False
         return result
@@ -82,7 +113,22 @@ def diff_versions(path: str, old: bytes | None, new: bytes | None) -> FileDiff:
     return result
 
 
-def _signature(ann: Annotation) -> tuple[Any, ...]:
+def _from_records(
+    path: str,
+    pairs: list[tuple[Annotation, Annotation]],
+    removed: list[Annotation],
+    added: list[Annotation],
+    counts: tuple[Counter[str], Counter[str]],
+) -> FileDiff:
+    result = FileDiff(path, "coco", added=added, removed=removed, counts=counts)
+    for x, y in pairs:
+        found = changed_fields(x, y)
+        if found:
+            result.changed.append(Change(x, y, found))
+    return result
+
+
+def signature(ann: Annotation) -> tuple[Any, ...]:
     box = tuple(round(v, 6) for v in ann.bbox) if ann.bbox else None
     attrs = tuple(sorted((k, repr(v)) for k, v in ann.attributes.items()))
     return (ann.item, ann.scope, ann.label, ann.geometry, box, attrs)
@@ -103,10 +149,10 @@ def pair(
         )
     left: dict[tuple[Any, ...], list[Annotation]] = {}
     for x in olds:
-        left.setdefault(_signature(x), []).append(x)
+        left.setdefault(signature(x), []).append(x)
     matched: dict[int, Annotation] = {}  # id(new) -> its old annotation
     for y in news:
-        same = left.get(_signature(y))
+        same = left.get(signature(y))
         if same:
             matched[id(y)] = same.pop(0)
     rest = [x for group in left.values() for x in group]

@@ -14,6 +14,7 @@ import jsonpatch
 
 from gitannot.core.annotation import ParsedFile
 from gitannot.history.diff import FileDiff, parse_version, readable
+from gitannot.history.recpatch import record_patch
 
 
 def normalized(pf: ParsedFile | None) -> dict[str, Any]:
@@ -45,6 +46,9 @@ def patch_document(
 ) -> dict[str, Any]:
     """{"path", "format", "target", "patch", "summary"}: target "document" (the file's
     own JSON; null for an absent version) or "normalized"."""
+    ops = record_patch(old, new) if old and new and path.lower().endswith(".json") else None
+    if ops is not None:  # big COCO files: only the records that differ are parsed
+        return _document(path, "document", ops, diff)
     a, b = _json(old), _json(new)
     if a is not _UNPARSED and b is not _UNPARSED and (a is not None or b is not None):
         target = "document"
@@ -58,6 +62,10 @@ def patch_document(
         if not (readable(pa) and readable(pb)):
             raise ValueError(f"{path}: neither JSON nor a label file gitannot reads")
         ops = list(jsonpatch.make_patch(normalized(pa), normalized(pb)))
+    return _document(path, target, ops, diff)
+
+
+def _document(path: str, target: str, ops: list[Any], diff: FileDiff) -> dict[str, Any]:
     summary = {
         "added": [str(x.id) for x in diff.added],
         "removed": [str(x.id) for x in diff.removed],

@@ -16,7 +16,7 @@ def describe(ann: Annotation) -> str:
 def text_lines(diff: FileDiff) -> list[str]:
     """One header line, then one line per added (+), changed (~), removed (-) annotation,
     then the label counts before → after (unchanged counts shown once)."""
-    lines = [f"gitannot diff a/{diff.path} b/{diff.path} ({diff.format})"]
+    lines = [f"gitannot diff a/{diff.path} b/{diff.path} ({diff.format})", *diff.notes]
     for change in diff.changed:
         ident = (
             change.new.id
