@@ -6,7 +6,9 @@ append of one push of many refs (time, and how long it holds the lock).
 
 Verify prints entries/s and the ratio of its time to raw Ed25519 verification of as
 many signatures in the same run (each entry carries two: the entry's and the commit's;
-verify spreads them over worker processes, so the ratio can be below 2).
+verify spreads each commit's work (read, parse, both signatures, tree delta) over worker
+processes, so the ratio can be below 2; 1.0 on two cores is two signatures per entry,
+perfectly parallel, with no other cost).
 
 Logs up to --verify-max entries are built for real, entry by entry, with the writer's
 own building blocks (entry encoding, SSHSIG, fanout tree update, signed commit) in one
