@@ -9,15 +9,20 @@ the project's max_file_bytes per file; what is skipped is counted, never guessed
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pygit2
 
 from gitannot.core.annotation import ParsedFile
 from gitannot.formats import parse_file
+from gitannot.formats.coco_incremental import changed_records
 from gitannot.formats.options import FormatContext
 from gitannot.project.config import DETECT
+from gitannot.validation.cache import ResultCache, cache_key
 from gitannot.validation.context import ContextReader
+from gitannot.validation.incremental import MIN_BYTES
+from gitannot.validation.push import cache_dir
 from gitannot.validation.rules import Rules, RulesError, load_rules
 from gitannot.validation.sources import EntryKind, GitTreeSource
 
@@ -166,6 +171,45 @@ def diff_file(path: str, old: ParsedFile | None, new: ParsedFile | None) -> File
     return out
 
 
+def _big_coco_diff(old: TreeReader, new: TreeReader, path: str) -> FileDiff | None:
+    """A big COCO file edited in place: only the records the versions do not share are
+    parsed (coco_incremental.changed_records); None: parse both whole."""
+    if old.rules is None or new.rules is None or old.source is None or new.source is None:
+        return None
+    formats = {old.rules.project.format_for(path), new.rules.project.format_for(path)}
+    if not formats <= {"coco", DETECT} or old.rules.options != new.rules.options:
+        return None
+    entries = old.source.entry(path), new.source.entry(path)
+    if any(e.kind is not EntryKind.FILE for e in entries):
+        return None
+    sizes = [old.source.size(entries[0].blob_id), new.source.size(entries[1].blob_id)]
+    if min(sizes) < MIN_BYTES or max(sizes) > new.rules.project.max_file_bytes:
+        return None
+    # Pre-receive (drift) and post-receive (events) ask for the same diff: computed once.
+    ids = [old.rules.rules_id, new.rules.rules_id, entries[0].blob_id, entries[1].blob_id]
+    key = cache_key("coco-label-diff-v1", path, *ids)
+    with ResultCache(cache_dir(Path(new.source.repo.path))) as cache:
+        hit = cache.get(key)
+        if isinstance(hit, dict):
+            return FileDiff(path, *(Counter(hit.get(k, {})) for k in _COUNTS))
+        before, after = old.source.read(path), new.source.read(path)
+        if before is None or after is None:
+            return None
+        changed = changed_records(path, before, after, new.rules.options)
+        if changed is None:
+            return None
+        item = diff_file(
+            path,
+            ParsedFile(path, "coco", annotations=changed.old),
+            ParsedFile(path, "coco", annotations=changed.new),
+        )
+        cache.put(key, {k: dict(getattr(item, k)) for k in _COUNTS})
+    return item
+
+
+_COUNTS = ("added", "removed", "relabelled")
+
+
 def diff_trees(
     old: TreeReader, new: TreeReader, paths: list[str], deadline: float | None = None
 ) -> AnnotationDiff:
@@ -179,7 +223,7 @@ def diff_trees(
             break
         if old.blob_id(path) == new.blob_id(path):
             continue
-        item = diff_file(path, old.parse(path), new.parse(path))
+        item = _big_coco_diff(old, new, path) or diff_file(path, old.parse(path), new.parse(path))
         if item.added or item.removed or item.relabelled:
             out.files.append(item)
     return out
