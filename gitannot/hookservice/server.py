@@ -173,9 +173,10 @@ class _Handler(socketserver.BaseRequestHandler):
         with contextlib.suppress(OSError):
             proto.send_frame(sock, body)
         elapsed = (time.perf_counter() - started) * 1000
+        cpu = time.process_time() * 1000  # this forked child's own CPU time, all of it
         self.server.log.write(
             f"gitannot-service: {hook} {reply.get('status')} exit={reply.get('exit')} "
-            f"{elapsed:.1f} ms {reply.get('reason', '')}\n"
+            f"{elapsed:.1f} ms (cpu {cpu:.1f} ms) {reply.get('reason', '')}\n"
         )
         self.server.log.flush()
 
@@ -208,10 +209,17 @@ def prepare_socket_path(path: Path) -> None:
 
 
 def serve(socket_path: Path, log: TextIO = sys.stderr) -> None:
+    import gc
     import importlib
 
     for module in PRELOAD:
         importlib.import_module(module)
+    from gitannot.gitio.repo import cache_blobs
+
+    cache_blobs()  # process-wide libgit2 settings: set once here, children inherit them
+    # Children must not copy the parent's heap: a collection in a child walks (so writes
+    # to) every object the parent made. Frozen objects are never collected or visited.
+    gc.freeze()
     prepare_socket_path(socket_path)
     old_umask = os.umask(0o077)
     try:
