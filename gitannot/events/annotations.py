@@ -171,7 +171,37 @@ def diff_file(path: str, old: ParsedFile | None, new: ParsedFile | None) -> File
     return out
 
 
-def _big_coco_diff(old: TreeReader, new: TreeReader, path: str) -> FileDiff | None:
+def _big_file_diff(old: TreeReader, new: TreeReader, path: str) -> FileDiff | None:
+    """The diff of a big annotation file, computed once per push: drift (pre-receive)
+    and the push event (post-receive) ask for the same one. None for small files."""
+    if new.source is None or new.rules is None:
+        return None
+    old_id, new_id = old.blob_id(path), new.blob_id(path)
+    sizes = [
+        old.source.size(old_id) if old.source is not None and old_id else 0,
+        new.source.size(new_id) if new_id else 0,
+    ]
+    if max(sizes) < MIN_BYTES:
+        return None
+    # TreeReader.key: rules, context files, format, path and blob of each side.
+    key = cache_key("label-diff-v1", old.key(path) or "-", new.key(path) or "-")
+    with ResultCache(cache_dir(Path(new.source.repo.path))) as cache:
+        hit = cache.get(key)
+        if isinstance(hit, dict):
+            return FileDiff(path, *(Counter(hit.get(k, {})) for k in _COUNTS))
+        item = _coco_edit_diff(old, new, path, sizes)
+        if item is None:
+            item = diff_file(path, old.parse(path), new.parse(path))
+        cache.put(key, {k: dict(getattr(item, k)) for k in _COUNTS})
+    return item
+
+
+_COUNTS = ("added", "removed", "relabelled")
+
+
+def _coco_edit_diff(
+    old: TreeReader, new: TreeReader, path: str, sizes: list[int]
+) -> FileDiff | None:
     """A big COCO file edited in place: only the records the versions do not share are
     parsed (coco_incremental.changed_records); None: parse both whole."""
     if old.rules is None or new.rules is None or old.source is None or new.source is None:
@@ -179,35 +209,20 @@ def _big_coco_diff(old: TreeReader, new: TreeReader, path: str) -> FileDiff | No
     formats = {old.rules.project.format_for(path), new.rules.project.format_for(path)}
     if not formats <= {"coco", DETECT} or old.rules.options != new.rules.options:
         return None
-    entries = old.source.entry(path), new.source.entry(path)
-    if any(e.kind is not EntryKind.FILE for e in entries):
+    limit = min(old.rules.project.max_file_bytes, new.rules.project.max_file_bytes)
+    if min(sizes) < MIN_BYTES or max(sizes) > limit:
         return None
-    sizes = [old.source.size(entries[0].blob_id), new.source.size(entries[1].blob_id)]
-    if min(sizes) < MIN_BYTES or max(sizes) > new.rules.project.max_file_bytes:
+    before, after = old.source.read(path), new.source.read(path)
+    if before is None or after is None:
         return None
-    # Pre-receive (drift) and post-receive (events) ask for the same diff: computed once.
-    ids = [old.rules.rules_id, new.rules.rules_id, entries[0].blob_id, entries[1].blob_id]
-    key = cache_key("coco-label-diff-v1", path, *ids)
-    with ResultCache(cache_dir(Path(new.source.repo.path))) as cache:
-        hit = cache.get(key)
-        if isinstance(hit, dict):
-            return FileDiff(path, *(Counter(hit.get(k, {})) for k in _COUNTS))
-        before, after = old.source.read(path), new.source.read(path)
-        if before is None or after is None:
-            return None
-        changed = changed_records(path, before, after, new.rules.options)
-        if changed is None:
-            return None
-        item = diff_file(
-            path,
-            ParsedFile(path, "coco", annotations=changed.old),
-            ParsedFile(path, "coco", annotations=changed.new),
-        )
-        cache.put(key, {k: dict(getattr(item, k)) for k in _COUNTS})
-    return item
-
-
-_COUNTS = ("added", "removed", "relabelled")
+    changed = changed_records(path, before, after, new.rules.options)
+    if changed is None:
+        return None
+    return diff_file(
+        path,
+        ParsedFile(path, "coco", annotations=changed.old),
+        ParsedFile(path, "coco", annotations=changed.new),
+    )
 
 
 def diff_trees(
@@ -223,7 +238,7 @@ def diff_trees(
             break
         if old.blob_id(path) == new.blob_id(path):
             continue
-        item = _big_coco_diff(old, new, path) or diff_file(path, old.parse(path), new.parse(path))
+        item = _big_file_diff(old, new, path) or diff_file(path, old.parse(path), new.parse(path))
         if item.added or item.removed or item.relabelled:
             out.files.append(item)
     return out

@@ -2,16 +2,21 @@
 (coco_incremental.changed_records) equals the diff of the two whole files."""
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 import pytest
 
 from gitannot.core.annotation import ParsedFile
+from gitannot.events import types as T
 from gitannot.events.annotations import diff_file
 from gitannot.formats import parse_file
 from gitannot.formats.coco_incremental import changed_records
 from gitannot.formats.options import FormatOptions
+from gitannot.validation.incremental import MIN_BYTES
+from tests.events.helpers import bootstrap, coco, events
+from tests.gitenv import Client, ServerRepo
 from tests.validation.test_incremental import (
     PATH,
     Edit,
@@ -81,3 +86,25 @@ def test_a_rewritten_file_means_a_whole_file_diff() -> None:
     for ann in doc["annotations"][::3]:
         ann["bbox"][0] += 1  # a third of the records: over the eighth
     assert changed_records(PATH, old, orjson.dumps(doc), FormatOptions()) is None
+
+
+def test_big_coco_edit_pushed_gives_the_whole_file_counts(
+    server: ServerRepo, make_client: Callable[[ServerRepo, str], Client]
+) -> None:
+    """Through real pushes, a COCO file over MIN_BYTES (the size from which drift and the
+    push event diff big files once per push, from the records the versions do not
+    share): the push event's counts are the whole-file counts."""
+    n = 2500
+    base = [(i, 1) for i in range(1, n + 1)]
+    assert len(coco(base)) >= MIN_BYTES
+    alice = bootstrap(server, make_client, "protected: [main]\n", {"labels/big.json": coco(base)})
+    first = events(server)
+    assert [e.data["annotations"]["added"] for e in first if e.type == T.PUSH] == [{"cat": n}]
+    edited = [(i, 2) if i <= 10 else (i, c) for i, c in base if i != 20] + [(100_000, 2)]
+    alice.commit({"labels/big.json": coco(edited)}, "relabel ten, drop one, add one")
+    result = alice.push("HEAD:refs/heads/main")
+    assert result.accepted, result.output
+    push = next(e for e in events(server, after=first[-1].seq) if e.type == T.PUSH)
+    assert push.data["annotations"]["relabelled"] == {"cat -> dog": 10}
+    assert push.data["annotations"]["removed"] == {"cat": 1}
+    assert push.data["annotations"]["added"] == {"dog": 1}
