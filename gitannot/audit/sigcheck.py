@@ -123,10 +123,17 @@ def _commit_signature(raw: bytes) -> tuple[str | None, str | None]:
         return None, str(exc)
 
 
-def check_chunk(repo: pygit2.Repository, oids: Sequence[str], before: str | None) -> list[Checked]:
-    """`before`: the id of the commit preceding the chunk in the log (None at the start)."""
+def check_chunk(
+    repo: pygit2.Repository,
+    oids: Sequence[str],
+    before: str | None,
+    trees: gitobjects.TreeCache | None = None,
+) -> list[Checked]:
+    """`before`: the id of the commit preceding the chunk in the log (None at the start).
+    `trees`: raw trees kept from earlier chunks (each entry is checked against the tree
+    id it was computed for, so one from any earlier point of the log is safe to reuse)."""
     tree = _tree_of(repo, before)
-    trees: gitobjects.TreeCache = {}
+    trees = {} if trees is None else trees
     out = []
     for oid in oids:
         checked = check_one(repo, oid, tree, trees)
@@ -140,6 +147,7 @@ def _tree_of(repo: pygit2.Repository, commit_id: str | None) -> str | None:
 
 
 _REPO: pygit2.Repository | None = None  # each worker's own handle
+_TREES: gitobjects.TreeCache = {}  # each worker's raw trees, kept across its chunks
 
 
 def _open_worker(path: str) -> None:
@@ -149,7 +157,7 @@ def _open_worker(path: str) -> None:
 
 def _worker_chunk(oids: list[str], before: str | None) -> list[Checked]:
     assert _REPO is not None, "worker started without its repository"
-    return check_chunk(_REPO, oids, before)
+    return check_chunk(_REPO, oids, before, _TREES)
 
 
 def workers() -> int:
@@ -169,8 +177,11 @@ def checked(
     starts = range(0, len(commits), CHUNK)
     count = workers() if len(commits) >= POOL_MIN_COMMITS else 0
     if not count:
+        trees: gitobjects.TreeCache = {}
         for at in starts:
-            yield check_chunk(repo, commits[at : at + CHUNK], commits[at - 1] if at else before)
+            yield check_chunk(
+                repo, commits[at : at + CHUNK], commits[at - 1] if at else before, trees
+            )
         return
     # fork: the workers need nothing but this module, and start in milliseconds.
     # multiprocessing.Pool forks all its workers before it starts any helper thread
