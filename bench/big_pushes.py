@@ -205,8 +205,8 @@ def big_file(pair: Pair, annotations: int) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     _commit(pair, target, data, "big file")
     hooked, plain = pair.both("HEAD:refs/heads/main")
-    _file_row("first sight (no cache): push - plain", hooked - plain, loads)
-    _file_row("first sight: hook processes (trace2)", Timing(hooked.hooks, 0.0), loads)
+    _file_row("first sight (no cache), minus plain", hooked - plain, loads)
+    _file_row("first sight: hook processes", Timing(hooked.hooks, 0.0), loads)
     shutil.rmtree(pair.hooked / "gitannot" / "cache" / "validation", ignore_errors=True)
     wall, cpu = time.perf_counter(), _children_cpu()
     pair.gitannot("server", "warm", str(pair.hooked))
@@ -214,8 +214,8 @@ def big_file(pair: Pair, annotations: int) -> None:
     _file_row("`gitannot server warm` of main", warmed, loads)
     _commit(pair, target, edited(data), "edit 1%")
     hooked, plain = pair.both("HEAD:refs/heads/main")
-    _file_row("1% edit: push - plain push", hooked - plain, loads)
-    _file_row("1% edit: hook processes (trace2)", Timing(hooked.hooks, 0.0), loads)
+    _file_row("push of a 1% edit, minus plain push", hooked - plain, loads)
+    _file_row("push of a 1% edit: hook processes", Timing(hooked.hooks, 0.0), loads)
 
 
 def edited(data: bytes) -> bytes:
@@ -233,7 +233,8 @@ def _commit(pair: Pair, target: Path, data: bytes, message: str) -> None:
 
 
 def _file_row(what: str, took: Timing, loads: Timing) -> None:
-    """`took.cpu` 0: a wall-time figure only (trace2 gives no CPU time)."""
+    """`took.cpu` 0: a wall-time figure only ("hook processes": git's trace2 gives the
+    hooks' run time, no CPU time)."""
     fits = "within" if took.wall <= DEFAULT_TIMEOUT else "OVER"
     cpu = f"{took.cpu:7.2f} s" if took.cpu else f"{'-':>9}"
     cpu_ratio = f"{took.cpu / loads.cpu:5.2f}x" if took.cpu else f"{'-':>6}"
