@@ -5,6 +5,7 @@ since that is the only key type the audit log uses.
 """
 
 import base64
+import binascii
 import hashlib
 import struct
 from dataclasses import dataclass
@@ -74,13 +75,15 @@ def _key_from_blob(blob: bytes) -> Ed25519PublicKey:
 
 def _signed_data(namespace: str, hash_alg: str, message: bytes) -> bytes:
     digest = _HASHES[hash_alg](message).digest()
-    return (
-        MAGIC
-        + _string(namespace.encode())
-        + _string(b"")
-        + _string(hash_alg.encode())
-        + (_string(digest))
-    )
+    prefix = _PREFIXES.get((namespace, hash_alg))
+    if prefix is None:
+        prefix = MAGIC + _string(namespace.encode()) + _string(b"") + _string(hash_alg.encode())
+        if len(_PREFIXES) < 16:
+            _PREFIXES[(namespace, hash_alg)] = prefix
+    return prefix + _string(digest)
+
+
+_PREFIXES: dict[tuple[str, str], bytes] = {}  # verify checks thousands in two namespaces
 
 
 def sign(key: Ed25519PrivateKey, message: bytes, namespace: str, hash_alg: str = "sha512") -> str:
@@ -105,7 +108,9 @@ def unarmor(armored: str) -> bytes:
     if not (text.startswith(BEGIN) and text.endswith(END)) or len(text) < len(BEGIN + END):
         raise SignatureError("not an SSH SIGNATURE armor block")
     try:  # ssh-keygen skips whitespace inside the armor, so does this
-        return base64.b64decode("".join(text[len(BEGIN) : -len(END)].split()), validate=True)
+        body = "".join(text[len(BEGIN) : -len(END)].split())
+        # strict_mode: what b64decode(validate=True) checks, without its regex pass
+        return binascii.a2b_base64(body, strict_mode=True)
     except ValueError as exc:
         raise SignatureError(f"bad base64 in signature: {exc}") from exc
 
