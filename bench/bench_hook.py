@@ -6,8 +6,11 @@
 Each run pushes one new commit touching 10 files to three bare repositories: one plain,
 one with gitannot's hooks running in-process, one whose hooks hand their runs to the
 resident hook service (`gitannot server serve`). Pushes alternate so machine noise hits
-all three. The floor is what an in-process hook pays before doing work: interpreter
-start plus gitannot's imports.
+all three. Two overheads are printed: the push minus the plain push, and the hook
+processes alone (pre- plus post-receive, their run time as git's trace2 reports it:
+what the hooks cost, apart from receive-pack's own work). The floor is what an
+in-process hook pays before doing work: interpreter start plus gitannot's imports.
+`--quick` runs small sizes (5 runs, 500 refs, 1,000 commits, 20,000 annotations).
 
 Then the big pushes (big_pushes.py), each against its baseline in the same run: 5,000 ref
 updates and 10,000 new commits against the same push into a plain bare repository, and
@@ -61,7 +64,10 @@ def main() -> None:
         "--annotations", type=int, default=1_000_000, help="size of the COCO file edited by 1%%"
     )  # --refs 0 / --commits 0 / --annotations 0 skip that big push
     parser.add_argument("--only", choices=["small", "big"], help="run only these pushes")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a quick look")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.refs, args.commits, args.annotations = 5, 500, 1000, 20_000
     if args.only != "big":
         small(args)
     if args.only != "small":
@@ -83,7 +89,7 @@ def small(args: argparse.Namespace) -> None:
         gitannot("server", "install", str(repos["service"]), "--service", str(sock), env=env)
         service = start_service(sock, env)
         try:
-            times = push_runs(root / "work", repos, args.runs, env)
+            times, hooks = push_runs(root / "work", repos, args.runs, env)
         finally:
             service.terminate()
             service.wait()
@@ -98,17 +104,24 @@ def small(args: argparse.Namespace) -> None:
     print(f"  no hooks                     {plain_ms:8.1f} ms   1.00x")
     for name in ("in-process", "service"):
         ms = statistics.median(times[name]) * 1000
+        hook_ms = statistics.median(hooks[name]) * 1000
         print(f"  gitannot, {name:<18} {ms:8.1f} ms   {ms / plain_ms:5.2f}x")
-        print(f"    hook overhead ({name})    {ms - plain_ms:8.1f} ms")
+        print(f"    push minus plain push       {ms - plain_ms:8.1f} ms")
+        print(f"    hook processes (pre+post)   {hook_ms:8.1f} ms   (trace2, median)")
     print(f"  floor: python start          {statistics.median(python_start) * 1000:8.1f} ms")
     print(f"  floor: start + imports       {floor_ms:8.1f} ms   (one in-process hook)")
 
 
 def push_runs(
     work: Path, repos: dict[str, Path], runs: int, env: dict[str, str]
-) -> dict[str, list[float]]:
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Per repository: each push's wall time, and its hook processes' (trace2)."""
+    from big_pushes import hook_seconds
+
     git("init", "-q", str(work), env=env)
     times: dict[str, list[float]] = {name: [] for name in repos}
+    hooks: dict[str, list[float]] = {name: [] for name in repos}
+    trace = work.parent / "trace2.json"
     for run in range(runs + 1):
         for i in range(10):
             (work / "labels" / f"f{i}.json").parent.mkdir(exist_ok=True)
@@ -117,10 +130,12 @@ def push_runs(
         git("commit", "-q", "-m", f"run {run}", cwd=work, env=env)
         for name, repo in repos.items():
             cmd = ["git", "push", "-q", f"file://{repo}", "HEAD:refs/heads/main"]
-            elapsed = timed(cmd, cwd=work, env=env)
+            elapsed = timed(cmd, cwd=work, env={**env, "GIT_TRACE2_EVENT": str(trace)})
+            hook = hook_seconds(trace)
             if run:  # the first push creates the branch: not typical
                 times[name].append(elapsed)
-    return times
+                hooks[name].append(hook)
+    return times, hooks
 
 
 if __name__ == "__main__":

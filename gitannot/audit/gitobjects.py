@@ -177,12 +177,18 @@ def _find(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
     if at >= len(mode) and raw[at - len(mode) : at] == mode:
         return at - len(mode), at + len(needle) + 20, True
     width = len(mode) + len(needle) + 20
-    if mode == b"100644" and raw and len(raw) % width == 0:
-        # A bucket of same-length names (notes; seq/ copies): binary search.
+    if mode == b"100644" and raw and len(raw) % width == 0 and b"40000 " not in raw:
+        # A bucket of same-length names (notes; seq/ copies): binary search, checking
+        # that each record probed has that shape (a tree of mixed names whose length
+        # happens to divide evenly goes the linear way).
         low, high = 0, len(raw) // width
+        end = 7 + len(name)
         while low < high:
             mid = (low + high) // 2
-            if raw[mid * width + 7 : mid * width + 7 + len(name)] < name:
+            at = mid * width
+            if raw[at : at + 7] != b"100644 " or raw[at + end] != 0:
+                return _find_linear(raw, name, mode)
+            if raw[at + 7 : at + end] < name:
                 low = mid + 1
             else:
                 high = mid

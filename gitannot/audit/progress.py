@@ -1,5 +1,6 @@
 """A progress line on stderr for long runs (verify of a year's log): silent for the
-first second, then updated at most a few times a second, and erased at the end."""
+first second, then updated at most a few times a second, ended with a newline. Only
+when asked (`enabled`: stderr is a terminal, or --progress), so logs and pipes stay clean."""
 
 import sys
 import time
@@ -7,8 +8,11 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(self, what: str, out: TextIO | None = None, delay: float = 1.0) -> None:
+    def __init__(
+        self, what: str, out: TextIO | None = None, delay: float = 1.0, *, enabled: bool = True
+    ) -> None:
         self.what = what
+        self.enabled = enabled
         self.out = out if out is not None else sys.stderr
         self.start = time.monotonic()
         self.delay = delay
@@ -16,6 +20,8 @@ class Progress:
         self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
         now = time.monotonic()
         elapsed = now - self.start
         if elapsed < self.delay or (now - self.last < 0.25 and done < total):

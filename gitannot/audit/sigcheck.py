@@ -1,61 +1,163 @@
-"""Both signatures of many log commits, checked in worker processes.
+"""The per-commit half of `audit verify`, run over chunks of log commits in worker
+processes: read the raw commit, parse its entry, check both signatures, and check that
+its tree is exactly the previous commit's tree plus what the entry explains.
 
-Ed25519 verification is most of what `audit verify` does; the chain, order and tree
-checks are sequential, the signatures are not. Commits are read in chunks by the
-caller, their signed parts go to a process pool, and results come back in log order
-(a bounded window of chunks in flight keeps memory flat). Small logs, and machines
-with one core, are checked in-process.
+None of that depends on the rest of the log (a commit's tree delta needs only the
+previous commit's tree, which a chunk reads itself), so it spreads over every core; the
+caller keeps the sequential part (key continuity, sequence, hash chain), which is a few
+comparisons per entry. Each worker opens the repository itself and sends back a small
+tuple per commit, not objects. Results come back in log order, a bounded window of
+chunks in flight keeps memory flat. Small logs, and one-core machines, run in-process.
 """
 
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from multiprocessing.pool import AsyncResult
+from typing import Any, NamedTuple
+
+import pygit2
 
 from gitannot.audit import entry as E
 from gitannot.audit import gitobjects, sshsig
-from gitannot.audit.gitobjects import RawCommit
 
 CHUNK = 256  # commits per job
 WINDOW = 8  # chunks in flight
 POOL_MIN_COMMITS = 4 * CHUNK  # below this, starting workers costs more than it saves
 
-Job = bytes  # a raw commit
 
+class Checked(NamedTuple):
+    """One log commit, as the sequential checks need it."""
 
-@dataclass(frozen=True)
-class Checked:
-    """One commit's signature verdicts: the signer's key line, or why not."""
-
-    entry_key: str | None
-    entry_error: str | None
+    id: str
+    tree_id: str
+    parents: int
+    entry_error: str | None  # set when the commit carries no well-formed entry
+    seq: int
+    version: Any
+    prev: Any
+    digest: str
+    kind: Any  # the entry's "type"
+    new_key: Any  # a key rotation's new key
+    entry_key: str | None  # who signed the entry, or None (entry_sig_error says why)
+    entry_sig_error: str | None
     commit_key: str | None
     commit_error: str | None  # "" when the commit carries no signature at all
+    tree_ok: bool  # the tree is the previous tree plus exactly this entry's blobs
 
 
-def check_one(raw: Job) -> Checked:
-    entry_key = entry_error = None
+def expected_blobs(
+    repo: pygit2.Repository,
+    before: str | None,
+    entry: dict[str, Any],
+    digest: str,
+    trees: gitobjects.TreeCache | None = None,
+) -> dict[str, bytes]:
+    """What an entry adds (E.note_layout): its block or pointer appended to each tip's
+    note in the `before` tree, and its seq/ copy."""
+    layout = E.note_layout(entry, digest)
+    expected: dict[str, bytes] = {}
+    if layout.stored is not None:
+        expected[E.seq_path(entry["seq"])] = layout.stored
+    for tip in layout.tips:
+        path = gitobjects.note_path(tip)
+        old = gitobjects.blob_at(repo, before, path, trees)
+        expected[path] = (old + b"\n" if old else b"") + layout.tip_block
+    return expected
+
+
+def check_one(
+    repo: pygit2.Repository, oid: str, before: str | None, trees: gitobjects.TreeCache
+) -> Checked:
+    """`before`: the previous log commit's tree id (None for the first)."""
+    commit = gitobjects.read_commit(repo, oid)
+    entry: dict[str, Any] | None = None
+    entry_key = entry_sig_error = entry_error = None
+    digest = ""
     try:
-        data, signature = E.parse_message(raw.partition(b"\n\n")[2].decode("utf-8", "replace"))
-        entry_key = sshsig.verify(signature, data, E.NAMESPACE).public_key
+        data, signature = E.parse_message(commit.message)
+        entry = E.decode(data)
+        digest = E.entry_hash(data)
     except E.EntryFormatError as exc:
-        entry_error = f"not an entry: {exc}"
-    except sshsig.SignatureError as exc:
         entry_error = str(exc)
+    if entry is not None:
+        try:
+            entry_key = sshsig.verify(signature, data, E.NAMESPACE).public_key
+        except sshsig.SignatureError as exc:
+            entry_sig_error = str(exc)
+    commit_key, commit_error = _commit_signature(commit.raw)
+    try:
+        blobs = expected_blobs(repo, before, entry, digest, trees) if entry else {}
+        tree_ok = gitobjects.tree_id_with(repo, before, blobs, trees) == commit.tree_id
+    except (KeyError, TypeError, ValueError):  # a malformed entry: the slow path says what
+        tree_ok = False
+    fields: dict[str, Any] = entry if entry is not None else {}
+    get = fields.get
+    return Checked(
+        commit.id,
+        commit.tree_id,
+        len(commit.parent_ids),
+        entry_error,
+        entry["seq"] if entry is not None else 0,
+        get("v"),
+        get("prev"),
+        digest,
+        get("type"),
+        get("new_key"),
+        entry_key,
+        entry_sig_error,
+        commit_key,
+        commit_error,
+        tree_ok,
+    )
+
+
+def _commit_signature(raw: bytes) -> tuple[str | None, str | None]:
     signed = gitobjects.split_signature(raw)
     if signed is None:
-        return Checked(entry_key, entry_error, None, "")
+        return None, ""
     try:
-        commit_key = sshsig.verify(signed[0].decode(), signed[1], E.GIT_NAMESPACE).public_key
+        return sshsig.verify(signed[0].decode(), signed[1], E.GIT_NAMESPACE).public_key, None
     except (sshsig.SignatureError, UnicodeDecodeError) as exc:
-        return Checked(entry_key, entry_error, None, str(exc))
-    return Checked(entry_key, entry_error, commit_key, None)
+        return None, str(exc)
 
 
-def check_batch(items: list[Job]) -> list[Checked]:
-    return [check_one(item) for item in items]
+def check_chunk(
+    repo: pygit2.Repository,
+    oids: Sequence[str],
+    before: str | None,
+    trees: gitobjects.TreeCache | None = None,
+) -> list[Checked]:
+    """`before`: the id of the commit preceding the chunk in the log (None at the start).
+    `trees`: raw trees kept from earlier chunks (each entry is checked against the tree
+    id it was computed for, so one from any earlier point of the log is safe to reuse)."""
+    tree = _tree_of(repo, before)
+    trees = {} if trees is None else trees
+    out = []
+    for oid in oids:
+        checked = check_one(repo, oid, tree, trees)
+        out.append(checked)
+        tree = checked.tree_id
+    return out
+
+
+def _tree_of(repo: pygit2.Repository, commit_id: str | None) -> str | None:
+    return gitobjects.read_commit(repo, commit_id).tree_id if commit_id else None
+
+
+_REPO: pygit2.Repository | None = None  # each worker's own handle
+_TREES: gitobjects.TreeCache = {}  # each worker's raw trees, kept across its chunks
+
+
+def _open_worker(path: str) -> None:
+    global _REPO
+    _REPO = pygit2.Repository(path)
+
+
+def _worker_chunk(oids: list[str], before: str | None) -> list[Checked]:
+    assert _REPO is not None, "worker started without its repository"
+    return check_chunk(_REPO, oids, before, _TREES)
 
 
 def workers() -> int:
@@ -68,24 +170,29 @@ def workers() -> int:
 
 
 def checked(
-    chunks: Iterable[list[RawCommit]], total: int
-) -> Iterator[tuple[list[RawCommit], list[Checked]]]:
-    """Each chunk of commits with its verdicts, in order."""
-    count = workers() if total >= POOL_MIN_COMMITS else 0
+    repo: pygit2.Repository, commits: Sequence[str], before: str | None
+) -> Iterator[list[Checked]]:
+    """The verdicts of `commits` (log order), one list per chunk, in order. `before`:
+    the log commit preceding the first (a checkpoint's), or None."""
+    starts = range(0, len(commits), CHUNK)
+    count = workers() if len(commits) >= POOL_MIN_COMMITS else 0
     if not count:
-        for commits in chunks:
-            yield commits, check_batch([c.raw for c in commits])
+        trees: gitobjects.TreeCache = {}
+        for at in starts:
+            yield check_chunk(
+                repo, commits[at : at + CHUNK], commits[at - 1] if at else before, trees
+            )
         return
     # fork: the workers need nothing but this module, and start in milliseconds.
     # multiprocessing.Pool forks all its workers before it starts any helper thread
     # (forking a process that runs threads can deadlock the child).
-    with multiprocessing.get_context("fork").Pool(count) as pool:
-        window: deque[tuple[list[RawCommit], AsyncResult[list[Checked]]]] = deque()
-        for commits in chunks:
-            window.append((commits, pool.apply_async(check_batch, ([c.raw for c in commits],))))
+    context = multiprocessing.get_context("fork")
+    with context.Pool(count, initializer=_open_worker, initargs=(repo.path,)) as pool:
+        window: deque[AsyncResult[list[Checked]]] = deque()
+        for at in starts:
+            args = (list(commits[at : at + CHUNK]), commits[at - 1] if at else before)
+            window.append(pool.apply_async(_worker_chunk, args))
             if len(window) >= WINDOW:
-                done, pending = window.popleft()
-                yield done, pending.get()
+                yield window.popleft().get()
         while window:
-            done, pending = window.popleft()
-            yield done, pending.get()
+            yield window.popleft().get()

@@ -6,7 +6,7 @@ problem of each kind is usually the cause and the rest its echoes.
 """
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,6 @@ import pygit2
 
 from gitannot.audit import entry as E
 from gitannot.audit import gitobjects, reader, sigcheck, sshsig
-from gitannot.audit.gitobjects import RawCommit
 from gitannot.audit.state import HighWater
 from gitannot.constants import AUDIT_REF
 
@@ -51,8 +50,6 @@ class _Walk:
             self._all_seqs = self.claimed()
         return self._all_seqs
 
-    trees: gitobjects.TreeCache = field(default_factory=dict)
-
 
 def verify_log(
     repo: pygit2.Repository,
@@ -79,8 +76,8 @@ def verify_log(
             "the log was rewritten, or fetch it first"
         )
         return report
-    # Pass 1 lists the commits; pass 2 parses and checks one chunk at a time (signatures
-    # in worker processes), so memory stays flat at 1M entries.
+    # Pass 1 lists the commits; pass 2 checks one chunk at a time (reading, parsing,
+    # signatures and tree deltas in worker processes), so memory stays flat at 1M entries.
     commits = _commits(repo, head.id, start)
     walk = _Walk(
         expected=start.seq + 1 if start else 1,
@@ -94,9 +91,10 @@ def verify_log(
         report.head_seq, report.head_digest = start.seq, start.digest
         report.digests[start.seq] = start.digest
     done = 0
-    for chunk, verdicts in sigcheck.checked(_chunks(repo, commits), len(commits)):
-        for commit, verdict in zip(chunk, verdicts, strict=True):
-            _check_commit(repo, walk, report, commit, verdict, trusted_keys, marked)
+    before = start.commit if start is not None else None
+    for chunk in sigcheck.checked(repo, commits, before):
+        for verdict in chunk:
+            _check_commit(repo, walk, report, verdict, trusted_keys, marked)
         done += len(chunk)
         if progress is not None:
             progress(done, len(commits))
@@ -106,62 +104,44 @@ def verify_log(
     return report
 
 
-def _chunks(repo: pygit2.Repository, commits: list[pygit2.Oid]) -> Iterator[list[RawCommit]]:
-    for at in range(0, len(commits), sigcheck.CHUNK):
-        yield [gitobjects.read_commit(repo, oid) for oid in commits[at : at + sigcheck.CHUNK]]
-
-
-@dataclass(frozen=True)
-class _Item:
-    """One entry as verify reads it (reader.LogEntry without pygit2 objects)."""
-
-    commit: RawCommit
-    data: bytes
-    entry: dict[str, Any]
-    digest: str
-
-    @property
-    def seq(self) -> int:
-        return int(self.entry["seq"])
-
-
 def _check_commit(
     repo: pygit2.Repository,
     walk: "_Walk",
     report: Report,
-    commit: RawCommit,
     verdict: sigcheck.Checked,
     trusted_keys: list[str],
     marked: set[int],
 ) -> None:
-    if len(commit.parent_ids) > 1:
-        report.problems.append(f"commit {commit.id} is a merge: the log must be linear")
-    item = _parse(commit)
-    if isinstance(item, str):
-        report.problems.append(f"commit {commit.id} is not a gitannot audit entry: {item}")
-        report.problems.extend(_tree_delta(repo, walk, commit, None))
+    if verdict.parents > 1:
+        report.problems.append(f"commit {verdict.id} is a merge: the log must be linear")
+    if verdict.entry_error is not None:
+        report.problems.append(
+            f"commit {verdict.id} is not a gitannot audit entry: {verdict.entry_error}"
+        )
     else:
-        report.problems.extend(_check_entry(repo, walk, item, verdict, trusted_keys))
+        report.problems.extend(_check_entry(walk, verdict, trusted_keys))
         report.checked += 1
-        report.head_seq, report.head_digest = item.seq, item.digest
-        if item.seq in marked:
-            report.digests.setdefault(item.seq, item.digest)
-    walk.tree = commit.tree_id
-    report.head_commit = commit.id
+        report.head_seq, report.head_digest = verdict.seq, verdict.digest
+        if verdict.seq in marked:
+            report.digests.setdefault(verdict.seq, verdict.digest)
+    if not verdict.tree_ok:
+        report.problems.extend(_tree_problems(repo, walk.tree, verdict))
+    walk.tree = verdict.tree_id
+    report.head_commit = verdict.id
 
 
 _SEQ = re.compile(r'"seq":(\d+)[,}]')
 
 
-def _commits(repo: pygit2.Repository, tip: pygit2.Oid, start: HighWater | None) -> list[pygit2.Oid]:
+def _commits(repo: pygit2.Repository, tip: pygit2.Oid, start: HighWater | None) -> list[str]:
     walker = repo.walk(tip, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE)
     walker.simplify_first_parent()
     if start is not None and repo.get(start.commit) is not None:
         walker.hide(start.commit)
-    return [commit.id for commit in walker]
+    return [str(commit.id) for commit in walker]
 
 
-def _claimed_seqs(repo: pygit2.Repository, commits: list[pygit2.Oid]) -> set[int]:
+def _claimed_seqs(repo: pygit2.Repository, commits: list[str]) -> set[int]:
     """Only read when an entry is out of place, to tell "reordered" from "dropped"."""
     seqs = set()
     for oid in commits:
@@ -177,35 +157,20 @@ def _tree_of(repo: pygit2.Repository, commit_id: str) -> str | None:
     return str(obj.tree_id) if isinstance(obj, pygit2.Commit) else None
 
 
-def _parse(commit: RawCommit) -> _Item | str:
-    try:
-        data, _signature = E.parse_message(commit.message)
-        return _Item(commit, data, E.decode(data), E.entry_hash(data))
-    except E.EntryFormatError as exc:
-        return str(exc)
-
-
-def _check_entry(
-    repo: pygit2.Repository,
-    walk: _Walk,
-    item: _Item,
-    verdict: sigcheck.Checked,
-    trusted: list[str],
-) -> list[str]:
-    where = f"entry #{item.seq} (commit {item.commit.id[:12]})"
-    problems = _check_signatures(walk, verdict, trusted, where)
-    if item.entry.get("v") not in E.READABLE_VERSIONS:
-        problems.append(f"{where}: unknown entry format version {item.entry.get('v')!r}")
+def _check_entry(walk: _Walk, item: sigcheck.Checked, trusted: list[str]) -> list[str]:
+    where = f"entry #{item.seq} (commit {item.id[:12]})"
+    problems = _check_signatures(walk, item, trusted, where)
+    if item.version not in E.READABLE_VERSIONS:
+        problems.append(f"{where}: unknown entry format version {item.version!r}")
     problems += _check_order(walk, item)
-    if item.entry.get("prev") != walk.prev_digest:
+    if item.prev != walk.prev_digest:
         problems.append(
-            f"{where}: prev {item.entry.get('prev')} is not the sha256 of the entry before it "
+            f"{where}: prev {item.prev} is not the sha256 of the entry before it "
             f"({walk.prev_digest}): the hash chain is broken"
         )
-    problems += _tree_delta(repo, walk, item.commit, item)
     walk.prev_digest = item.digest
-    if item.entry.get("type") == E.ROTATE and isinstance(item.entry.get("new_key"), str):
-        walk.key = " ".join(item.entry["new_key"].split()[:2])
+    if item.kind == E.ROTATE and isinstance(item.new_key, str):
+        walk.key = " ".join(item.new_key.split()[:2])
     return problems
 
 
@@ -216,7 +181,7 @@ def _check_signatures(
     signer = verdict.entry_key
     if signer is None:
         problems.append(
-            f"{where}: entry signature does not verify ({verdict.entry_error}): "
+            f"{where}: entry signature does not verify ({verdict.entry_sig_error}): "
             "the entry was modified after it was signed"
         )
     elif walk.key is None:
@@ -246,71 +211,52 @@ def _check_commit_signature(walk: _Walk, verdict: sigcheck.Checked, where: str) 
     return []
 
 
-def _check_order(walk: _Walk, item: _Item) -> list[str]:
+def _check_order(walk: _Walk, item: sigcheck.Checked) -> list[str]:
     seq, expected = item.seq, walk.expected
     problems = []
     if seq in walk.seen:
-        problems.append(f"entry #{seq} appears twice (again at commit {item.commit.id})")
+        problems.append(f"entry #{seq} appears twice (again at commit {item.id})")
     elif seq != expected:
         if seq > expected and expected in walk.all_seqs:
             problems.append(
                 f"entries out of order: #{seq} comes before #{expected} "
-                f"(commit {item.commit.id[:12]}): entries were reordered or swapped"
+                f"(commit {item.id[:12]}): entries were reordered or swapped"
             )
         elif seq > expected:
             missing = f"#{expected}" if seq == expected + 1 else f"#{expected}..#{seq - 1}"
             problems.append(
                 f"entry {missing} is missing: #{seq} follows #{expected - 1} "
-                f"(commit {item.commit.id[:12]}): entries were dropped"
+                f"(commit {item.id[:12]}): entries were dropped"
             )
         else:
             problems.append(
                 f"entries out of order: #{seq} comes after #{expected - 1} "
-                f"(commit {item.commit.id[:12]}): entries were reordered or swapped"
+                f"(commit {item.id[:12]}): entries were reordered or swapped"
             )
     walk.seen.add(seq)
     walk.expected = max(expected, seq + 1)
     return problems
 
 
-def _tree_delta(
-    repo: pygit2.Repository,
-    walk: _Walk,
-    commit: RawCommit,
-    item: _Item | None,
-) -> list[str]:
-    """A log commit may only add its entry's blobs (E.note_layout: its block or pointer
-    appended to each tip's note, its seq/ copy). Anything else (a removed or rewritten
-    note) is reported."""
-    before = walk.tree
-    expected: dict[str, bytes] = {}
-    if item is not None:
-        layout = E.note_layout(item.entry, item.digest)
-        if layout.stored is not None:
-            expected[E.seq_path(item.seq)] = layout.stored
-        for tip in layout.tips:
-            path = gitobjects.note_path(tip)
-            old = gitobjects.blob_at(repo, before, path, walk.trees)
-            expected[path] = (old + b"\n" if old else b"") + layout.tip_block
-    if gitobjects.tree_id_with(repo, before, expected, walk.trees) == commit.tree_id:
-        return []  # exactly the expected change: the usual case, and cheap to confirm
-    return _tree_problems(repo, before, commit, item, expected)
-
-
 def _tree_problems(
-    repo: pygit2.Repository,
-    before_id: str | None,
-    commit: RawCommit,
-    item: _Item | None,
-    expected: dict[str, bytes],
+    repo: pygit2.Repository, before_id: str | None, verdict: sigcheck.Checked
 ) -> list[str]:
-    """The slow path, for a tree that is not what the entry explains: say what changed."""
-    label = f"entry #{item.seq}" if item else "a non-entry commit"
-    where = f"commit {commit.id[:12]} ({label})"
-    after = repo.get(commit.tree_id)
+    """The slow path, for a tree that is not the previous tree plus exactly what the
+    entry explains (E.note_layout): say what changed."""
+    entry: dict[str, Any] | None = None
+    if verdict.entry_error is None:
+        data, _signature = E.parse_message(gitobjects.read_commit(repo, verdict.id).message)
+        entry = E.decode(data)
+    label = f"entry #{verdict.seq}" if entry is not None else "a non-entry commit"
+    where = f"commit {verdict.id[:12]} ({label})"
+    try:
+        expected = sigcheck.expected_blobs(repo, before_id, entry, verdict.digest) if entry else {}
+    except (KeyError, TypeError, ValueError) as exc:
+        return [f"{where}: its entry does not say which notes it writes ({exc!r})"]
+    after = repo.get(verdict.tree_id)
     before = repo.get(before_id) if before_id else None
     if not isinstance(after, pygit2.Tree):
-        return [f"{where}: its tree {commit.tree_id} is missing"]
+        return [f"{where}: its tree {verdict.tree_id} is missing"]
     before = before if isinstance(before, pygit2.Tree) else None
     problems = []
     diff = before.diff_to_tree(after) if before is not None else after.diff_to_tree(swap=True)

@@ -234,17 +234,36 @@ def _compare_and_swap(repo: pygit2.Repository, new: pygit2.Oid, old: str) -> Non
     refs/notes/audit.lock): git itself refuses ref updates under the quarantine
     environment, libgit2 does not look at it, and no fork/exec happens under the lock.
     """
-    reference = repo.references.get(AUDIT_REF)
-    current = str(reference.target) if reference is not None else ZERO_OID
-    if current != old:
-        raise AuditWriteError(
-            f"{AUDIT_REF} moved under the writer (expected {old[:12]}, found {current[:12]})",
-            "another process wrote the log without gitannot's lock",
-        )
-    try:
-        if reference is None:  # fails if someone created it meanwhile
-            repo.create_reference_direct(AUDIT_REF, new, False, message="gitannot audit")
-        else:  # libgit2 checks the old value under the ref lock: a true compare-and-swap
-            reference.set_target(new, "gitannot audit")
-    except (pygit2.GitError, ValueError) as exc:
-        raise AuditWriteError(f"{AUDIT_REF} could not be updated: {exc}") from exc
+    waited, pause = 0.0, 0.001
+    while True:
+        reference = repo.references.get(AUDIT_REF)
+        current = str(reference.target) if reference is not None else ZERO_OID
+        if current != old:
+            raise AuditWriteError(
+                f"{AUDIT_REF} moved under the writer (expected {old[:12]}, found {current[:12]})",
+                "another process wrote the log without gitannot's lock",
+            )
+        try:
+            if reference is None:  # fails if someone created it meanwhile
+                repo.create_reference_direct(AUDIT_REF, new, False, message="gitannot audit")
+            else:  # libgit2 checks the old value under the ref lock: a true compare-and-swap
+                reference.set_target(new, "gitannot audit")
+            return
+        except OSError as exc:
+            # git itself holds refs/notes/audit.lock for a moment while `git gc --auto`
+            # (run by receive-pack after pushes) packs refs. git retries its ref locks
+            # (core.filesRefLockTimeout); libgit2 does not, so retry here, bounded.
+            if waited >= REF_LOCK_WAIT_SECONDS:
+                raise AuditWriteError(
+                    f"{AUDIT_REF} could not be updated: {exc}",
+                    f"another git process held {AUDIT_REF}.lock for over "
+                    f"{REF_LOCK_WAIT_SECONDS:g}s; if no git process is running, remove the "
+                    "stale lock file",
+                ) from exc
+            time.sleep(pause)
+            waited, pause = waited + pause, min(pause * 2, 0.05)
+        except (pygit2.GitError, ValueError) as exc:
+            raise AuditWriteError(f"{AUDIT_REF} could not be updated: {exc}") from exc
+
+
+REF_LOCK_WAIT_SECONDS = 5.0  # git's own ref lock wait is 0.1 s; a loaded server needs more

@@ -51,6 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     verify.add_argument(
         "--from-checkpoint", type=Path, help="verify only the entries after this trusted checkpoint"
     )
+    verify.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress on stderr even when it is not a terminal (after the first second)",
+    )
     exp = action("export", "compliance report: who changed what and when, denials, bypasses")
     exp.add_argument("--format", choices=["csv", "json", "md"], default="md")
     exp.add_argument("--output", type=Path, help="write here instead of stdout")
@@ -151,7 +156,7 @@ def _verify(repo: pygit2.Repository, args: argparse.Namespace) -> int:
     if args.from_checkpoint:
         cp = checkpoint.load(args.from_checkpoint.read_text(), trusted)
         start, start_key = cp.mark, cp.key
-    progress = Progress("verifying")
+    progress = Progress("verifying", enabled=args.progress or sys.stderr.isatty())
     try:
         result = verify_log(
             repo, trusted, marks=marks, start=start, start_key=start_key, progress=progress

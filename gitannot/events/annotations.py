@@ -9,15 +9,20 @@ the project's max_file_bytes per file; what is skipped is counted, never guessed
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pygit2
 
 from gitannot.core.annotation import ParsedFile
 from gitannot.formats import parse_file
+from gitannot.formats.coco_incremental import changed_records
 from gitannot.formats.options import FormatContext
 from gitannot.project.config import DETECT
+from gitannot.validation.cache import ResultCache, cache_key
 from gitannot.validation.context import ContextReader
+from gitannot.validation.incremental import MIN_BYTES
+from gitannot.validation.push import cache_dir
 from gitannot.validation.rules import Rules, RulesError, load_rules
 from gitannot.validation.sources import EntryKind, GitTreeSource
 
@@ -173,6 +178,60 @@ def diff_file(path: str, old: ParsedFile | None, new: ParsedFile | None) -> File
     return out
 
 
+def _big_file_diff(old: TreeReader, new: TreeReader, path: str) -> FileDiff | None:
+    """The diff of a big annotation file, computed once per push: drift (pre-receive)
+    and the push event (post-receive) ask for the same one. None for small files."""
+    if new.source is None or new.rules is None:
+        return None
+    old_id, new_id = old.blob_id(path), new.blob_id(path)
+    sizes = [
+        old.source.size(old_id) if old.source is not None and old_id else 0,
+        new.source.size(new_id) if new_id else 0,
+    ]
+    if max(sizes) < MIN_BYTES:
+        return None
+    # TreeReader.key: rules, context files, format, path and blob of each side.
+    key = cache_key("label-diff-v1", old.key(path) or "-", new.key(path) or "-")
+    with ResultCache(cache_dir(Path(new.source.repo.path))) as cache:
+        hit = cache.get(key)
+        if isinstance(hit, dict):
+            return FileDiff(path, *(Counter(hit.get(k, {})) for k in _COUNTS))
+        item = _coco_edit_diff(old, new, path, sizes)
+        if item is None:
+            item = diff_file(path, old.parse(path), new.parse(path))
+        cache.put(key, {k: dict(getattr(item, k)) for k in _COUNTS})
+    return item
+
+
+_COUNTS = ("added", "removed", "relabelled")
+
+
+def _coco_edit_diff(
+    old: TreeReader, new: TreeReader, path: str, sizes: list[int]
+) -> FileDiff | None:
+    """A big COCO file edited in place: only the records the versions do not share are
+    parsed (coco_incremental.changed_records); None: parse both whole."""
+    if old.rules is None or new.rules is None or old.source is None or new.source is None:
+        return None
+    formats = {old.rules.project.format_for(path), new.rules.project.format_for(path)}
+    if not formats <= {"coco", DETECT} or old.rules.options != new.rules.options:
+        return None
+    limit = min(old.rules.project.max_file_bytes, new.rules.project.max_file_bytes)
+    if min(sizes) < MIN_BYTES or max(sizes) > limit:
+        return None
+    before, after = old.source.read(path), new.source.read(path)
+    if before is None or after is None:
+        return None
+    changed = changed_records(path, before, after, new.rules.options)
+    if changed is None:
+        return None
+    return diff_file(
+        path,
+        ParsedFile(path, "coco", annotations=changed.old),
+        ParsedFile(path, "coco", annotations=changed.new),
+    )
+
+
 def diff_trees(
     old: TreeReader, new: TreeReader, paths: list[str], deadline: float | None = None
 ) -> AnnotationDiff:
@@ -186,7 +245,7 @@ def diff_trees(
             break
         if old.blob_id(path) == new.blob_id(path):
             continue
-        item = diff_file(path, old.parse(path), new.parse(path))
+        item = _big_file_diff(old, new, path) or diff_file(path, old.parse(path), new.parse(path))
         if item.added or item.removed or item.relabelled:
             out.files.append(item)
     return out

@@ -192,5 +192,5 @@ def _blob_findings(
             hint="remove it from every commit of the push (git rebase -i / git commit --amend),"
             " revoke it, and keep it server-side (docs/automation.md, Secrets)",
         )
-        for hit in scan(blob.data)
+        for hit in scan(bytes(memoryview(blob)[:MAX_BLOB_BYTES]))  # not .data: see gitio.repo
     ]

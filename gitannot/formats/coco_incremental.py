@@ -395,3 +395,67 @@ def _decode_refs(array: records.Raw, raws: list[records.Raw]) -> list[_Ref]:
             except msgspec.DecodeError:
                 out.append(_Ref())  # not an object: checked fresh, never reused
     return out
+
+
+@dataclass
+class Changed:
+    """The annotations of the records two versions of a file do not share: `old` from
+    records only the old version has, `new` from records only the new one has."""
+
+    old: list[Annotation]
+    new: list[Annotation]
+
+
+def changed_records(path: str, old: bytes, new: bytes, opts: FormatOptions) -> Changed | None:
+    """What an annotation-level diff of two COCO versions needs, without parsing the
+    records they share: a record with the same bytes, under the same images and
+    categories, yields the same annotation on both sides. Matching by id on these two
+    lists is the diff of the whole files when annotation ids are unique (validation
+    requires it). None (parse both whole) when a version is not a plain COCO instances
+    file, images or categories differ, or more than an eighth of the records changed."""
+    a, b = _split(old, opts), _split(new, opts)
+    if a is None or b is None:
+        return None
+    for key in ("images", "categories"):
+        if bytes(memoryview(a[key])) != bytes(memoryview(b[key])):
+            return None
+    try:
+        ra, rb = records.elements(a["annotations"]), records.elements(b["annotations"])
+        pairs = _unpaired(ra, rb)
+        if pairs is None:
+            return None
+        head = {k: orjson.loads(memoryview(b[k])) for k in ("images", "categories")}
+        run = _Run(path, opts, head, rb, None, False)
+        sides = [
+            [run.checker.one(orjson.loads(memoryview(raws[i])), i, set(), set()) for i in idx]
+            for raws, idx in ((ra, pairs[0]), (rb, pairs[1]))
+        ]
+    except (orjson.JSONDecodeError, ValueError):
+        return None
+    return Changed([x for x in sides[0] if x], [x for x in sides[1] if x])
+
+
+def _unpaired(ra: list[records.Raw], rb: list[records.Raw]) -> tuple[list[int], list[int]] | None:
+    """Indexes of the records of each side with no byte-equal partner: by position when
+    that pairs nearly all (edits in place), else by content (inserts, deletes)."""
+    limit = (len(ra) + len(rb)) // 8
+    if len(ra) == len(rb):
+        moved = [i for i, (x, y) in enumerate(zip(ra, rb, strict=True)) if x != y]
+        if 2 * len(moved) <= limit:
+            return moved, moved
+    left = Counter(bytes(memoryview(r)) for r in rb)
+    gone = []
+    for i, r in enumerate(ra):
+        key = bytes(memoryview(r))
+        if left[key]:
+            left[key] -= 1
+        else:
+            gone.append(i)
+    came = []
+    for i in range(len(rb) - 1, -1, -1):  # the last copies of a record are the unmatched
+        key = bytes(memoryview(rb[i]))
+        if left[key]:
+            left[key] -= 1
+            came.append(i)
+    came.reverse()
+    return (gone, came) if len(gone) + len(came) <= limit else None

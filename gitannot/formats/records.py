@@ -53,9 +53,19 @@ def members(buf: bytes) -> dict[str, Raw]:
     return found
 
 
+_last_elements: list[tuple[Raw | bytes, list[Raw]]] = []
+
+
 def elements(raw: Raw | bytes) -> list[Raw]:
+    """Array elements as raw slices. The last two splits are kept by identity, like
+    members(): a hook splits the same big array for validation and the label diff."""
+    for seen, found in _last_elements:
+        if seen is raw:
+            return found
     try:
-        return _raws_decoder.decode(raw)
+        found = _raws_decoder.decode(raw)
+        _last_elements[:] = [*_last_elements[-1:], (raw, found)]
+        return found
     except msgspec.DecodeError as exc:
         raise ValueError(f"not a JSON array: {exc}") from exc
 

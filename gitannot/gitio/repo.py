@@ -111,7 +111,32 @@ def read_blob(repo: pygit2.Repository, commit_oid: str | None, path: str) -> byt
     except KeyError:
         return None
     obj = repo.get(entry.id)
-    return obj.data if isinstance(obj, pygit2.Blob) else None
+    return blob_bytes(obj) if isinstance(obj, pygit2.Blob) else None
+
+
+def blob_bytes(blob: pygit2.Blob) -> bytes:
+    """A blob's content. `Blob.data` is `read_raw()`, which inflates the object from the
+    object store a second time (seconds for a 400 MB label file); the buffer of the
+    looked-up object is what lookup already inflated."""
+    return bytes(memoryview(blob))
+
+
+HOOK_BLOB_CACHE_BYTES = 2 << 30
+
+
+def cache_blobs(limit: int = HOOK_BLOB_CACHE_BYTES) -> None:
+    """Keep looked-up blobs in libgit2's object cache (for this process): a hook reads a
+    big pushed file for validation, limits, the secret scan and the label diff; each
+    lookup would inflate it again. Only hooks turn this on: they live for one push."""
+    global _cached_blobs
+    if _cached_blobs == limit:
+        return
+    pygit2.settings.cache_max_size(limit)
+    pygit2.settings.cache_object_limit(pygit2.enums.ObjectType.BLOB, limit)
+    _cached_blobs = limit
+
+
+_cached_blobs = 0  # the limit in force (0: libgit2's defaults)
 
 
 def blob_id(repo: pygit2.Repository, commit_oid: str | None, path: str) -> str | None:

@@ -37,6 +37,7 @@ def start_context(
     context is still built where the repository opens, so the attempt reaches the audit
     log: one entry per push attempt.
     """
+    gitrepo.cache_blobs()  # each big pushed file is inflated once per hook run
     try:
         repo = gitrepo.open_repository(git_dir, env)
     except Exception as exc:  # noqa: BLE001 — any failure is reported and the push refused

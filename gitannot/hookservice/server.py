@@ -35,6 +35,7 @@ HookRunner = Callable[[Path, str, Mapping[str, str], TextIO], int]
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # What a hook run may import: loaded once in the parent so children start warm.
 PRELOAD = (
+    "encodings.utf_8_sig",  # config files are read with it
     "gitannot.commands.hook",
     "gitannot.hook.pipeline",
     "gitannot.hook.pre_receive",
@@ -49,6 +50,7 @@ PRELOAD = (
     "gitannot.validation.push",
     "gitannot.audit.writer",
     "gitannot.audit.record",
+    "gitannot.events.produce",  # imported lazily by post-receive's events step
 )
 
 
@@ -82,6 +84,8 @@ class HookService(socketserver.ForkingMixIn, socketserver.UnixStreamServer):
         self.fingerprint = code_fingerprint()
         self.prefix = os.path.realpath(sys.prefix)
         self.runners = default_runners()
+        # Debugging aid: each hook run's cProfile stats are written here (hook-pid.prof).
+        self.profile_dir = os.environ.get("GITANNOT_SERVICE_PROFILE")
         super().__init__(str(socket_path), _Handler)
 
     def answer(self, header: dict[str, Any], stdin: bytes) -> dict[str, Any]:
@@ -104,14 +108,33 @@ class HookService(socketserver.ForkingMixIn, socketserver.UnixStreamServer):
         os.environ.update(header["env"])
         os.chdir(str(header["cwd"]))
         out = io.StringIO()
+        args = (Path(str(header["git_dir"])), stdin_text, os.environ, out)
         with contextlib.redirect_stderr(out):
-            code = self.runners[hook](Path(str(header["git_dir"])), stdin_text, os.environ, out)
+            if self.profile_dir:
+                where = Path(self.profile_dir) / f"{hook}-{os.getpid()}.prof"
+                code = _profiled(where, self.runners[hook], args)
+            else:
+                code = self.runners[hook](*args)
         return {"status": "ok", "exit": code, "output": out.getvalue()}
 
 
+def _profiled(path: Path, runner: HookRunner, args: tuple[Any, ...]) -> int:
+    import cProfile
+
+    profile = cProfile.Profile()
+    before = set(sys.modules)
+    try:
+        return int(profile.runcall(runner, *args))
+    finally:
+        profile.dump_stats(str(path))
+        # Modules a run imports are paid by every push: they belong in PRELOAD.
+        late = sorted(set(sys.modules) - before)
+        path.with_suffix(".imports").write_text("".join(f"{name}\n" for name in late))
+
+
 def _request_problem(header: dict[str, Any]) -> str | None:
-    if header.get("v") != proto.PROTOCOL:
-        return f"protocol {header.get('v')!r} is not {proto.PROTOCOL}"
+    if header.get("v") not in proto.ACCEPTED_PROTOCOLS:
+        return f"protocol {header.get('v')!r} is not one of {proto.ACCEPTED_PROTOCOLS}"
     if header.get("hook") not in proto.HOOKS:
         return f"unknown hook {header.get('hook')!r}"
     for key in ("git_dir", "cwd", "prefix"):
@@ -133,8 +156,11 @@ class _Handler(socketserver.BaseRequestHandler):
         started = time.perf_counter()
         sock.settimeout(30)
         hook = "?"
+        as_json = False  # protocol 1 clients (copied by older installs) speak JSON
         try:
-            header = json.loads(proto.recv_frame(sock, proto.MAX_HEADER_BYTES))
+            raw = proto.recv_frame(sock, proto.MAX_HEADER_BYTES)
+            as_json = raw[:1] == b"{"
+            header = json.loads(raw) if as_json else proto.decode_request(raw)
             stdin = proto.recv_frame(sock, proto.MAX_STDIN_BYTES)
             if not isinstance(header, dict):
                 raise ValueError("request header is not an object")
@@ -143,12 +169,14 @@ class _Handler(socketserver.BaseRequestHandler):
         except Exception as exc:  # noqa: BLE001 — the client turns "error" into a refusal
             reply = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
         # The child's stderr is the service log, never the pusher's output.
+        body = json.dumps(reply).encode("utf-8") if as_json else proto.encode_reply(reply)
         with contextlib.suppress(OSError):
-            proto.send_frame(sock, json.dumps(reply).encode("utf-8"))
+            proto.send_frame(sock, body)
         elapsed = (time.perf_counter() - started) * 1000
+        cpu = time.process_time() * 1000  # this forked child's own CPU time, all of it
         self.server.log.write(
             f"gitannot-service: {hook} {reply.get('status')} exit={reply.get('exit')} "
-            f"{elapsed:.1f} ms {reply.get('reason', '')}\n"
+            f"{elapsed:.1f} ms (cpu {cpu:.1f} ms) {reply.get('reason', '')}\n"
         )
         self.server.log.flush()
 
@@ -181,10 +209,17 @@ def prepare_socket_path(path: Path) -> None:
 
 
 def serve(socket_path: Path, log: TextIO = sys.stderr) -> None:
+    import gc
     import importlib
 
     for module in PRELOAD:
         importlib.import_module(module)
+    from gitannot.gitio.repo import cache_blobs
+
+    cache_blobs()  # process-wide libgit2 settings: set once here, children inherit them
+    # Children must not copy the parent's heap: a collection in a child walks (so writes
+    # to) every object the parent made. Frozen objects are never collected or visited.
+    gc.freeze()
     prepare_socket_path(socket_path)
     old_umask = os.umask(0o077)
     try:

@@ -39,6 +39,13 @@ _LINK = pygit2.enums.FileMode.LINK
 _COMMIT = pygit2.enums.FileMode.COMMIT
 
 
+# The last big blobs read, by id: validation, the label diff and the secret scan of one
+# push read the same big file; handing back the same bytes object also lets the record
+# splitter's identity cache (formats/records.py) work across them.
+_RECENT_MIN_BYTES = 1 << 20
+_recent: list[tuple[str, bytes]] = []
+
+
 class GitTreeSource:
     def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree) -> None:
         self.repo = repo
@@ -89,8 +96,17 @@ class GitTreeSource:
         found = self.entry(path)
         if found.kind is not EntryKind.FILE:
             return None
+        for blob_id, data in _recent:
+            if blob_id == found.blob_id:
+                return data
         blob = self.repo.get(found.blob_id)
-        return bytes(blob.data) if isinstance(blob, pygit2.Blob) else None
+        if not isinstance(blob, pygit2.Blob):
+            return None
+        # Not `blob.data`: that inflates the object again (gitio.repo.blob_bytes).
+        data = bytes(memoryview(blob))
+        if len(data) >= _RECENT_MIN_BYTES:
+            _recent[:] = [*_recent[-1:], (found.blob_id, data)]
+        return data
 
     def size(self, blob_id: str) -> int:
         """From the object header: a huge blob is measured without being loaded."""

@@ -1,5 +1,7 @@
 """SSHSIG against the reference implementation, ssh-keygen, in both directions."""
 
+import base64
+import struct
 import subprocess
 from pathlib import Path
 
@@ -108,3 +110,56 @@ def test_entry_message_round_trip(fields: dict[str, object], seq: int) -> None:
     assert parsed == data and E.decode(parsed) == entry
     sshsig.verify(signature, parsed, E.NAMESPACE)
     assert data.count(b"\n") == 1  # one line: an auditor can cut it out with sed
+
+
+def _rearmor(blob: bytes) -> str:
+    text = base64.b64encode(blob).decode()
+    lines = [text[i : i + 70] for i in range(0, len(text), 70)]
+    return "\n".join([sshsig.BEGIN, *lines, sshsig.END]) + "\n"
+
+
+def _flip_last_signature_byte(armored: str) -> str:
+    blob = bytearray(sshsig.unarmor(armored))
+    blob[-1] ^= 0x01  # the raw Ed25519 signature ends the blob
+    return _rearmor(bytes(blob))
+
+
+def _with_reserved(armored: str, reserved: bytes) -> str:
+    """The same signature with a non-empty reserved field (ssh-keygen ignores it)."""
+    blob = sshsig.unarmor(armored)
+    pos = 10
+    for _ in range(2):  # public key, namespace
+        (length,) = struct.unpack_from(">I", blob, pos)
+        pos += 4 + length
+    (length,) = struct.unpack_from(">I", blob, pos)
+    field = struct.pack(">I", len(reserved)) + reserved
+    return _rearmor(blob[:pos] + field + blob[pos + 4 + length :])
+
+
+def test_in_process_verifier_gives_ssh_keygen_s_verdict_on_each_case(
+    key: tuple[Ed25519PrivateKey, Path, Path], tmp_path: Path
+) -> None:
+    """The verifier `audit verify` runs in-process against `ssh-keygen -Y verify` with
+    an allowed-signers file: the same verdict on every case, real audit entries."""
+    private, _, signers = key
+    allowed = [signers.read_text()]
+    stranger = Ed25519PrivateKey.generate()
+    data = E.canonical_bytes({"seq": 7, "type": "push", "decision": "accepted", "v": 2})
+    good = sshsig.sign(private, data, E.NAMESPACE)
+    cases = {
+        "valid": (good, data, E.NAMESPACE, True),
+        "valid, sha256": (sshsig.sign(private, data, E.NAMESPACE, "sha256"), data, E.NAMESPACE,
+                          True),
+        "reserved field set": (_with_reserved(good, b"x"), data, E.NAMESPACE, True),
+        "tampered message": (good, data.replace(b"accepted", b"rejected"), E.NAMESPACE, False),
+        "tampered signature": (_flip_last_signature_byte(good), data, E.NAMESPACE, False),
+        "wrong namespace": (sshsig.sign(private, data, "git"), data, E.NAMESPACE, False),
+        "wrong key": (sshsig.sign(stranger, data, E.NAMESPACE), data, E.NAMESPACE, False),
+    }  # fmt: skip
+    for name, (sig, message, namespace, expected) in cases.items():
+        theirs = _keygen_verify(signers, sig, message, namespace, tmp_path) == 0
+        try:
+            ours = sshsig.allowed(sshsig.verify(sig, message, namespace), allowed)
+        except sshsig.SignatureError:
+            ours = False
+        assert (ours, theirs) == (expected, expected), name

@@ -269,11 +269,27 @@ def test_verify_shows_progress_on_stderr_once_it_takes_over_a_second(
     clock = iter(range(0, 1000, 2))  # each reading of the clock is 2 s later
     monkeypatch.setattr(time, "monotonic", lambda: float(next(clock)))
     capsys.readouterr()
-    assert main(["audit", "--repo", str(server.path), "verify"]) == 0
+    assert main(["audit", "--repo", str(server.path), "verify", "--progress"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("OK: 5 entries verified")
     assert "\rverifying [##############################] 5/5 (" in captured.err
     assert captured.err.endswith("\n")
+
+
+@pytest.mark.usefixtures("logged")
+def test_verify_shows_no_progress_when_stderr_is_not_a_terminal_unless_asked(
+    server: ServerRepo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    clock = iter(range(0, 1000, 2))  # slow: each reading of the clock is 2 s later
+    monkeypatch.setattr(time, "monotonic", lambda: float(next(clock)))
+    capsys.readouterr()
+    assert main(["audit", "--repo", str(server.path), "verify"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("OK: 5 entries verified") and captured.err == ""
 
 
 @pytest.mark.usefixtures("logged")

@@ -273,3 +273,73 @@ def test_client_and_package_agree_on_file_names() -> None:
     # The client cannot import gitannot (it runs without site-packages).
     assert hookclient.SERVICE_FILE == constants.HOOK_SERVICE_FILE
     assert constants.HOOK_CLIENT_FILE == "hookclient.py"
+
+
+def test_client_imports_nothing_heavy() -> None:
+    """Start-up is what every push pays for the client: no json, socket, re, enum."""
+    client = PACKAGE_DIR / "hookservice" / "client.py"
+    script = (
+        "import sys\n"
+        f"sys.argv = [{str(client)!r}, 'pre-receive']\n"
+        f"code = compile(open({str(client)!r}).read(), 'client', 'exec')\n"
+        "namespace = {'__name__': 'not_main'}\n"
+        "exec(code, namespace)\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script], capture_output=True, text=True, check=True
+    )
+    loaded = set(proc.stdout.split())
+    assert "_socket" in loaded
+    assert not loaded & {"json", "socket", "struct", "re", "enum", "collections", "subprocess"}
+
+
+def test_service_reads_what_the_installer_writes_without_json(served: ServerRepo) -> None:
+    text = (served.path / "gitannot" / constants.HOOK_SERVICE_FILE).read_text(encoding="utf-8")
+    assert hookclient._flat_json(text) == json.loads(text)
+    assert hookclient._flat_json('{"socket": "a\\"b"}') is None  # escapes: json reads it
+    assert hookclient.read_service_file(str(served.path)) == json.loads(text)
+
+
+def test_a_hook_run_in_the_service_imports_nothing_new(
+    tmp_path: Path, server: ServerRepo, make_client: Callable[[ServerRepo, str], Client]
+) -> None:
+    """Whatever a child imports, every push pays again: the service preloads it all."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    svc = start_service(tmp_path / "svc", dict(os.environ, GITANNOT_SERVICE_PROFILE=str(profiles)))
+    try:
+        use_service(server, svc.socket)
+        alice, bob = make_client(server, "alice"), make_client(server, "bob")
+        codes = [code for code, _ in push_scenario(server, alice, bob)]
+        assert codes == [0, 1]
+    finally:
+        svc.stop()
+    late = {path.name: path.read_text() for path in profiles.glob("*.imports")}
+    assert len(late) == 5, late  # seed pre+post, bob's branch pre+post, bob's main pre
+    assert all(text == "" for text in late.values()), late
+
+
+def test_service_still_answers_a_protocol_1_client(service: Service, served: ServerRepo) -> None:
+    """Repositories keep the client an older install copied (JSON frames) until the next
+    `server install`: the service answers it in JSON."""
+    import socket
+
+    request = {
+        "v": 1,
+        "hook": "pre-receive",
+        "git_dir": str(served.path),
+        "cwd": str(served.path),
+        "prefix": hookclient.installation_prefix(),
+        "env": {"GIT_DIR": str(served.path)},  # no identity: the push is refused
+    }
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(60)
+    try:
+        sock.connect(str(service.socket))
+        hookclient.send_frame(sock, json.dumps(request).encode())
+        hookclient.send_frame(sock, b"0" * 40 + b" " + b"1" * 40 + b" refs/heads/main\n")
+        reply = json.loads(hookclient.recv_frame(sock, hookclient.MAX_REPLY_BYTES))
+    finally:
+        sock.close()
+    assert reply["status"] == "ok" and reply["exit"] == 1, reply
