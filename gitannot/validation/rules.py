@@ -3,6 +3,7 @@
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from gitannot import __version__
 from gitannot.errors import ConfigError
@@ -12,7 +13,7 @@ from gitannot.schema.compiled import CompiledOntology
 from gitannot.schema.loader import load_ontology
 from gitannot.schema.model import Ontology
 from gitannot.validation.cache import cache_key
-from gitannot.validation.sources import EntryKind, Source
+from gitannot.validation.sources import Entry, EntryKind, Source
 
 
 @dataclass
@@ -40,22 +41,34 @@ class RulesError(ConfigError):
         self.rule = rule
 
 
+# Rules are a pure function of the two config blobs, so they are kept by blob id: a push
+# of 5,000 refs to one commit read and parsed the same two files 10,000 times (the drift
+# check and the push events take a rules set per tree). Only loaded rules are kept.
+_MEMO_SIZE = 32
+_projects: dict[tuple[str, str], tuple[ProjectConfig, FormatOptions]] = {}
+_rules: dict[tuple[str, ...], Rules] = {}
+
+
 def load_rules(source: Source) -> Rules:
     """Read configs/project.yaml and the schema it names. Absent files mean defaults
     (no ontology checks); unreadable ones raise RulesError naming `file:line`."""
-    applied: dict[str, str] = {}
-    project = ProjectConfig()
     project_entry = source.entry(DEFAULT_PROJECT_PATH)
-    try:
-        if project_entry.kind is not EntryKind.MISSING:
-            data = _read(source, DEFAULT_PROJECT_PATH, project_entry.kind)
-            project = load_project(data, DEFAULT_PROJECT_PATH)
-            applied["project"] = project_entry.blob_id
-        options = format_options(project)
-    except ConfigError as exc:
-        raise RulesError("project.invalid", exc) from exc
-    ontology = None
+    project, options = _project(source, project_entry)
     schema_entry = source.entry(project.schema_path)
+    key = (
+        project_entry.kind.value,
+        project_entry.blob_id,
+        project.schema_path,
+        schema_entry.kind.value,
+        schema_entry.blob_id,
+    )
+    known = _rules.get(key)
+    if known is not None:
+        return known
+    applied: dict[str, str] = {}
+    if project_entry.kind is not EntryKind.MISSING:
+        applied["project"] = project_entry.blob_id
+    ontology = None
     if schema_entry.kind is not EntryKind.MISSING:
         try:
             data = _read(source, project.schema_path, schema_entry.kind)
@@ -63,13 +76,38 @@ def load_rules(source: Source) -> Rules:
         except ConfigError as exc:
             raise RulesError("schema.invalid", exc) from exc
         applied["schema"] = schema_entry.blob_id
-    return Rules(
+    rules = Rules(
         project=project,
         ontology=ontology,
         compiled=CompiledOntology(ontology) if ontology else None,
         options=options,
         applied=applied,
     )
+    _remember(_rules, key, rules)
+    return rules
+
+
+def _project(source: Source, entry: Entry) -> tuple[ProjectConfig, FormatOptions]:
+    key = (entry.kind.value, entry.blob_id)
+    known = _projects.get(key)
+    if known is not None:
+        return known
+    project = ProjectConfig()
+    try:
+        if entry.kind is not EntryKind.MISSING:
+            data = _read(source, DEFAULT_PROJECT_PATH, entry.kind)
+            project = load_project(data, DEFAULT_PROJECT_PATH)
+        loaded = (project, format_options(project))
+    except ConfigError as exc:
+        raise RulesError("project.invalid", exc) from exc
+    _remember(_projects, key, loaded)
+    return loaded
+
+
+def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
 
 
 def _read(source: Source, path: str, kind: EntryKind) -> bytes:
