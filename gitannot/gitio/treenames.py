@@ -41,14 +41,16 @@ class TreeNameChecker:
         known = [_entries(p) for p in parents]
         for entry in tree:
             raw = entry.raw_name or b""  # a nameless entry is reported as empty
-            path = prefix + raw.decode("utf-8", errors="replace")
-            reason = invalid_component(raw)
+            same_place = [k[raw] for k in known if raw in k]
+            # A name a parent holds at the same place is not new: it was checked when
+            # that parent came in (in this push, or in the one that brought it).
+            reason = None if same_place else invalid_component(raw)
             if reason is not None:
-                out.append(BadName(path, reason))
+                out.append(BadName(prefix + raw.decode("utf-8", errors="replace"), reason))
                 continue  # nothing below a refused name can be checked out anyway
             if entry.filemode != _MODE_TREE:
                 continue
-            same_place = [k[raw] for k in known if raw in k]
+            path = prefix + raw.decode("utf-8", errors="replace")
             if any(oid == entry.id for oid, _ in same_place):
                 continue
             child = self.repo.get(entry.id)

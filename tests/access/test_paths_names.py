@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pygit2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from gitannot.core import pathnames
 from gitannot.core.pathnames import invalid_component
 from gitannot.server import doctor
 from tests.access.helpers import assert_denied, sync
@@ -126,3 +129,30 @@ def test_ordinary_names_pass(name: bytes) -> None:
 @pytest.mark.parametrize("name", [*BAD_NAMES, b"", b"a\0b", b".git\\x", b"x\\.git"], ids=repr)
 def test_bad_names_are_named(name: bytes) -> None:
     assert invalid_component(name)
+
+
+def test_a_bad_name_kept_by_later_commits_is_refused_at_the_commit_that_brings_it(
+    shared_client: ClientFactory, shared_seeded: ServerRepo
+) -> None:
+    """Names a parent already holds are not checked again; the parent that brought the
+    name is part of the same push, so the push is still refused, naming that commit."""
+    shared_seeded.git("config", "receive.fsckObjects", "false")
+    bob = shared_client("bob")
+    sync(bob)
+    first = commit_with_entry(bob, b".GIT")
+    bob.git("reset", "-q", "--soft", first)
+    later = bob.commit({"labels/later.txt": "x\n"}, "keeps the bad folder")
+    result = bob.push(f"{later}:refs/heads/annotate/bob/keeps")
+    assert_denied(result, f"[tree.invalid-name] refs/heads/annotate/bob/keeps {first[:12]}")
+    assert f"{later[:12]} labels/.GIT" not in result.output
+    assert shared_seeded.rev("refs/heads/annotate/bob/keeps") is None
+
+
+_ALPHABET = st.sampled_from([b"a", b"Z", b"0", b"_", b"-", b".", b"g", b"i", b"t", b"~", b"1"])
+
+
+@given(st.lists(_ALPHABET, max_size=8).map(b"".join))
+def test_plain_names_take_the_short_way_to_the_same_answer(name: bytes) -> None:
+    """The letters-digits-dots short cut never passes a name the full check refuses."""
+    full = pathnames._full_reason(name)
+    assert invalid_component(name) == full
