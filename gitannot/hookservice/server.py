@@ -51,6 +51,8 @@ PRELOAD = (
     "gitannot.audit.writer",
     "gitannot.audit.record",
     "gitannot.events.produce",  # imported lazily by post-receive's events step
+    "gitannot.oversight.tagguard",  # likewise
+    "gitannot.oversight.wfevents",  # likewise
 )
 
 

@@ -87,7 +87,7 @@ def test_lint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = tmp_path / "access.yaml"
     good.write_text(policy_text())
     assert main(["policy", "lint", str(good)]) == 0
-    assert "ok: 4 users, 8 rules, 5 limits" in capsys.readouterr().out
+    assert "ok: 4 users, 9 rules, 5 limits" in capsys.readouterr().out
     bad = tmp_path / "bad.yaml"
     bad.write_text(policy_text().replace("who: role:annotator", "who: role:annotater"))
     assert main(["policy", "lint", str(bad)]) == 1

@@ -142,7 +142,11 @@ def test_drift_is_only_reported_when_the_config_says_report(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     server, alice = project_repo
-    alice.commit({"configs/sync.yaml": h.files(title, drift="report")["configs/sync.yaml"]})
+    both = str(h.files(title, drift="report")["configs/sync.yaml"])
+    # The Label Studio file only: the tool's output meets the hook's validation.
+    ls_only = both.replace(f", {h.COCO_FILE}]", "]")
+    assert ls_only != both
+    alice.commit({"configs/sync.yaml": ls_only})
     assert alice.push("HEAD:refs/heads/main").accepted
     assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
     pid = h.project_id(labelstudio, title)
@@ -409,7 +413,11 @@ def test_a_label_added_in_the_tool_is_refused_by_the_same_validation_as_a_person
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     server, alice = project_repo
-    alice.commit({"configs/sync.yaml": h.files(title, drift="report")["configs/sync.yaml"]})
+    both = str(h.files(title, drift="report")["configs/sync.yaml"])
+    # The Label Studio file only: the tool's output meets the hook's validation.
+    ls_only = both.replace(f", {h.COCO_FILE}]", "]")
+    assert ls_only != both
+    alice.commit({"configs/sync.yaml": ls_only})
     assert alice.push("HEAD:refs/heads/main").accepted
     assert h.sync(monkeypatch, capsys, labelstudio, server, workdir)[0] == 0
     pid = h.project_id(labelstudio, title)
@@ -426,6 +434,17 @@ def test_a_label_added_in_the_tool_is_refused_by_the_same_validation_as_a_person
     # The hook's own finding: the ontology rule, the file and the label.
     finding = next(line for line in out.splitlines() if "[schema.unknown-label]" in line)
     assert "truck" in finding and h.LS_FILE in out
+    assert h.main_tip(server) == tip
+    assert h.tool_tasks(labelstudio, pid) == tool
+
+    # With a COCO file too, the sync stops before pushing: COCO has no category for it.
+    alice.commit({"configs/sync.yaml": both})
+    assert alice.push("HEAD:refs/heads/main").accepted
+    tip = h.main_tip(server)
+    code, out = h.sync(monkeypatch, capsys, labelstudio, server, workdir)
+    assert code != 0, out
+    assert "COCO output cannot hold" in out and "label 'truck'" in out
+    assert "REJECTED" not in out
     assert h.main_tip(server) == tip
     assert h.tool_tasks(labelstudio, pid) == tool
 
