@@ -12,7 +12,7 @@ from gitannot.errors import ConfigError
 from gitannot.events import types as T
 from gitannot.project.config import DriftThresholds, drift_thresholds, mapping, number
 from gitannot.project.globs import match
-from gitannot.schema.yamlsrc import LineDict, load_yaml, where
+from gitannot.schema.yamlsrc import LineDict, load_yaml, only_keys, where
 
 AUTOMATION_PATH = "configs/automation.yaml"
 KINDS = ("webhook", "slack", "email")
@@ -102,7 +102,7 @@ def load_automation(data: bytes | None, source: str = AUTOMATION_PATH) -> Automa
         return Automation(source=source)
     if not isinstance(doc, LineDict):
         raise ConfigError(f"{source}:1: the automation config must be a YAML mapping")
-    _only(doc, TOP_KEYS, source)
+    only_keys(doc, TOP_KEYS, source)
     commit_url = str(doc.get("commit_url", ""))
     if commit_url and ("{id}" not in commit_url or not commit_url.startswith("http")):
         raise ConfigError(
@@ -123,15 +123,6 @@ def load_automation(data: bytes | None, source: str = AUTOMATION_PATH) -> Automa
         commit_url=commit_url,
         source=source,
     )
-
-
-def _only(node: LineDict, allowed: set[str], source: str) -> None:
-    for key in node:
-        if key not in allowed:
-            raise ConfigError(
-                f"{where(source, node, key)}: unknown key {key!r}",
-                f"allowed keys: {', '.join(sorted(allowed))}",
-            )
 
 
 def _list(node: LineDict, key: str, source: str) -> list[Any]:
@@ -165,7 +156,7 @@ TARGET_KEYS |= {"to", "from", "smtp", "max_attempts"}
 def _target(raw: Any, doc: LineDict, source: str) -> Target:
     if not isinstance(raw, LineDict):
         raise ConfigError(f"{where(source, doc, 'targets')}: each target must be a mapping")
-    _only(raw, TARGET_KEYS, source)
+    only_keys(raw, TARGET_KEYS, source)
     name, kind = raw.get("name"), raw.get("kind")
     if not isinstance(name, str) or not SECRET_NAME.match(name):
         raise ConfigError(f"{where(source, raw)}: a target needs a `name` (letters, digits, -)")
@@ -179,7 +170,7 @@ def _target(raw: Any, doc: LineDict, source: str) -> Target:
     if kind != "email" and not (url or url_secret):
         raise ConfigError(f"{where(source, raw)}: target {name!r} needs `url` or `url_secret`")
     smtp = mapping(raw, "smtp", source)
-    _only(smtp, {"host", "port", "user", "password_secret", "starttls"}, source)
+    only_keys(smtp, {"host", "port", "user", "password_secret", "starttls"}, source)
     to = tuple(_strings(raw, "to", source))
     if kind == "email" and not to:
         raise ConfigError(f"{where(source, raw)}: email target {name!r} needs `to`")
@@ -213,7 +204,7 @@ def _event_type(name: str, node: LineDict, source: str) -> str:
 
 def _auto_tag(doc: LineDict, source: str) -> AutoTag:
     node = mapping(doc, "auto_tag", source)
-    _only(node, {"enabled", "pattern", "branches"}, source)
+    only_keys(node, {"enabled", "pattern", "branches"}, source)
     pattern = str(node.get("pattern", DEFAULT_TAG_PATTERN))
     if "{n}" not in pattern:
         raise ConfigError(
@@ -229,7 +220,7 @@ def _auto_tag(doc: LineDict, source: str) -> AutoTag:
 
 def _retrain(doc: LineDict, source: str) -> Retrain:
     node = mapping(doc, "retrain", source)
-    _only(node, {"on_release", "every_annotations"}, source)
+    only_keys(node, {"on_release", "every_annotations"}, source)
     return Retrain(
         on_release=node.get("on_release", True) is not False,
         every_annotations=int(number(node, "every_annotations", 0, source)),
@@ -242,5 +233,5 @@ def _drift(doc: LineDict, source: str) -> Drift:
 
 def _stopped_days(doc: LineDict, source: str) -> float:
     node = mapping(doc, "digest", source)
-    _only(node, {"stopped_days"}, source)
+    only_keys(node, {"stopped_days"}, source)
     return number(node, "stopped_days", Automation.stopped_days, source)

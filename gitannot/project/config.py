@@ -8,7 +8,7 @@ from gitannot.core.findings import Severity
 from gitannot.errors import ConfigError
 from gitannot.project.globs import match
 from gitannot.schema.model import DEFAULT_SCHEMA_PATH
-from gitannot.schema.yamlsrc import LineDict, load_yaml, where
+from gitannot.schema.yamlsrc import LineDict, load_yaml, only_keys, where
 
 DEFAULT_PROJECT_PATH = "configs/project.yaml"
 # Where the Label Studio labeling config is looked for when `labelstudio_config` is unset.
@@ -127,12 +127,7 @@ def load_project(data: bytes, source: str = DEFAULT_PROJECT_PATH) -> ProjectConf
         raise ConfigError(f"{source}:1: the project config must be a YAML mapping")
     allowed = {"dataset", "schema", "label_roots", "formats", "checks", "limits"}
     allowed |= {"labelstudio_config", "merge"}
-    for key in doc:
-        if key not in allowed:
-            raise ConfigError(
-                f"{where(source, doc, key)}: unknown key {key!r}",
-                f"allowed keys: {', '.join(sorted(allowed))}",
-            )
+    only_keys(doc, allowed, source)
     dataset = mapping(doc, "dataset", source)
     checks = mapping(doc, "checks", source)
     limits = mapping(doc, "limits", source)
@@ -260,12 +255,7 @@ def number(node: LineDict, key: str, default: float, source: str) -> float:
 def drift_thresholds(node: LineDict, source: str, extra: tuple[str, ...] = ()) -> DriftThresholds:
     """DRIFT_KEYS of a mapping (configs/project.yaml checks.annotator_drift, and the
     drift section of configs/automation.yaml, which may allow `extra` keys)."""
-    for key in node:
-        if key not in DRIFT_KEYS and key not in extra:
-            raise ConfigError(
-                f"{where(source, node, key)}: unknown key {key!r}",
-                f"allowed keys: {', '.join(sorted((*DRIFT_KEYS, *extra)))}",
-            )
+    only_keys(node, (*DRIFT_KEYS, *extra), source)
     base = DriftThresholds()
     return DriftThresholds(
         min_annotations=int(number(node, "min_annotations", base.min_annotations, source)),

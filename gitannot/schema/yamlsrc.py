@@ -1,9 +1,11 @@
 """YAML loading that keeps line numbers, so config errors can name `file:line`."""
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from gitannot.core.yamlsafe import MAX_YAML_BYTES, Schema, YamlFloat, YamlInt, YamlMap
 from gitannot.core.yamlsafe import load_yaml as _load
+from gitannot.errors import ConfigError
 
 # A mapping that remembers the 1-based line of itself and of each key.
 LineDict = YamlMap
@@ -15,6 +17,7 @@ __all__ = [
     "YamlInt",
     "line_of",
     "load_yaml",
+    "only_keys",
     "where",
 ]
 
@@ -39,3 +42,14 @@ def line_of(node: object, key: str | None = None) -> int:
 def where(source: str, node: object, key: str | None = None) -> str:
     line = line_of(node, key)
     return f"{source}:{line}" if line else source
+
+
+def only_keys(node: Mapping[str, Any], allowed: Iterable[str], source: str) -> None:
+    """Refuse the first key of a config mapping that is not `allowed`, naming its line."""
+    known = set(allowed)
+    for key in node:
+        if key not in known:
+            raise ConfigError(
+                f"{where(source, node, key)}: unknown key {key!r}",
+                f"allowed keys: {', '.join(sorted(known))}",
+            )

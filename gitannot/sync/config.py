@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from gitannot.errors import ConfigError
-from gitannot.schema.yamlsrc import LineDict, load_yaml, where
+from gitannot.schema.yamlsrc import LineDict, load_yaml, only_keys, where
 
 SYNC_PATH: Final = "configs/sync.yaml"
 DRIFT_MODES: Final = ("revert", "report")
@@ -37,7 +37,7 @@ def load_sync(data: bytes | None, source: str = SYNC_PATH) -> LabelStudioSync:
     doc = load_yaml(data, source)
     if not isinstance(doc, LineDict):
         raise ConfigError(f"{source}:1: the sync config must be a YAML mapping")
-    _only(doc, {"version", "labelstudio"}, source)
+    only_keys(doc, {"version", "labelstudio"}, source)
     if doc.get("version") != 1:
         raise ConfigError(f"{where(source, doc, 'version')}: `version` must be 1")
     ls = doc.get("labelstudio")
@@ -50,7 +50,7 @@ def load_sync(data: bytes | None, source: str = SYNC_PATH) -> LabelStudioSync:
             "the Label Studio URL and token come from the sync host: GITANNOT_LABELSTUDIO_URL "
             "and GITANNOT_LABELSTUDIO_TOKEN, or --credentials FILE (docs/sync.md)",
         )
-    _only(ls, {"project", "labels", "drift", "removed", "branch"}, source)
+    only_keys(ls, {"project", "labels", "drift", "removed", "branch"}, source)
     project = ls.get("project")
     if not isinstance(project, str) or not project.strip():
         raise ConfigError(f"{where(source, ls, 'project')}: `project` (a title) is required")
@@ -62,15 +62,6 @@ def load_sync(data: bytes | None, source: str = SYNC_PATH) -> LabelStudioSync:
         branch=_branch(ls, source),
         source=source,
     )
-
-
-def _only(node: LineDict, allowed: set[str], source: str) -> None:
-    for key in node:
-        if key not in allowed:
-            raise ConfigError(
-                f"{where(source, node, key)}: unknown key {key!r}",
-                f"allowed keys: {', '.join(sorted(allowed))}",
-            )
 
 
 def _outputs(ls: LineDict, source: str) -> tuple[str, ...]:
