@@ -9,6 +9,7 @@ from gitannot.access import globs
 from gitannot.core.findings import Finding, Severity
 from gitannot.gitio import repo as gitrepo
 from gitannot.push.context import PushContext
+from gitannot.validation.sources import EntryKind, GitTreeSource
 from gitannot.workflow.itemindex import ItemIndex, is_wildcard
 from gitannot.workflow.model import Task
 from gitannot.workflow.pushview import WorkflowPush
@@ -28,6 +29,10 @@ def check_tasks(ctx: PushContext, now: datetime | None = None) -> list[Finding]:
     return _TaskGate(view).run()
 
 
+# What a literal item may name: anything a wildcard item could match, i.e. not a folder.
+_NAMED_KINDS = frozenset({EntryKind.FILE, EntryKind.SYMLINK, EntryKind.SUBMODULE})
+
+
 def _info(rule: str, ref: str, message: str, commit: str = "", path: str = "") -> Finding:
     return Finding(
         rule=rule, message=message, severity=Severity.INFO, ref=ref, commit=commit, path=path
@@ -40,6 +45,7 @@ class _TaskGate:
         self.repo = view.ctx.repo
         self.seen: set[tuple[str, str]] = set()
         self._trees: dict[tuple[str, str], set[str]] = {}
+        self._sources: dict[str, GitTreeSource] = {}
         self._manifests: dict[tuple[str, str], frozenset[str]] = {}
         self._index: ItemIndex | None = None
 
@@ -140,10 +146,17 @@ class _TaskGate:
         manifest, sep, uri = pattern.partition("#")
         if sep and manifest.startswith("data/"):
             return uri in self.manifest_uris(commit, manifest)
-        paths = self.folder_paths(commit, _literal_folder(pattern))
         if not is_wildcard(pattern):
-            return pattern in paths
+            return self.tree_source(commit).entry(pattern).kind in _NAMED_KINDS
+        paths = self.folder_paths(commit, _literal_folder(pattern))
         return any(globs.matches(pattern, p, "") for p in paths)
+
+    def tree_source(self, commit: pygit2.Commit) -> GitTreeSource:
+        """Path lookups in the commit's tree (folders read once), one per commit."""
+        key = str(commit.id)
+        if key not in self._sources:
+            self._sources[key] = GitTreeSource(self.repo, commit.tree)
+        return self._sources[key]
 
     def manifest_uris(self, commit: pygit2.Commit, manifest: str) -> frozenset[str]:
         """The `uri`s a data manifest of the commit lists, read once per push."""
@@ -154,7 +167,8 @@ class _TaskGate:
         return self._manifests[key]
 
     def folder_paths(self, commit: pygit2.Commit, folder: str) -> set[str]:
-        """Every file path below `folder` in the commit, listed once per push."""
+        """Every path below `folder` in the commit that is not a folder, listed once per
+        push (for wildcard items)."""
         key = (str(commit.id), folder)
         if key not in self._trees:
             tree: object = commit.tree
