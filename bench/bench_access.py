@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchgit import run_git
+
 from gitannot.access.check import check_access
 from gitannot.access.offline import open_repo, push_context, resolve
 from gitannot.core.refupdate import RefUpdate
@@ -47,18 +49,7 @@ class Bench:
 
     def git(self, *args: str, cwd: Path | None = None, user: str = "", stdin: str = "") -> str:
         env = dict(self.env, GITANNOT_USER=user) if user else self.env
-        proc = subprocess.run(
-            ["git", *args],
-            cwd=cwd or self.client,
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise SystemExit(f"git {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}")
-        return proc.stdout
+        return run_git(args, cwd=cwd or self.client, env=env, stdin=stdin)
 
     def setup(self, keep_timeout: bool = False) -> None:
         run = [sys.executable, "-m", "gitannot"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+from benchgit import run_git
 
 from gitannot.access.model import LimitKind
 from gitannot.constants import DEFAULT_HOOK_TIMEOUT_SECONDS as DEFAULT_TIMEOUT
@@ -98,18 +99,7 @@ class Pair:
         )
 
     def git(self, *args: str, stdin: str = "", cwd: Path | None = None) -> str:
-        proc = subprocess.run(
-            ["git", *args],
-            cwd=cwd or self.client,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise SystemExit(f"git {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}")
-        return proc.stdout
+        return run_git(args, cwd=cwd or self.client, env=self.env, stdin=stdin)
 
     def gitannot(self, *args: str) -> str:
         cmd = [sys.executable, "-m", "gitannot", *args]
