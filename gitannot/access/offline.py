@@ -31,7 +31,7 @@ def base_ref(repo: pygit2.Repository, remote: str, explicit: str | None) -> str:
     if explicit:
         return explicit
     if repo.is_bare:
-        return _server_trusted(repo)
+        return server_trusted(repo)
     remote_tracking = tracking_ref(repo, remote)
     if remote_tracking is not None:
         return remote_tracking
@@ -41,8 +41,9 @@ def base_ref(repo: pygit2.Repository, remote: str, explicit: str | None) -> str:
     return f"refs/remotes/{remote}/main"
 
 
-def _server_trusted(repo: pygit2.Repository) -> str:
-    """On the server itself: the branch recorded at install, as the hook reads it."""
+def server_trusted(repo: pygit2.Repository) -> str:
+    """On the server itself: the branch recorded at install, as the hook reads it (HEAD's
+    branch only for installs that predate recording it)."""
     git_dir = Path(repo.path)
     config = load_server_config(git_dir) if config_path(git_dir).exists() else None
     head = gitrepo.default_branch(repo)

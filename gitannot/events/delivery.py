@@ -21,14 +21,13 @@ from typing import Any
 import orjson
 import pygit2
 
-from gitannot.core.trusted_ref import KEY, trusted_ref
+from gitannot.access.offline import server_trusted
 from gitannot.events import outbox, senders
 from gitannot.events import types as T
 from gitannot.events.config import AUTOMATION_PATH, Automation, Target, load_automation
 from gitannot.events.types import Event
 from gitannot.gitio import repo as gitrepo
 from gitannot.metrics import spool
-from gitannot.settings.server import config_path, load_server_config
 
 LOG_FILE = "deliveries.jsonl"
 DEAD_FILE = "dead-letter.jsonl"
@@ -57,9 +56,7 @@ def load_settings(git_dir: Path) -> Automation:
     repo = pygit2.Repository(str(git_dir))
     # The branch install recorded (as the hook reads it), not HEAD: whoever can repoint
     # HEAD must not choose where events go.
-    config = load_server_config(git_dir) if config_path(git_dir).exists() else None
-    recorded = config.extra.get(KEY) if config is not None else None
-    head = gitrepo.ref_target(repo, trusted_ref(recorded, gitrepo.default_branch(repo)))
+    head = gitrepo.ref_target(repo, server_trusted(repo))
     return load_automation(gitrepo.read_blob(repo, head, AUTOMATION_PATH) if head else None)
 
 
