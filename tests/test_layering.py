@@ -99,3 +99,44 @@ def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     module.write_text("from gitannot.hook import pipeline\nimport gitannot.core.findings\n")
     assert _imports(module) == [(1, "hook"), (2, "core")]
     assert RANK["hook"] > RANK["core"]
+
+
+GIT_RUNNER = PACKAGE / "gitio" / "run.py"
+
+
+def _git_starts(path: Path) -> list[int]:
+    """Lines of argv literals that begin with "git" (`subprocess.run(["git", ...])`, or
+    `cmd = ["git", ...]` run later): only gitio/run.py may build one."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.List | ast.Tuple)
+            and node.elts
+            and isinstance(node.elts[0], ast.Constant)
+            and node.elts[0].value == "git"
+        ):
+            found.append(node.lineno)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_gitio_run_starts_git(path: Path) -> None:
+    """One place starts git, so every failure names command, exit code and output alike."""
+    if path == GIT_RUNNER:
+        return
+    assert _git_starts(path) == [], (
+        f"{path.relative_to(PACKAGE)} starts git itself at lines {_git_starts(path)}; "
+        "call gitannot.gitio.run.run_git instead"
+    )
+
+
+def test_the_git_start_checker_sees_a_direct_call(tmp_path: Path) -> None:
+    module = tmp_path / "bad.py"
+    module.write_text(
+        "import subprocess\n"
+        'subprocess.run(["git", "push"])\n'
+        'print(("x", 1))\n'
+        'cmd = ("git", "log")\n'
+    )
+    assert _git_starts(module) == [2, 4]
+    assert _git_starts(GIT_RUNNER) != []  # the runner itself builds one: the check sees it

@@ -3,7 +3,6 @@
 import argparse
 import base64
 import json
-import subprocess
 import sys
 import time
 import uuid
@@ -15,6 +14,7 @@ from gitannot.commands.audit import _keys_in, log_keys
 from gitannot.constants import EXIT_DENIED, EXIT_OK
 from gitannot.errors import UsageError
 from gitannot.gitio import repo as gitrepo
+from gitannot.gitio.run import run_git
 from gitannot.release import store
 from gitannot.release.gates import FAIL, run_gates, unlabeled
 from gitannot.release.links import LINK_FILE, models
@@ -190,7 +190,9 @@ def _link(repo: pygit2.Repository, args: argparse.Namespace) -> int:
     commit = repo.create_commit(None, sig, sig, f"link model to {args.tag}", builder.write(), [])
     ref = f"{store.LINK_REFS}{args.tag}/{uuid.uuid4().hex[:12]}"
     workdir = repo.workdir or repo.path
-    proc = subprocess.run(["git", "push", args.remote, f"{commit}:{ref}"], cwd=workdir, check=False)
+    proc = run_git(["push", args.remote, f"{commit}:{ref}"], cwd=workdir, check=False)
+    # The server's answer (accepted, or the hook's reason) is the user's to read.
+    sys.stderr.write(proc.stderr.decode("utf-8", "replace"))
     return EXIT_OK if proc.returncode == 0 else EXIT_DENIED
 
 

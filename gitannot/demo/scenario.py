@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 from gitannot import demo as demo_package
+from gitannot.gitio.run import run_git
 from gitannot.gitio.sealed import sealed_git_env
 
 USERS_EMAIL_DOMAIN = "demo.gitannot.invalid"
@@ -53,10 +54,8 @@ class DemoClient:
         env = self.env()
         if anonymous:
             env.pop("GITANNOT_USER")
-        proc = subprocess.run(
-            ["git", *args], cwd=self.path, env=env, capture_output=True, text=True
-        )
-        outcome = Outcome(proc.returncode, proc.stdout + proc.stderr)
+        proc = run_git(args, cwd=self.path, env=env, check=False)
+        outcome = Outcome(proc.returncode, (proc.stdout + proc.stderr).decode("utf-8", "replace"))
         if check and not outcome.ok:
             raise RuntimeError(f"git {' '.join(args)} failed as {self.user}:\n{outcome.output}")
         return outcome
@@ -132,12 +131,7 @@ class Demo:
     def client(self, user: str) -> DemoClient:
         if user not in self._clients:
             path = self.root / "clients" / user
-            subprocess.run(
-                ["git", "clone", "-q", f"file://{self.server}", str(path)],
-                env=self.env,
-                check=True,
-                capture_output=True,
-            )
+            run_git(["clone", "-q", f"file://{self.server}", str(path)], env=self.env)
             self._clients[user] = DemoClient(self, user, path)
             # git config is not cloned: each clone registers the merge driver itself.
             self.gitannot("install-driver", str(path), show=False)

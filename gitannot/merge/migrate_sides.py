@@ -11,11 +11,11 @@ on the older branch before merging it).
 """
 
 import os
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from gitannot.errors import ConfigError
+from gitannot.gitio.run import run_git
 from gitannot.schema.migrate_files import MIGRATORS, MigrationError
 from gitannot.schema.migration import MIGRATIONS_DIR, Migration, is_migration_path, load_migration
 
@@ -89,7 +89,7 @@ def _migration_files(rev: str) -> dict[str, bytes]:
 
 def _git(*args: str) -> bytes | None:
     try:
-        proc = subprocess.run(["git", *args], capture_output=True, check=False)
+        proc = run_git(args, check=False)
     except OSError:
         return None
     return proc.stdout if proc.returncode == 0 else None
