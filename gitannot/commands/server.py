@@ -127,8 +127,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     p_warm = sub.add_parser(
         "warm",
-        help="check the default branch's label files now, so pushes reuse the verdicts",
-        description="Validate every label file on REPO.git's default branch under its "
+        help="check the trusted branch's label files now, so pushes reuse the verdicts",
+        description="Validate every label file on REPO.git's trusted branch (recorded at "
+        "install) under its "
         "rules and store the verdicts (and the record index of big COCO files) in the "
         "hook's cache: a later push of an edited file re-checks only what changed. Run it "
         "after installing on a repository with big label files, or when a first push of "

@@ -1,15 +1,17 @@
-"""`gitannot server warm REPO.git`: fill the validation cache for the default branch.
+"""`gitannot server warm REPO.git`: fill the validation cache for the trusted branch.
 
 The first push of a big label file pays for a full check (and its record index), which
-may not fit in the hook's time limit. Warming checks every label file of the default
-branch's tip on the server, under that tip's rules and with the hook's own cache keys,
-so a later push of an edited file re-checks only the records that changed.
+may not fit in the hook's time limit. Warming checks every label file at the tip of the
+trusted branch (recorded at install; the hook reads its rules there), on the server,
+under that tip's rules and with the hook's own cache keys, so a later push of an edited
+file re-checks only the records that changed.
 """
 
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gitannot.access.offline import server_trusted
 from gitannot.gitio import repo as gitrepo
 from gitannot.validation.cache import ResultCache
 from gitannot.validation.change import BaseRules
@@ -29,7 +31,7 @@ class Warmed:
 
 def warm(git_dir: Path) -> Warmed:
     repo = gitrepo.open_repository(git_dir)
-    ref = gitrepo.default_branch(repo)
+    ref = server_trusted(repo)
     out = Warmed(ref)
     target = gitrepo.ref_target(repo, ref)
     commit = gitrepo.peel_to_commit(repo, target) if target else None
