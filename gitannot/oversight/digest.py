@@ -29,6 +29,7 @@ from gitannot.workflow.model import WORKFLOW_PATH, Protection, Task, WorkflowCon
 from gitannot.workflow.trusted import load_workflow
 
 MAX_BRANCHES = 2000  # branches read for task states; more are left out (a note says so)
+MAX_BRANCH_COMMITS = 1000  # commits of one branch searched for earlier approvals
 
 
 @dataclass
@@ -200,8 +201,9 @@ def _awaiting(server: _Server, now: datetime) -> Section:
 def _verdicts(
     server: _Server, rule: Protection | None, task: Task, tip: str
 ) -> tuple[list[str], list[str]]:
-    """Approvals that count on exactly the tip (reviewers the protect rule selects, or
-    the task's reviewers; never an assignee), and standing change requests."""
+    """Approvals that count for the tip (reviewers the protect rule selects, or the
+    task's reviewers; never an assignee; earlier commits' too under `dismiss_stale:
+    false`), and standing change requests."""
     policy = server.policy
 
     def counts(user: str) -> bool:
@@ -217,7 +219,27 @@ def _verdicts(
             approved.append(user)
         elif verdict == "request-changes":
             changes.append(user)
+    if rule is not None and not rule.dismiss_stale:
+        # As the protect gate: an approval of an earlier commit of the branch still counts.
+        for commit in _branch_commits(server, tip):
+            for user, verdict in sorted(approvals.verdicts(server.repo, commit).items()):
+                if verdict == "approve" and counts(user) and user not in approved + changes:
+                    approved.append(user)
     return approved, changes
+
+
+def _branch_commits(server: _Server, tip: str) -> list[str]:
+    """The branch's commits below its tip that the default branch lacks, newest first
+    (at most MAX_BRANCH_COMMITS: older approvals are not looked for)."""
+    walker = server.repo.walk(tip, pygit2.enums.SortMode.TOPOLOGICAL)
+    walker.hide(server.tip)
+    out = []
+    for commit in walker:
+        if str(commit.id) != tip:
+            out.append(str(commit.id))
+        if len(out) >= MAX_BRANCH_COMMITS:
+            break
+    return out
 
 
 # -- stopped ----------------------------------------------------------------------------
