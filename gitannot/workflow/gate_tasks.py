@@ -10,7 +10,7 @@ from gitannot.core.findings import Finding, Severity
 from gitannot.gitio import repo as gitrepo
 from gitannot.push.context import PushContext
 from gitannot.validation.sources import EntryKind, GitTreeSource
-from gitannot.workflow.itemindex import ItemIndex, is_wildcard
+from gitannot.workflow.itemindex import ItemIndex, is_wildcard, literal_folder
 from gitannot.workflow.model import Task
 from gitannot.workflow.pushview import WorkflowPush
 from gitannot.workflow.taskfile import is_task_path, parse_task, task_id_of
@@ -148,7 +148,7 @@ class _TaskGate:
             return uri in self.manifest_uris(commit, manifest)
         if not is_wildcard(pattern):
             return self.tree_source(commit).entry(pattern).kind in _NAMED_KINDS
-        paths = self.folder_paths(commit, _literal_folder(pattern))
+        paths = self.folder_paths(commit, literal_folder(pattern))
         return any(globs.matches(pattern, p, "") for p in paths)
 
     def tree_source(self, commit: pygit2.Commit) -> GitTreeSource:
@@ -258,12 +258,6 @@ def _manifest_uris(data: bytes) -> frozenset[str]:
         if isinstance(row, dict) and isinstance(row.get("uri"), str):
             uris.add(row["uri"])
     return frozenset(uris)
-
-
-def _literal_folder(pattern: str) -> str:
-    """ "labels/cats/*.json" -> "labels/cats"; "labels/a.json" -> "labels"."""
-    cut = min((pattern.find(c) for c in "*?[" if c in pattern), default=len(pattern))
-    return pattern[:cut].rsplit("/", 1)[0] if "/" in pattern[:cut] else ""
 
 
 def _tree_paths(repo: pygit2.Repository, tree: object, prefix: str) -> list[str]:

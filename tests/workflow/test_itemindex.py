@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gitannot.access import globs
-from gitannot.workflow.itemindex import ItemIndex, is_wildcard
+from gitannot.workflow.itemindex import ItemIndex, is_wildcard, literal_folder
 from gitannot.workflow.model import Task
 
 
@@ -53,3 +54,34 @@ _SEGMENT = st.sampled_from(["labels", "a", "b.json", "*", "**", "*.json", "{user
 def test_same_answer_as_matching_every_item(items: list[str], path: str) -> None:
     tasks = [_task(f"t{i}", *items[i::2]) for i in range(2)]
     assert ItemIndex(tasks).covering(path, "bob") == _naive(tasks, path, "bob")
+
+
+def test_a_path_is_tried_only_against_wildcards_of_its_own_folders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """100 tasks x 1,000 wildcard items, each in its own folder: a changed file costs the
+    few items filed under its folders, not all 100,000 (counted, not timed)."""
+    tasks = [
+        _task(f"t{t}", *(f"labels/batch{t}/part{i}/*.json" for i in range(1000)))
+        for t in range(100)
+    ]
+    tasks += [_task("everywhere", "**/*.json"), _task("deep", "labels/**/z.json")]
+    index = ItemIndex(tasks)
+    tried: list[str] = []
+    real = globs.matches
+
+    def counting(pattern: str, text: str, user: str) -> bool:
+        tried.append(pattern)
+        return real(pattern, text, user)
+
+    monkeypatch.setattr(globs, "matches", counting)
+    covering = index.covering("labels/batch7/part42/x.json", "bob")
+    assert [t.id for t in covering] == ["t7", "everywhere"]
+    assert sorted(tried) == sorted(["**/*.json", "labels/**/z.json", "labels/batch7/part42/*.json"])
+
+
+def test_literal_folder_is_the_text_before_the_first_wildcard() -> None:
+    assert [
+        literal_folder(i)
+        for i in ("labels/cats/*.json", "labels/deep/", "*.json", "a/{user}/b/*", "a/b?/c")
+    ] == ["labels/cats", "labels/deep", "", "a", "a"]
