@@ -98,12 +98,17 @@ class WorkflowPush:
         return first_pushers_indexed(self.ctx.repo, self.ctx.git_dir, ids)
 
     def own_changes(self, commit: pygit2.Commit) -> list[str]:
-        """Paths this commit itself changes: a merge's path that equals one parent's
-        version came from that parent, whose own commits are judged on their own."""
+        """Paths this commit itself changes. A merge's path came from a parent (whose own
+        commits are judged on their own) only when it holds that parent's version and no
+        other parent changed it since their merge base: taking an old commit's version
+        over a newer one is the merger's own edit, a rollback (e.g. merging an old commit
+        of main that still held a since-reopened task as accepted)."""
         paths = [c.path for c in self.ctx.changes.changes(commit)]
         if len(commit.parents) < 2:
             return paths
-        return [p for p in paths if all(_blob(q, p) != _blob(commit, p) for q in commit.parents)]
+        base_id = self.ctx.repo.merge_base_octopus([p.id for p in commit.parents])
+        base = self.ctx.repo.get(base_id) if base_id is not None else None
+        return [p for p in paths if not _from_a_parent(commit, base, p)]
 
     @cached_property
     def base_tasks(self) -> dict[str, Task]:
@@ -120,6 +125,15 @@ class WorkflowPush:
             if task is not None:
                 out[path] = task
         return out
+
+
+def _from_a_parent(merge: pygit2.Commit, base: object, path: str) -> bool:
+    """The merge holds one parent's version of `path`, and every other parent holds the
+    same or the merge base's version (so no parent's change to it was dropped)."""
+    mine = _blob(merge, path)
+    origin = _blob(base, path) if isinstance(base, pygit2.Commit) else None
+    sides = [_blob(p, path) for p in merge.parents]
+    return mine in sides and all(side in (mine, origin) for side in sides)
 
 
 def _blob(commit: pygit2.Commit, path: str) -> str | None:
