@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from gitannot.access import globs
 from gitannot.core.findings import Finding, Severity
 from gitannot.core.refupdate import RefUpdate
+from gitannot.gitio import repo as gitrepo
 from gitannot.push.context import PushContext
 from gitannot.workflow import approvals
 from gitannot.workflow.model import Protection
@@ -60,18 +61,21 @@ class _Tally:
 
 
 def _check(view: WorkflowPush, update: RefUpdate, rule: Protection) -> list[Finding]:
-    commits = [str(c.id) for c in view.ctx.incoming_commits(update)]
-    if not commits:
-        return []
+    # Never empty for a move: a ref moved onto a commit it or the base already held
+    # needs that commit approved like any other.
+    commits = view.gained(update)
+    target = gitrepo.peel_to_commit(view.ctx.repo, update.new)
+    if not commits or target is None:
+        return []  # refs.non-commit-target reports a ref that leads to no commit
     pushed_by = {view.pusher(c) for c in commits}
-    tally = _tally(view, update.new, commits, pushed_by, rule)
-    tip = update.new[:12]
+    tally = _tally(view, str(target.id), commits, pushed_by, rule)
+    tip = str(target.id)[:12]
     if len(tally.counted) >= rule.approvals and not tally.changes:
         return [
             Finding(
                 rule="workflow.approved",
                 ref=update.ref,
-                commit=update.new,
+                commit=str(target.id),
                 message=f"{update.ref} moves onto {tip} approved by {', '.join(tally.counted)} "
                 f"(pushed by {', '.join(sorted(pushed_by))})",
                 severity=Severity.INFO,
@@ -104,7 +108,7 @@ def _check(view: WorkflowPush, update: RefUpdate, rule: Protection) -> list[Find
         Finding(
             rule="workflow.approvals-missing",
             ref=update.ref,
-            commit=update.new,
+            commit=str(target.id),
             message="; ".join(parts),
             source=rule.source,
             hint=HINT,

@@ -79,6 +79,17 @@ class WorkflowPush:
     def pushed_before(self, commit: str) -> bool:
         return commit in self._pushers
 
+    def gained(self, update: RefUpdate) -> list[str]:
+        """The commits an update brings to its ref (`incoming_commits`); when it brings
+        none (the ref moves onto a commit the trusted base or its own history holds: a
+        new ref on main's tip, a rewind), the commit it moves onto, so that commit is
+        still judged as the one the ref now points at."""
+        incoming = [str(c.id) for c in self.ctx.incoming_commits(update)]
+        if incoming or update.is_delete:
+            return incoming
+        tip = gitrepo.peel_to_commit(self.ctx.repo, update.new)
+        return [str(tip.id)] if tip is not None else []
+
     @cached_property
     def _pushers(self) -> dict[str, str]:
         """Logged first pushers of the incoming commits the server already holds on a ref
@@ -91,7 +102,7 @@ class WorkflowPush:
             brand_new = {
                 str(c.id) for c in gitrepo.new_commits(self.ctx.repo, update.new, existing)
             }
-            ids.update(str(c.id) for c in self.ctx.incoming_commits(update))
+            ids.update(self.gained(update))
             ids -= brand_new
         if not ids:
             return {}
