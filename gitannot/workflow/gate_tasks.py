@@ -13,7 +13,7 @@ from gitannot.validation.sources import EntryKind, GitTreeSource
 from gitannot.workflow.itemindex import ItemIndex, is_wildcard, literal_folder
 from gitannot.workflow.model import Task
 from gitannot.workflow.pushview import WorkflowPush
-from gitannot.workflow.taskfile import is_task_path, parse_task, task_id_of
+from gitannot.workflow.taskfile import is_task_path, looks_like_task, parse_task, task_id_of
 from gitannot.workflow.transitions import judge
 
 
@@ -63,6 +63,8 @@ class _TaskGate:
     def check_path(self, ref: str, commit: pygit2.Commit, path: str) -> list[Finding]:
         if is_task_path(path):
             return self.task_change(ref, commit, path)
+        if looks_like_task(path):
+            return self.misnamed_task(ref, commit, path)
         rights = self.view.config.task_rights
         pusher = self.view.pusher(str(commit.id))
         # Rights are judged when a commit first reaches the server, as its first pusher.
@@ -88,6 +90,10 @@ class _TaskGate:
             )
             if problems:
                 return [_with(f, ref, str(commit.id)) for f in problems]
+        if new is not None:
+            twin = self.twin(commit, path)
+            if twin is not None:
+                return [_names_one_task(ref, commit, path, new.id, twin)]
         old = self.old_task(commit, path)
         pusher = self.view.pusher(str(commit.id))
         manager = self.view.selects(self.view.config.managers, pusher)
@@ -127,6 +133,35 @@ class _TaskGate:
             return []
         message = f"{pusher}: {verdict.action} task {task_id}"
         return [_info("task.transition", ref, message, commit=str(commit.id), path=path)]
+
+    def twin(self, commit: pygit2.Commit, path: str) -> str | None:
+        """Another file of the commit's tasks/ that names the same task (t1.yml beside
+        t1.yaml, or T1.yaml: one file on a case-insensitive checkout). Looked for only
+        where the commit adds the file: a pair the parent holds was judged there."""
+        if commit.parents and gitrepo.read_blob(self.repo, str(commit.parents[0].id), path):
+            return None
+        key = task_id_of(path).casefold()
+        for other in sorted(self.folder_paths(commit, "tasks")):
+            if other != path and looks_like_task(other) and task_id_of(other).casefold() == key:
+                return other
+        return None
+
+    def misnamed_task(self, ref: str, commit: pygit2.Commit, path: str) -> list[Finding]:
+        if self.tree_source(commit).entry(path).kind is EntryKind.MISSING:
+            return []  # removing such a file is always fine
+        return [
+            Finding(
+                rule="task.file-name",
+                ref=ref,
+                commit=str(commit.id),
+                path=path,
+                message=f"{path} is not a task file name the server reads (tasks/<id>.yaml "
+                "or tasks/<id>.yml), yet a case-insensitive checkout reads it as one: it "
+                "could stand in for a real task there",
+                hint="name task files tasks/<id>.yaml (lower-case extension), or keep "
+                "other files out of tasks/",
+            )
+        ]
 
     def old_task(self, commit: pygit2.Commit, path: str) -> Task | None:
         policy = self.view.state.policy
@@ -220,6 +255,18 @@ class _TaskGate:
                 path=path,
             )
         ]
+
+
+def _names_one_task(ref: str, commit: pygit2.Commit, path: str, task_id: str, twin: str) -> Finding:
+    return Finding(
+        rule="task.id-collision",
+        ref=ref,
+        commit=str(commit.id),
+        path=path,
+        message=f"{path} names task {task_id}, as {twin} does: task ids are unique and "
+        "differ in more than letter case (a case-insensitive checkout keeps one file)",
+        hint=f"pick another id for {path}, or edit {twin} instead",
+    )
 
 
 def _why_not(covering: list[Task], user: str) -> str:

@@ -34,10 +34,17 @@ REQUIRED = ("id", "items", "assignees", "reviewers", "stage", "state")
 MAX_WILDCARD_ITEMS = 1000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TASK_FILE = re.compile(r"^tasks/[^/]+\.ya?ml$")
+# What a case-insensitive checkout takes for a task file (tasks/t1.YAML is tasks/t1.yaml).
+TASK_FILE_ANY_CASE = re.compile(TASK_FILE.pattern, re.IGNORECASE)
 
 
 def is_task_path(path: str) -> bool:
     return TASK_FILE.match(path) is not None
+
+
+def looks_like_task(path: str) -> bool:
+    """A file directly under tasks/ that some checkout reads as a task file."""
+    return TASK_FILE_ANY_CASE.match(path) is not None
 
 
 def task_id_of(path: str) -> str:
