@@ -35,8 +35,19 @@ def resolve_commit(cwd: Path, rev: str, remote: str) -> tuple[str, str]:
             ["rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"], cwd=cwd, check=False
         )
         if proc.returncode == 0:
-            return proc.stdout.decode().strip(), branch
+            return proc.stdout.decode().strip(), _branch_of(cwd, candidate, remote, branch)
     raise UsageError(f"{rev!r} is not a branch or commit here", f"git fetch {remote} first")
+
+
+def _branch_of(cwd: Path, candidate: str, remote: str, default: str) -> str:
+    """The server branch a record names: what a symbolic name (HEAD, origin/HEAD) points
+    at, for the server refuses a record naming a branch that does not hold its commit."""
+    proc = run_git(["rev-parse", "--symbolic-full-name", candidate], cwd=cwd, check=False)
+    full = proc.stdout.decode().strip() if proc.returncode == 0 else ""
+    tracking = f"refs/remotes/{remote}/"
+    if full.startswith(tracking):
+        return "refs/heads/" + full.removeprefix(tracking)
+    return full if full.startswith("refs/heads/") else default
 
 
 def fetch_reviews(cwd: Path, remote: str) -> None:

@@ -79,7 +79,25 @@ def _check(ctx: PushContext, ref: str, old: str, new: str, delete: bool) -> list
         )
     if tip.tree_id != reviewed.tree_id:
         return _deny(ref, "review.changes-files", "a review record must not change any file")
+    branch = record.data.get("branch")
+    if branch is not None and not _holds(repo, branch, reviewed_id):
+        return _deny(
+            ref,
+            "review.bad-branch",
+            f"the record names {branch}, which does not hold {reviewed_id[:12]} on the "
+            "server: a record's branch is a branch of the server the reviewed commit is on",
+        )
     return [_recorded(ctx, ref, record)]
+
+
+def _holds(repo: pygit2.Repository, branch: str, commit: str) -> bool:
+    """Is `commit` on the server's `branch` (its tip or an ancestor of it)? Pass rates
+    and events file a verdict under the branch a record names, so it must be true."""
+    ref = repo.references.get(branch) if branch.startswith("refs/heads/") else None
+    tip = gitrepo.peel_to_commit(repo, str(ref.resolve().target)) if ref is not None else None
+    if tip is None:
+        return False
+    return str(tip.id) == commit or repo.descendant_of(tip.id, pygit2.Oid(hex=commit))
 
 
 def _is_new(repo: pygit2.Repository, commit: str) -> bool:

@@ -78,14 +78,19 @@ def task_report(
 
 def pass_rates(repo: pygit2.Repository) -> dict[str, dict[str, Any]]:
     """Per annotator: verdicts on their annotate/<user>/... branches, and the share that
-    approved."""
+    approved. Each reviewer's latest verdict on a commit counts once (a record chain is
+    one reviewer's changing mind, not many reviews) and an annotator's verdict on their
+    own branch never counts (anyone may push records in their own name)."""
     reviews: Counter[str] = Counter()
     approved: Counter[str] = Counter()
-    for record in approvals.all_records(repo):
-        branch = record.data.get("branch", "")
-        if record.kind != "verdict" or not branch.startswith(f"refs/heads/{BRANCH_PREFIX}"):
+    for ref in approvals.review_refs(repo):
+        record = next((r for r in approvals.chain(repo, ref) if r.kind == "verdict"), None)
+        branch = record.data.get("branch", "") if record is not None else ""
+        if record is None or not branch.startswith(f"refs/heads/{BRANCH_PREFIX}"):
             continue
         user = branch.removeprefix(f"refs/heads/{BRANCH_PREFIX}").split("/", 1)[0]
+        if user == record.user:
+            continue
         reviews[user] += 1
         approved[user] += record.verdict == "approve"
     return {
