@@ -39,6 +39,16 @@ def server_prefix(pattern: str) -> str:
     return re.split(r"\{", pattern, maxsplit=1)[0]
 
 
+_PLACEHOLDERS = {"{date}": r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "{n}": r"[0-9]+", "{branch}": r".+"}
+
+
+def pattern_makes(pattern: str, name: str) -> bool:
+    """Could the pattern give this tag name (any date, number and branch)?"""
+    parts = re.split(r"(\{date\}|\{n\}|\{branch\})", pattern)
+    regex = "".join(_PLACEHOLDERS.get(part) or re.escape(part) for part in parts)
+    return re.fullmatch(regex, name) is not None
+
+
 class TagRefused(RuntimeError):
     """The name the pattern gives is reserved (a release tag): no tag is written."""
 

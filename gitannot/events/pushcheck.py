@@ -40,14 +40,21 @@ def _server_tags(ctx: PushContext) -> list[Finding]:
         settings = Automation()
     if not settings.auto_tag.enabled:
         return []
-    prefix = "refs/tags/" + autotag.server_prefix(settings.auto_tag.pattern)
+    pattern = settings.auto_tag.pattern
+    prefix = "refs/tags/" + autotag.server_prefix(pattern)
+    # The fixed start, and any name the pattern makes (a pattern may start with {branch}).
     return [
         Finding(
             rule="automation.server-tag",
             ref=u.ref,
-            message=f"{u.ref}: tags under {prefix} are written by the server only",
+            message=f"{u.ref}: tags under {prefix} or named by auto_tag.pattern "
+            f"{pattern!r} ({AUTOMATION_PATH}) are written by the server only",
             hint="pick another tag name; automatic tags follow auto_tag.pattern",
         )
         for u in ctx.updates
-        if u.ref.startswith(prefix) and prefix != "refs/tags/"
+        if u.ref.startswith("refs/tags/")
+        and (
+            (u.ref.startswith(prefix) and prefix != "refs/tags/")
+            or autotag.pattern_makes(pattern, u.ref.removeprefix("refs/tags/"))
+        )
     ]
