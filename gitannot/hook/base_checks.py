@@ -61,6 +61,36 @@ def check_ref_targets(ctx: PushContext) -> list[Finding]:
     return findings
 
 
+def check_ref_case(ctx: PushContext) -> list[Finding]:
+    """A new ref may not differ from another only in letter case.
+
+    The server's refs are case-sensitive, but a clone on a case-insensitive file system
+    keeps refs/heads/MAIN and refs/heads/main (or tag V1.0 and release v1.0) in one
+    file: unreviewed work would pose there as the protected branch or the release.
+    """
+    creates = [u for u in ctx.updates if u.is_create and not u.is_delete]
+    if not creates:
+        return []
+    known: dict[str, str] = {}
+    for name in ctx.repo.references:
+        known.setdefault(name.casefold(), name)
+    findings = []
+    for update in creates:
+        other = known.setdefault(update.ref.casefold(), update.ref)
+        if other != update.ref:
+            findings.append(
+                Finding(
+                    rule="refs.case-collision",
+                    ref=update.ref,
+                    message=f"{update.ref} differs from {other} only in letter case: a "
+                    "case-insensitive clone keeps both in one file, where one would pose "
+                    "as the other",
+                    hint=f"pick a name that differs from {other} in more than case",
+                )
+            )
+    return findings
+
+
 def check_tree_names(ctx: PushContext) -> list[Finding]:
     """No tree entry git refuses (`..`, `.git` and its disguises, empty names, `/`).
 

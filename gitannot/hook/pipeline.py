@@ -32,6 +32,7 @@ PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("identity", base_checks.check_identity),
     ("server-refs", base_checks.check_server_refs),
     ("ref-targets", base_checks.check_ref_targets),
+    ("ref-case", base_checks.check_ref_case),
     ("tree-names", base_checks.check_tree_names),
     # Policy from the trusted base; bootstrap admins only while the base has none.
     ("access", check_access),

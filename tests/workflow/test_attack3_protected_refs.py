@@ -68,3 +68,24 @@ def test_protected_ref_rewound_onto_an_unapproved_commit_needs_approvals(
         f"refs/heads/stable/1 may move onto {first[:12]} only with 1 approval(s)",
     )
     assert server.rev("refs/heads/stable/1") == second
+
+
+def test_a_branch_that_differs_from_main_only_in_case_is_refused(
+    server: ServerRepo, make_client: Callable[[ServerRepo, str], Client]
+) -> None:
+    """refs/heads/MAIN is no protected ref to the server, yet the same file as
+    refs/heads/main in a case-insensitive clone: unreviewed work would pose as main."""
+    alice = _project(server, make_client)
+    alice.commit({"labels/cats/a.txt": "cat 1 unreviewed\n"}, "unreviewed")
+    assert_denied(
+        alice.push("HEAD:refs/heads/MAIN"),
+        "[refs.case-collision] refs/heads/MAIN",
+        "differs from refs/heads/main only in letter case",
+    )
+    assert_denied(
+        alice.push("HEAD:refs/heads/topic", "HEAD:refs/heads/Topic"),
+        "[refs.case-collision] refs/heads/Topic",
+        "differs from refs/heads/topic only in letter case",
+    )
+    assert server.rev("refs/heads/MAIN") is None
+    assert server.rev("refs/heads/topic") is None
