@@ -43,19 +43,54 @@ def check_releases(ctx: PushContext) -> list[Finding]:
     policy, error = load_policy(ctx)
     findings: list[Finding] = []
     frozen: Frozen | None = None
+    # What the release tags of this very push freeze binds the others and the branches
+    # of the push too, whatever their order: each would else be judged only against
+    # older records, and one push could release a split and move its items at once.
+    pushed = _pushed_freezes(ctx, policy)
     for update in ctx.updates:
         if update.ref.startswith(store.RELEASE_REFS):
             findings.append(_server_only(update))
         elif update.ref.startswith(store.LINK_REFS):
             findings.extend(links.check_request(ctx, update))
         elif update.kind is RefKind.TAG:
-            findings.extend(_tag(ctx, update, policy, error))
+            findings.extend(_tag(ctx, update, policy, error, pushed))
         elif update.kind is RefKind.BRANCH and not update.is_delete:
             findings.extend(_pushed_policy(ctx, update))
             if policy is not None:
-                frozen = frozen or store.frozen(ctx.repo)
+                frozen = frozen or _with_pushed(store.frozen(ctx.repo), pushed, "")
                 findings.extend(_manifests(ctx, update, policy, frozen))
     return findings
+
+
+def _pushed_freezes(
+    ctx: PushContext, policy: ReleasePolicy | None
+) -> dict[str, list[dict[str, str]]]:
+    """tag -> the frozen-split rows of each release tag this push creates."""
+    out: dict[str, list[dict[str, str]]] = {}
+    if policy is None:
+        return out
+    for update in ctx.updates:
+        if update.kind is not RefKind.TAG or not update.is_create or update.is_delete:
+            continue
+        if not policy.is_release_tag(update.ref):
+            continue
+        commit = gitrepo.peel_to_commit(ctx.repo, update.new)
+        if commit is None:
+            continue
+        manifest = load_manifest(GitTreeSource(ctx.repo, commit.tree), policy.splits)
+        out[update.short_name] = [
+            {"id": e.id, "sha256": e.sha256, "split": e.split}
+            for e in manifest.entries
+            if e.split in policy.frozen_splits
+        ]
+    return out
+
+
+def _with_pushed(frozen: Frozen, pushed: dict[str, list[dict[str, str]]], skip: str) -> Frozen:
+    for tag, rows in sorted(pushed.items()):
+        if tag != skip:
+            frozen.add(tag, rows)
+    return frozen
 
 
 def _pushed_policy(ctx: PushContext, update: RefUpdate) -> list[Finding]:
@@ -94,7 +129,11 @@ def _server_only(update: RefUpdate) -> Finding:
 
 
 def _tag(
-    ctx: PushContext, update: RefUpdate, policy: ReleasePolicy | None, error: Finding | None
+    ctx: PushContext,
+    update: RefUpdate,
+    policy: ReleasePolicy | None,
+    error: Finding | None,
+    pushed: dict[str, list[dict[str, str]]],
 ) -> list[Finding]:
     name = update.short_name
     recorded = ctx.repo.references.get(store.record_ref(name)) is not None
@@ -142,7 +181,7 @@ def _tag(
     rewrite = not recorded
     source = GitTreeSource(ctx.repo, commit.tree)
     # A retried release is not judged against its own freeze, only against earlier ones.
-    frozen = store.frozen(ctx.repo, exclude=name)
+    frozen = _with_pushed(store.frozen(ctx.repo, exclude=name), pushed, name)
     run = run_gates(source, policy, frozen)
     failed = [g for g in run.gates if g.status == FAIL]
     if failed:
