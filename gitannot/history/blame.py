@@ -108,6 +108,7 @@ class _Walk:
         self.versions = Versions(reader.open_repo(str(cwd)), path)
         self._matches: dict[tuple[str, str], Match] = {}
         self._authors: dict[str, str] = {}
+        self._bases: dict[str, str | None] = {}
 
     def match(self, commit: str, parent: str) -> Match:
         key = (commit, parent)
@@ -120,6 +121,47 @@ class _Walk:
             found = _git(self.cwd, "log", "-1", "--format=%an <%ae>", commit) or ""
             self._authors[commit] = found.strip()
         return self._authors[commit]
+
+    def merge_base(self, commit: str) -> str | None:
+        if commit not in self._bases:
+            parents = self.parents[commit]
+            out = _git(self.cwd, "merge-base", "--octopus", *parents) if len(parents) > 1 else None
+            self._bases[commit] = (out or "").strip() or None
+        return self._bases[commit]
+
+    def kept_from(self, commit: str, key: str) -> tuple[str, str] | None:
+        """(parent, its key) whose version of the annotation `commit` keeps unchanged.
+
+        In a merge, a parent's version kept over a change another parent made since
+        their merge base is no parent's: the merge rolled that change back itself (an
+        old commit merged in over a newer relabel), and the rollback is the merger's.
+        """
+        same = [(p, m[0]) for p in self.parents[commit] if (m := self.match(commit, p).get(key))
+                and m[1] == SAME]  # fmt: skip
+        base = self.merge_base(commit) if same and len(self.parents[commit]) > 1 else None
+        if base is None:
+            return same[0] if same else None
+        for parent, pkey in same:
+            if self._moved(parent, pkey, base):
+                return parent, pkey  # this side changed it: a real merge takes it from here
+            if not any(self._dropped(commit, key, other, base) for other in self.parents[commit]
+                       if other != parent):  # fmt: skip
+                return parent, pkey
+        return None
+
+    def _moved(self, parent: str, pkey: str, base: str) -> bool:
+        """Does the parent's annotation differ from the merge base's (or is it new)?"""
+        found = self.match(parent, base).get(pkey) if parent != base else (pkey, SAME)
+        return found is None or found[1] != SAME
+
+    def _dropped(self, commit: str, key: str, other: str, base: str) -> bool:
+        """Did `other` change the annotation since the base, a change `commit` lacks?"""
+        found = self.match(commit, other).get(key)
+        if found is not None and found[1] == SAME:
+            return False
+        if found is None:  # `other` lacks it: dropped a deletion only if the base had it
+            return self.versions.at(base).has(key)
+        return self._moved(other, found[0], base)
 
     def origins(self, commit: str, key: str) -> list[tuple[str, str, str]]:
         """(parent, parent key, relation) for each parent the annotation comes from."""
@@ -136,11 +178,13 @@ class _Walk:
 
     def event(self, commit: str, key: str, hist: History) -> Event | None:
         """What `commit` did to annotation `key`; None when some parent had it unchanged."""
-        came = self.origins(commit, key)
+        if self.kept_from(commit, key) is not None:
+            return None
+        # A rolled-back annotation is SAME in the old parent: describe the change against
+        # the side whose version was dropped.
+        came = sorted(self.origins(commit, key), key=lambda o: o[2] == SAME)
         mine = self.versions.at(commit)
         label = mine.label(key)
-        if any(rel == SAME for _, _, rel in came):
-            return None
         if not came:
             kind, fields = "created", []
         else:
@@ -170,14 +214,9 @@ def blame(cwd: Path, path: str, rev: str = "HEAD") -> tuple[History, list[tuple[
     last: dict[str, dict[str, tuple[str, str]]] = {}
     for commit in reversed(walk.order):  # oldest first: parents before children
         mine: dict[str, tuple[str, str]] = {}
-        maps = [(p, walk.match(commit, p)) for p in walk.parents[commit]]
         for key in walk.versions.at(commit).keys:
-            mine[key] = (commit, key)
-            for parent, found in maps:
-                origin = found.get(key)
-                if origin is not None and origin[1] == SAME:
-                    mine[key] = last[parent][origin[0]]
-                    break
+            kept = walk.kept_from(commit, key)
+            mine[key] = last[kept[0]][kept[1]] if kept is not None else (commit, key)
         last[commit] = mine
         for parent in walk.parents[commit]:  # memory: drop what no later commit reads
             children[parent] -= 1
