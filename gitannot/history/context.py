@@ -4,8 +4,9 @@ A YOLO row holds a class index; its name is in the nearest data.yaml / data.yml 
 classes.txt / obj.names at or above the label file's folder (the validator's rule). git
 hands a diff driver two blobs and a path, not the revisions, so each side is looked up:
 
-- a blob id: the newest commit (any ref) whose tree holds that blob at that path
-  (`git log --all --find-object`), and the names file in that commit's tree;
+- a blob id: the newest commit whose tree holds that blob at that path, in HEAD's
+  history first, then on any ref (`git log --find-object`), and the names file in that
+  commit's tree;
 - git's null id (the working-tree side of `git diff`): the working tree;
 - a blob in no commit (the index side of `git diff --cached`): HEAD's tree.
 
@@ -102,18 +103,21 @@ def in_worktree(root: Path, path: str) -> Names:
 
 
 def commit_holding(repo: pygit2.Repository, path: str, blob: str) -> str | None:
-    """The newest commit whose tree holds `blob` at `path`."""
+    """The newest commit whose tree holds `blob` at `path`: HEAD's history first, then
+    any ref. Another branch can re-commit the same blob beside a names file of its own;
+    it must not choose the names the reader's own history is diffed with."""
     head = _head(repo)
     if head is not None and _blob_at(repo, head, path) == blob:
         return head
-    proc = run_git(
-        ["log", "--all", "--format=%H", f"--find-object={blob}", "--", path],
-        cwd=Path(repo.path),
-        check=False,
-    )
-    for commit in proc.stdout.decode().split():
-        if _blob_at(repo, commit, path) == blob:
-            return commit
+    for scope in (["HEAD"] if head is not None else []), ["--all"]:
+        proc = run_git(
+            ["log", *scope, "--format=%H", f"--find-object={blob}", "--", path],
+            cwd=Path(repo.path),
+            check=False,
+        )
+        for commit in proc.stdout.decode().split():
+            if _blob_at(repo, commit, path) == blob:
+                return commit
     return None
 
 
