@@ -117,9 +117,24 @@ class WorkflowPush:
         paths = [c.path for c in self.ctx.changes.changes(commit)]
         if len(commit.parents) < 2:
             return paths
-        base_id = self.ctx.repo.merge_base_octopus([p.id for p in commit.parents])
-        base = self.ctx.repo.get(base_id) if base_id is not None else None
-        return [p for p in paths if not _from_a_parent(commit, base, p)]
+        own = []
+        base: pygit2.Commit | None = None
+        looked = False
+        for path in paths:
+            mine = _blob(commit, path)
+            sides = [_blob(p, path) for p in commit.parents]
+            if mine not in sides:
+                own.append(path)
+                continue
+            if any(side != mine for side in sides) and not looked:  # only when needed
+                looked = True
+                found = self.ctx.repo.merge_base_octopus([p.id for p in commit.parents])
+                got = self.ctx.repo.get(found) if found is not None else None
+                base = got if isinstance(got, pygit2.Commit) else None
+            origin = _blob(base, path) if base is not None else None
+            if not all(side in (mine, origin) for side in sides):
+                own.append(path)  # another parent's change to it was dropped
+        return own
 
     @cached_property
     def base_tasks(self) -> dict[str, Task]:
@@ -136,15 +151,6 @@ class WorkflowPush:
             if task is not None:
                 out[path] = task
         return out
-
-
-def _from_a_parent(merge: pygit2.Commit, base: object, path: str) -> bool:
-    """The merge holds one parent's version of `path`, and every other parent holds the
-    same or the merge base's version (so no parent's change to it was dropped)."""
-    mine = _blob(merge, path)
-    origin = _blob(base, path) if isinstance(base, pygit2.Commit) else None
-    sides = [_blob(p, path) for p in merge.parents]
-    return mine in sides and all(side in (mine, origin) for side in sides)
 
 
 def _blob(commit: pygit2.Commit, path: str) -> str | None:
