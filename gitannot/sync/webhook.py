@@ -21,13 +21,24 @@ class Listener:
         listener = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = 10  # seconds a sender may stall; a stalled request is dropped
+
             def do_POST(self) -> None:
-                size = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(min(size, MAX_BODY))
+                # Never read past a size the request states and MAX_BODY allows: a
+                # negative one made read() take the whole stream, without bound.
+                size = _size(self.headers.get("Content-Length"))
+                if size is None or size > MAX_BODY:
+                    self.close_connection = True
+                    self._answer(400 if size is None else 413)
+                    return
+                body = self.rfile.read(size)
                 if _action(body) in WAKE_ACTIONS:  # recorded before the tool hears back
                     listener.received += 1
                     listener.wake.set()
-                self.send_response(200)
+                self._answer(200)
+
+            def _answer(self, status: int) -> None:
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -53,6 +64,12 @@ class Listener:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _size(header: str | None) -> int | None:
+    """The body size a request states: digits only (no sign, no blanks), else None."""
+    text = (header or "0").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _action(body: bytes) -> str:
