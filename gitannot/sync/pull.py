@@ -7,6 +7,7 @@ an edit made in Git since then is kept, an edit made in the tool is applied, and
 annotation edited on both sides is a conflict: reported, never overwritten.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -14,6 +15,14 @@ from gitannot.sync.annotators import LEDGER_PATH
 from gitannot.sync.workclone import Identity, WorkClone
 
 MAX_USER_OPTIONS = 12  # the audit entry keeps 16 push options; leave room for the rest
+# What a tool user's name may carry into a trailer or push option: an email's characters.
+_UNSAFE = re.compile(r"[^A-Za-z0-9._%+@-]")
+
+
+def safe_user(user: str) -> str:
+    """The tool's user name as one token: a newline or blank in it (the tool's data, not
+    ours) would add a trailer naming someone else, or break the push's options."""
+    return _UNSAFE.sub("_", user)[:254] or "(unknown)"
 
 
 @dataclass
@@ -37,7 +46,7 @@ def push_options(project: str, project_id: int, made: dict[str, list[int]]) -> l
     users = sorted(made)
     for user in users[:MAX_USER_OPTIONS]:
         ids = ",".join(str(i) for i in made[user])
-        options.append(f"labelstudio.user={user} annotations={ids}")
+        options.append(f"labelstudio.user={safe_user(user)} annotations={ids}")
     if len(users) > MAX_USER_OPTIONS:
         options.append(f"labelstudio.more-users={len(users) - MAX_USER_OPTIONS}")
     return options
@@ -48,7 +57,7 @@ def message(project: str, rendered: list[str], made: dict[str, list[int]]) -> st
     lines += [f"Writes {path} from the Label Studio project {project!r}." for path in rendered]
     lines.append("")
     lines += [
-        f"Label-Studio-User: {user} annotations={','.join(str(i) for i in ids)}"
+        f"Label-Studio-User: {safe_user(user)} annotations={','.join(str(i) for i in ids)}"
         for user, ids in sorted(made.items())
     ]
     return "\n".join(lines) + "\n"
