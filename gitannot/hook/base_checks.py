@@ -1,5 +1,7 @@
 """Checks every installation runs, whatever the project's policy says."""
 
+from collections import Counter
+
 from gitannot.constants import AUDIT_REF
 from gitannot.core.findings import Finding
 from gitannot.core.refupdate import RefKind
@@ -20,6 +22,25 @@ def check_identity(ctx: PushContext) -> list[Finding]:
             hint="push through the server's SSH forced command or authenticated HTTP; "
             "commit author names never count as identity",
         )
+    ]
+
+
+def check_duplicate_refs(ctx: PushContext) -> list[Finding]:
+    """Each ref at most once per push. git's client never sends a ref twice, but
+    receive-pack runs any command list, one update after another; checks that look a
+    ref's action up by name would judge one command by the other's (a rewind as the
+    fast-forward sent after it, a deletion as an update)."""
+    seen = Counter(u.ref for u in ctx.updates)
+    return [
+        Finding(
+            rule="refs.duplicate-update",
+            ref=ref,
+            message=f"the push names {ref} {count} times; a push updates each ref once",
+            hint="push each ref once (git's own client does); split the changes into "
+            "separate pushes",
+        )
+        for ref, count in sorted(seen.items())
+        if count > 1
     ]
 
 

@@ -30,6 +30,8 @@ PushRecorder = Callable[[PushContext, HookResult], None]
 # (the access check decides whether a break-glass bypass is in force).
 PUSH_CHECKS: list[tuple[str, PushCheck]] = [
     ("identity", base_checks.check_identity),
+    # Each ref once: later checks look a ref's action up by its name.
+    ("duplicate-refs", base_checks.check_duplicate_refs),
     ("server-refs", base_checks.check_server_refs),
     ("ref-targets", base_checks.check_ref_targets),
     ("ref-case", base_checks.check_ref_case),

@@ -88,3 +88,25 @@ def test_a_comment_on_the_default_head_names_the_servers_branch(
     assert said.accepted, said.output
     main = dave.git("rev-parse", "origin/main").stdout.strip()
     assert f"dave comment {main[:12]} on refs/heads/main at labels/cats/a.txt" in said.output
+
+
+def test_an_approval_is_of_the_commit_not_of_its_tree(user: Callable[[str], Client]) -> None:
+    """The same tree under another commit (an amended message, a rebase onto the same
+    base) is not the approved commit: main may not move onto it on that approval."""
+    bob, tip = _bob_works(user)
+    erin = user("erin")
+    assert gitannot(erin, "review", "approve", WORK).accepted
+    bob.git("commit", "-q", "--amend", "-m", "label (same files, new commit)")
+    twin = bob.git("rev-parse", "HEAD").stdout.strip()
+    assert (
+        bob.git("rev-parse", f"{twin}^{{tree}}").stdout
+        == bob.git("rev-parse", f"{tip}^{{tree}}").stdout
+    )
+    assert_accepted(bob.push(f"+HEAD:refs/heads/{WORK}"))
+    dave = user("dave")
+    assert_denied(
+        dave.push(f"refs/remotes/origin/{WORK}:refs/heads/main"),
+        "workflow.approvals-missing",
+        f"onto {twin[:12]}",
+        "counted: none",
+    )
