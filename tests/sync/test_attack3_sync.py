@@ -1,6 +1,6 @@
-"""Attacks on the sync host. The webhook listener: a request whose Content-Length is negative
-made the listener read the whole stream (`read(-1)`), as much as the sender sent: memory
-on the sync host without bound, from anyone who can reach the port."""
+"""Attacks on the sync host. The webhook listener read the whole stream when a request
+stated a negative Content-Length (`read(-1)`): memory without bound, from anyone who can
+reach the port. A tool user's name went into commit trailers and push options as is."""
 
 from __future__ import annotations
 
