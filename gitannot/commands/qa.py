@@ -30,14 +30,15 @@ def run(args: argparse.Namespace) -> int:
     repo = gitrepo.discover(".")
     root = Path(repo.workdir or ".")
     client.fetch_reviews(root, args.remote)  # best effort: offline, local copies count
-    tasks = [t for t in read_tasks(root).tasks if t.overlap > 1]
+    every = read_tasks(root).tasks
+    tasks = [t for t in every if t.overlap > 1]
     if args.task:
         unknown = sorted(set(args.task) - {t.id for t in tasks})
         if unknown:
             raise UsageError(f"no task with overlap > 1 named {', '.join(unknown)}")
         tasks = [t for t in tasks if t.id in args.task]
     reports = {t.id: qa.task_report(repo, t, args.remote, args.iou) for t in tasks}
-    rates = qa.pass_rates(repo)
+    rates = qa.pass_rates(repo, every)
     if args.write:
         folder = root / METRICS_DIR
         folder.mkdir(parents=True, exist_ok=True)

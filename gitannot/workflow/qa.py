@@ -76,11 +76,14 @@ def task_report(
     }
 
 
-def pass_rates(repo: pygit2.Repository) -> dict[str, dict[str, Any]]:
-    """Per annotator: verdicts on their annotate/<user>/... branches, and the share that
-    approved. Each reviewer's latest verdict on a commit counts once (a record chain is
-    one reviewer's changing mind, not many reviews) and an annotator's verdict on their
-    own branch never counts (anyone may push records in their own name)."""
+def pass_rates(repo: pygit2.Repository, tasks: list[Task]) -> dict[str, dict[str, Any]]:
+    """Per annotator: verdicts on their annotate/<user>/<task id> branches, and the share
+    that approved. Each reviewer's latest verdict on a commit counts once (a record chain
+    is one reviewer's changing mind, not many reviews), and only a reviewer's: one of
+    the task's reviewers, or of any task when the branch names none. Anyone may push
+    records in their own name, so a peer's or the annotator's own verdicts never count."""
+    by_id = {t.id: t for t in tasks}
+    any_reviewer = {u for t in tasks for u in t.reviewers}
     reviews: Counter[str] = Counter()
     approved: Counter[str] = Counter()
     for ref in approvals.review_refs(repo):
@@ -88,8 +91,10 @@ def pass_rates(repo: pygit2.Repository) -> dict[str, dict[str, Any]]:
         branch = record.data.get("branch", "") if record is not None else ""
         if record is None or not branch.startswith(f"refs/heads/{BRANCH_PREFIX}"):
             continue
-        user = branch.removeprefix(f"refs/heads/{BRANCH_PREFIX}").split("/", 1)[0]
-        if user == record.user:
+        user, _, rest = branch.removeprefix(f"refs/heads/{BRANCH_PREFIX}").partition("/")
+        task = by_id.get(rest.split("/", 1)[0])
+        allowed = set(task.reviewers) if task is not None else any_reviewer
+        if user == record.user or record.user not in allowed:
             continue
         reviews[user] += 1
         approved[user] += record.verdict == "approve"

@@ -110,3 +110,18 @@ def test_an_approval_is_of_the_commit_not_of_its_tree(user: Callable[[str], Clie
         f"onto {twin[:12]}",
         "counted: none",
     )
+
+
+def test_a_peers_verdicts_do_not_count_in_pass_rates(user: Callable[[str], Client]) -> None:
+    """carol is an annotator, not a reviewer of t1: her request-changes on bob's branch
+    is accepted as her record, but it is not a review of bob's work."""
+    _bob, _tip = _bob_works(user)
+    carol = user("carol")
+    asked = gitannot(carol, "review", "request-changes", WORK, "-m", "I would do it otherwise")
+    assert asked.accepted, asked.output
+    erin = user("erin")
+    assert gitannot(erin, "review", "approve", WORK).accepted
+    figures = gitannot(erin, "qa", "--json")
+    assert figures.accepted, figures.output
+    rates = json.loads(figures.output)["pass_rates"]
+    assert rates == {"bob": {"reviews": 1, "approved": 1, "pass_rate": 1.0}}
