@@ -23,14 +23,16 @@ def verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
     """Whether `signature` (R || s, 64 bytes) is `public_key`'s (32 bytes) over `message`."""
     if len(public_key) != PUBLIC_KEY_BYTES or len(signature) != SIGNATURE_BYTES:
         return False
-    check = _check if _check is not None else _load()
+    check = _check if _check is not None else load()
     return check(public_key, signature, message)
 
 
-def _load() -> Callable[[bytes, bytes, bytes], bool]:
-    """PyNaCl is imported on first use: the push path signs but never verifies, and
-    every hook run would pay for the import."""
+def load() -> Callable[[bytes, bytes, bytes], bool]:
+    """PyNaCl is imported on first use (the push path signs but never verifies, and
+    every hook run would pay for the import), or here before forking workers."""
     global _check
+    if _check is not None:
+        return _check
     from nacl.bindings import crypto_sign_open
     from nacl.exceptions import BadSignatureError
 

@@ -5,9 +5,10 @@ its tree is exactly the previous commit's tree plus what the entry explains.
 None of that depends on the rest of the log (a commit's tree delta needs only the
 previous commit's tree, which a chunk reads itself), so it spreads over every core; the
 caller keeps the sequential part (key continuity, sequence, hash chain), which is a few
-comparisons per entry. Each worker opens the repository itself and sends back a small
-tuple per commit, not objects. Results come back in log order, a bounded window of
-chunks in flight keeps memory flat. Small logs, and one-core machines, run in-process.
+comparisons per entry. Each worker opens the repository itself, inherits the list of
+commits (fork), receives only a job's bounds and sends back a small tuple per commit,
+not objects. Results come back in log order, a bounded window of chunks in flight
+keeps memory flat. Small logs, and one-core machines, run in-process.
 """
 
 import multiprocessing
@@ -19,10 +20,11 @@ from typing import Any, NamedTuple
 
 import pygit2
 
+from gitannot.audit import ed25519, gitobjects, sshsig
 from gitannot.audit import entry as E
-from gitannot.audit import gitobjects, sshsig
 
-CHUNK = 256  # commits per job
+CHUNK = 256  # commits per job, at least (and per step in-process)
+CHUNK_MAX = 4096  # at most: what a job sends back stays small
 WINDOW = 8  # chunks in flight
 POOL_MIN_COMMITS = 4 * CHUNK  # below this, starting workers costs more than it saves
 
@@ -204,16 +206,20 @@ def _tree_of(repo: pygit2.Repository, commit_id: str | None) -> str | None:
 
 _REPO: pygit2.Repository | None = None  # each worker's own handle
 _TREES: gitobjects.TreeCache = {}  # each worker's raw trees, kept across its chunks
+_COMMITS: Sequence[str] = ()  # the log's commits (inherited through fork, not sent)
+_BEFORE: str | None = None  # the commit preceding them
 
 
-def _open_worker(path: str) -> None:
-    global _REPO
+def _open_worker(path: str, commits: Sequence[str], before: str | None) -> None:
+    global _REPO, _COMMITS, _BEFORE
     _REPO = pygit2.Repository(path)
+    _COMMITS, _BEFORE = commits, before
 
 
-def _worker_chunk(oids: list[str], before: str | None) -> list[Checked]:
+def _worker_chunk(start: int, stop: int) -> list[Checked]:
     assert _REPO is not None, "worker started without its repository"
-    return check_chunk(_REPO, oids, before, _TREES)
+    before = _COMMITS[start - 1] if start else _BEFORE
+    return check_chunk(_REPO, _COMMITS[start:stop], before, _TREES)
 
 
 def workers() -> int:
@@ -225,29 +231,41 @@ def workers() -> int:
     return min(cores, 8) if cores > 1 else 0
 
 
+def jobs(total: int, count: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of each job for `count` workers: large first (a chunk starts with
+    a cold tree cache: the notes buckets it touches were last rewritten by another
+    worker), then shrinking, so that the workers run out of work together."""
+    start = 0
+    while start < total:
+        size = min(CHUNK_MAX, max(CHUNK, -(-(total - start) // (3 * count))))
+        yield start, min(total, start + size)
+        start += size
+
+
 def checked(
     repo: pygit2.Repository, commits: Sequence[str], before: str | None
 ) -> Iterator[list[Checked]]:
     """The verdicts of `commits` (log order), one list per chunk, in order. `before`:
     the log commit preceding the first (a checkpoint's), or None."""
-    starts = range(0, len(commits), CHUNK)
     count = workers() if len(commits) >= POOL_MIN_COMMITS else 0
     if not count:
         trees: gitobjects.TreeCache = {}
-        for at in starts:
+        for at in range(0, len(commits), CHUNK):
             yield check_chunk(
                 repo, commits[at : at + CHUNK], commits[at - 1] if at else before, trees
             )
         return
-    # fork: the workers need nothing but this module, and start in milliseconds.
-    # multiprocessing.Pool forks all its workers before it starts any helper thread
-    # (forking a process that runs threads can deadlock the child).
+    ed25519.load()  # imported once here, not once in each worker
+    # fork: the workers need nothing but this module and the commit list, which they
+    # inherit instead of receiving it; each job is two numbers. multiprocessing.Pool
+    # forks all its workers before it starts any helper thread (forking a process that
+    # runs threads can deadlock the child).
     context = multiprocessing.get_context("fork")
-    with context.Pool(count, initializer=_open_worker, initargs=(repo.path,)) as pool:
+    setup = (repo.path, commits, before)
+    with context.Pool(count, initializer=_open_worker, initargs=setup) as pool:
         window: deque[AsyncResult[list[Checked]]] = deque()
-        for at in starts:
-            args = (list(commits[at : at + CHUNK]), commits[at - 1] if at else before)
-            window.append(pool.apply_async(_worker_chunk, args))
+        for start, stop in jobs(len(commits), count):
+            window.append(pool.apply_async(_worker_chunk, (start, stop)))
             if len(window) >= WINDOW:
                 yield window.popleft().get()
         while window:

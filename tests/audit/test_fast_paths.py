@@ -191,3 +191,16 @@ def test_an_unsigned_commit_takes_the_general_path(
     general = sigcheck.check_general(repo, gitobjects.parse_commit(commits[0], unsigned), None, {})
     assert general.commit_key is None and general.commit_error == ""
     assert general.entry_key is not None and general.tree_ok
+
+
+@pytest.mark.parametrize(
+    ("total", "count"), [(1, 2), (255, 2), (10_000, 2), (10_001, 3), (10**6, 8)]
+)
+def test_jobs_cover_the_log_once_in_order_large_first(total: int, count: int) -> None:
+    jobs = list(sigcheck.jobs(total, count))
+    assert [start for start, _stop in jobs] == [0] + [stop for _start, stop in jobs[:-1]]
+    assert jobs[-1][1] == total
+    sizes = [stop - start for start, stop in jobs]
+    assert all(size <= sigcheck.CHUNK_MAX for size in sizes)
+    assert all(size >= sigcheck.CHUNK for size in sizes[:-1])
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)  # the last: what is left
