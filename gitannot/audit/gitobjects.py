@@ -8,6 +8,7 @@ object and fsck / connectivity checks never reach into the push.
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pygit2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -150,10 +151,11 @@ def _tree_id(
         oid = _object_id(b"blob", content)
         raw = b"".join((raw[:start], b"100644 ", leaf, b"\0", oid, raw[end:]))
     for name, sub in below.items():
-        found = _find(raw, name.encode(), b"40000")
-        sub_tree = raw[found[1] - 20 : found[1]].hex() if found[2] else None
-        sub_id = _tree_id(repo, sub_tree, sub, cache, f"{where}{name}/")
-        raw = _splice(raw, b"40000", name.encode(), bytes.fromhex(sub_id))
+        node = name.encode()
+        start, end, exists = _find(raw, node, b"40000")
+        sub_tree = raw[end - 20 : end].hex() if exists else None
+        sub_id = bytes.fromhex(_tree_id(repo, sub_tree, sub, cache, f"{where}{name}/"))
+        raw = b"".join((raw[:start], b"40000 ", node, b"\0", sub_id, raw[end:]))
     new_id = _object_id(b"tree", raw).hex()
     if cache is not None:
         cache[where] = (new_id, raw)
@@ -246,11 +248,6 @@ def _find_linear(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
     return pos, pos, False
 
 
-def _splice(raw: bytes, mode: bytes, name: bytes, oid: bytes) -> bytes:
-    start, end, _ = _find(raw, name, mode)
-    return raw[:start] + mode + b" " + name + b"\0" + oid + raw[end:]
-
-
 @dataclass(frozen=True)
 class RawCommit:
     """A log commit read from its raw bytes: what verify needs, without pygit2 loading
@@ -282,8 +279,7 @@ def parse_commit(oid: str, raw: bytes) -> RawCommit:
 _SIGNATURE_END = b"\n -----END SSH SIGNATURE-----\n"
 
 
-@dataclass(frozen=True)
-class UsualCommit:
+class UsualCommit(NamedTuple):
     """A log commit as the writer writes it (tree line first, one gpgsig header in
     SSHSIG armor), read by slicing the raw bytes."""
 
