@@ -258,3 +258,19 @@ def test_signatures_only_openssh_accepts_are_refused(
         # above is about the altered signature alone
         plain = sshsig.sign(private, message, E.NAMESPACE)
         assert sshsig.allowed(sshsig.verify(plain, message, E.NAMESPACE), allowed), name
+
+
+def test_one_function_verifies_ed25519_in_the_whole_package() -> None:
+    """Audit entries, log commits, checkpoints and release envelopes all go through
+    gitannot/audit/ed25519.py: no other module calls a library's verifier."""
+    import gitannot
+
+    root = Path(gitannot.__file__).parent
+    verifiers = ("InvalidSignature", "crypto_sign_open", "Ed25519PublicKey.from_public_bytes",
+                 "nacl.signing", "VerifyKey")  # fmt: skip
+    found = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if any(name in path.read_text() for name in verifiers)
+    }
+    assert found == {"audit/ed25519.py"}
