@@ -216,10 +216,11 @@ def _open_worker(path: str, commits: Sequence[str], before: str | None) -> None:
     _COMMITS, _BEFORE = commits, before
 
 
-def _worker_chunk(start: int, stop: int) -> list[Checked]:
+def _worker_chunk(start: int, stop: int) -> list[tuple[Any, ...]]:
+    """Plain tuples: a NamedTuple pickles through Python code, five times slower."""
     assert _REPO is not None, "worker started without its repository"
     before = _COMMITS[start - 1] if start else _BEFORE
-    return check_chunk(_REPO, _COMMITS[start:stop], before, _TREES)
+    return [tuple(one) for one in check_chunk(_REPO, _COMMITS[start:stop], before, _TREES)]
 
 
 def workers() -> int:
@@ -263,10 +264,10 @@ def checked(
     context = multiprocessing.get_context("fork")
     setup = (repo.path, commits, before)
     with context.Pool(count, initializer=_open_worker, initargs=setup) as pool:
-        window: deque[AsyncResult[list[Checked]]] = deque()
+        window: deque[AsyncResult[list[tuple[Any, ...]]]] = deque()
         for start, stop in jobs(len(commits), count):
             window.append(pool.apply_async(_worker_chunk, (start, stop)))
             if len(window) >= WINDOW:
-                yield window.popleft().get()
+                yield [Checked._make(one) for one in window.popleft().get()]
         while window:
-            yield window.popleft().get()
+            yield [Checked._make(one) for one in window.popleft().get()]
