@@ -99,7 +99,7 @@ def check_usual(
         return None
     digest = E.entry_hash(data)
     try:
-        tree_id = gitobjects.tree_id_with(repo, before, _changes(entry, digest), trees)
+        tree_id = gitobjects.tree_id_with(repo, before, note_changes(entry, digest), trees)
     except (KeyError, TypeError, ValueError):
         return None
     if tree_id != commit.tree_id:
@@ -111,7 +111,7 @@ def check_usual(
     )  # fmt: skip
 
 
-def _changes(entry: dict[str, Any], digest: str) -> dict[str, bytes | gitobjects.Appended]:
+def note_changes(entry: dict[str, Any], digest: str) -> dict[str, bytes | gitobjects.Appended]:
     """expected_blobs, with each note's old text read during the tree walk."""
     layout = E.note_layout(entry, digest)
     changes: dict[str, bytes | gitobjects.Appended] = {}
