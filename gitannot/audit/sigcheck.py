@@ -49,6 +49,44 @@ class Checked(NamedTuple):
     tree_ok: bool  # the tree is the previous tree plus exactly this entry's blobs
 
 
+class Run(NamedTuple):
+    """A job whose commits each passed every check of their own and agree with each
+    other: one signing key for entries and commits, no key rotation, seq contiguous,
+    each `prev` the digest of the entry before it. The main process then checks only
+    the first against the log so far (verify._check_run); the rest follow from it."""
+
+    start: int  # the job's bounds in the commit list
+    stop: int
+    first: Checked
+    last: Checked
+    digests: dict[int, str]  # seq -> digest of the marked seqs among them
+
+
+def agrees(verdicts: Sequence[Checked]) -> bool:
+    """Whether `verdicts` (consecutive log commits) can be summed up as a Run."""
+    key = verdicts[0].entry_key if verdicts else None
+    if key is None:
+        return False
+    previous: Checked | None = None
+    for verdict in verdicts:
+        if not (
+            verdict.tree_ok
+            and verdict.entry_error is None
+            and verdict.parents <= 1
+            and verdict.entry_key == key
+            and verdict.commit_key == key
+            and verdict.kind != E.ROTATE
+            and verdict.version in E.READABLE_VERSIONS
+        ):
+            return False
+        if previous is not None and (
+            verdict.seq != previous.seq + 1 or verdict.prev != previous.digest
+        ):
+            return False
+        previous = verdict
+    return True
+
+
 def expected_blobs(
     repo: pygit2.Repository,
     before: str | None,
@@ -208,19 +246,37 @@ _REPO: pygit2.Repository | None = None  # each worker's own handle
 _TREES: gitobjects.TreeCache = {}  # each worker's raw trees, kept across its chunks
 _COMMITS: Sequence[str] = ()  # the log's commits (inherited through fork, not sent)
 _BEFORE: str | None = None  # the commit preceding them
+_MARKED: frozenset[int] = frozenset()  # seqs whose digests the caller needs
 
 
-def _open_worker(path: str, commits: Sequence[str], before: str | None) -> None:
-    global _REPO, _COMMITS, _BEFORE
+def _open_worker(
+    path: str, commits: Sequence[str], before: str | None, marked: frozenset[int]
+) -> None:
+    global _REPO, _COMMITS, _BEFORE, _MARKED
     _REPO = pygit2.Repository(path)
-    _COMMITS, _BEFORE = commits, before
+    _COMMITS, _BEFORE, _MARKED = commits, before, marked
 
 
-def _worker_chunk(start: int, stop: int) -> list[tuple[Any, ...]]:
-    """Plain tuples: a NamedTuple pickles through Python code, five times slower."""
+# What a job sends back: ("run", start, stop, first, last, digests) for a Run, or
+# ("each", verdicts). Plain tuples: a NamedTuple pickles through Python code, 5x slower.
+Reply = tuple[Any, ...]
+
+
+def _worker_chunk(start: int, stop: int) -> Reply:
     assert _REPO is not None, "worker started without its repository"
     before = _COMMITS[start - 1] if start else _BEFORE
-    return [tuple(one) for one in check_chunk(_REPO, _COMMITS[start:stop], before, _TREES)]
+    verdicts = check_chunk(_REPO, _COMMITS[start:stop], before, _TREES)
+    if len(verdicts) > 1 and agrees(verdicts):
+        digests = {v.seq: v.digest for v in verdicts if v.seq in _MARKED}
+        return ("run", start, stop, tuple(verdicts[0]), tuple(verdicts[-1]), digests)
+    return ("each", [tuple(one) for one in verdicts])
+
+
+def _received(reply: Reply) -> "list[Checked] | Run":
+    if reply[0] == "run":
+        _kind, start, stop, first, last, digests = reply
+        return Run(start, stop, Checked._make(first), Checked._make(last), digests)
+    return [Checked._make(one) for one in reply[1]]
 
 
 def workers() -> int:
@@ -244,10 +300,15 @@ def jobs(total: int, count: int) -> Iterator[tuple[int, int]]:
 
 
 def checked(
-    repo: pygit2.Repository, commits: Sequence[str], before: str | None
-) -> Iterator[list[Checked]]:
-    """The verdicts of `commits` (log order), one list per chunk, in order. `before`:
-    the log commit preceding the first (a checkpoint's), or None."""
+    repo: pygit2.Repository,
+    commits: Sequence[str],
+    before: str | None,
+    marked: frozenset[int] = frozenset(),
+) -> Iterator["list[Checked] | Run"]:
+    """The verdicts of `commits` (log order), one list per chunk, in order; from
+    worker processes, a chunk that agrees with itself comes as a Run. `before`: the
+    log commit preceding the first (a checkpoint's), or None; `marked`: the seqs
+    whose digests a Run must carry."""
     count = workers() if len(commits) >= POOL_MIN_COMMITS else 0
     if not count:
         trees: gitobjects.TreeCache = {}
@@ -262,12 +323,12 @@ def checked(
     # forks all its workers before it starts any helper thread (forking a process that
     # runs threads can deadlock the child).
     context = multiprocessing.get_context("fork")
-    setup = (repo.path, commits, before)
+    setup = (repo.path, commits, before, marked)
     with context.Pool(count, initializer=_open_worker, initargs=setup) as pool:
-        window: deque[AsyncResult[list[tuple[Any, ...]]]] = deque()
+        window: deque[AsyncResult[Reply]] = deque()
         for start, stop in jobs(len(commits), count):
             window.append(pool.apply_async(_worker_chunk, (start, stop)))
             if len(window) >= WINDOW:
-                yield [Checked._make(one) for one in window.popleft().get()]
+                yield _received(window.popleft().get())
         while window:
-            yield [Checked._make(one) for one in window.popleft().get()]
+            yield _received(window.popleft().get())

@@ -93,10 +93,14 @@ def verify_log(
         report.digests[start.seq] = start.digest
     done = 0
     before = start.commit if start is not None else None
-    for chunk in sigcheck.checked(repo, commits, before):
-        for verdict in chunk:
-            _check_commit(repo, walk, report, verdict, trusted_keys, marked)
-        done += len(chunk)
+    for chunk in sigcheck.checked(repo, commits, before, frozenset(marked)):
+        if isinstance(chunk, sigcheck.Run):
+            _check_run(repo, commits, walk, report, chunk, trusted_keys, marked)
+            done += chunk.stop - chunk.start
+        else:
+            for verdict in chunk:
+                _check_commit(repo, walk, report, verdict, trusted_keys, marked)
+            done += len(chunk)
         if progress is not None:
             progress(done, len(commits))
     report.key = walk.key or ""
@@ -129,6 +133,43 @@ def _check_commit(
         report.problems.extend(_tree_problems(repo, walk.tree, verdict))
     walk.tree = verdict.tree_id
     report.head_commit = verdict.id
+
+
+def _check_run(
+    repo: pygit2.Repository,
+    commits: list[str],
+    walk: "_Walk",
+    report: Report,
+    run: sigcheck.Run,
+    trusted_keys: list[str],
+    marked: set[int],
+) -> None:
+    """A chunk whose commits agree with each other (sigcheck.agrees). Its first commit
+    is checked against the log so far like any other; when that finds nothing, its key
+    is the log's and the rest's seqs are new, each later commit would pass the same way
+    (same key, the next seq, prev = the digest before it, its own checks passed), so
+    only the state moves on. Otherwise each commit is checked here, one by one."""
+    problems = len(report.problems)
+    _check_commit(repo, walk, report, run.first, trusted_keys, marked)
+    rest = range(run.first.seq + 1, run.last.seq + 1)
+    if (
+        len(report.problems) > problems
+        or walk.key != run.first.entry_key
+        or not walk.seen.isdisjoint(rest)
+    ):
+        before = commits[run.start]
+        for verdict in sigcheck.check_chunk(repo, commits[run.start + 1 : run.stop], before):
+            _check_commit(repo, walk, report, verdict, trusted_keys, marked)
+        return
+    walk.seen.update(rest)
+    walk.expected = max(walk.expected, run.last.seq + 1)
+    walk.prev_digest = run.last.digest
+    walk.tree = run.last.tree_id
+    report.checked += len(rest)
+    report.head_seq, report.head_digest = run.last.seq, run.last.digest
+    for seq, digest in run.digests.items():
+        report.digests.setdefault(seq, digest)
+    report.head_commit = run.last.id
 
 
 _SEQ = re.compile(r'"seq":(\d+)[,}]')
