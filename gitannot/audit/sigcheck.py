@@ -12,6 +12,7 @@ keeps memory flat. Small logs, and one-core machines, run in-process.
 """
 
 import multiprocessing
+import multiprocessing.pool
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -26,6 +27,9 @@ from gitannot.audit import entry as E
 CHUNK = 256  # commits per job, at least (and per step in-process)
 CHUNK_MAX = 4096  # at most: what a job sends back stays small
 WINDOW = 8  # chunks in flight
+# Before the log is listed, each worker starts on about 1/AHEAD of it (its newest
+# commits): git lists ~8 us a commit on one core, a worker checks ~170 us an entry.
+AHEAD = 10
 POOL_MIN_COMMITS = 4 * CHUNK  # below this, starting workers costs more than it saves
 
 
@@ -55,11 +59,10 @@ class Run(NamedTuple):
     each `prev` the digest of the entry before it. The main process then checks only
     the first against the log so far (verify._check_run); the rest follow from it."""
 
-    start: int  # the job's bounds in the commit list
-    stop: int
     first: Checked
     last: Checked
     digests: dict[int, str]  # seq -> digest of the marked seqs among them
+    rest: Sequence[str]  # the commits after the first (to check them one by one)
 
 
 def agrees(verdicts: Sequence[Checked]) -> bool:
@@ -244,38 +247,33 @@ def _tree_of(repo: pygit2.Repository, commit_id: str | None) -> str | None:
 
 _REPO: pygit2.Repository | None = None  # each worker's own handle
 _TREES: gitobjects.TreeCache = {}  # each worker's raw trees, kept across its chunks
-_COMMITS: Sequence[str] = ()  # the log's commits (inherited through fork, not sent)
-_BEFORE: str | None = None  # the commit preceding them
 _MARKED: frozenset[int] = frozenset()  # seqs whose digests the caller needs
 
 
-def _open_worker(
-    path: str, commits: Sequence[str], before: str | None, marked: frozenset[int]
-) -> None:
-    global _REPO, _COMMITS, _BEFORE, _MARKED
+def _open_worker(path: str, marked: frozenset[int]) -> None:
+    global _REPO, _MARKED
     _REPO = pygit2.Repository(path)
-    _COMMITS, _BEFORE, _MARKED = commits, before, marked
+    _MARKED = marked
 
 
-# What a job sends back: ("run", start, stop, first, last, digests) for a Run, or
-# ("each", verdicts). Plain tuples: a NamedTuple pickles through Python code, 5x slower.
+# What a job sends back: ("run", first, last, digests) for a Run, or ("each",
+# verdicts). Plain tuples: a NamedTuple pickles through Python code, 5x slower.
 Reply = tuple[Any, ...]
 
 
-def _worker_chunk(start: int, stop: int) -> Reply:
+def _worker_chunk(oids: list[str], before: str | None) -> Reply:
     assert _REPO is not None, "worker started without its repository"
-    before = _COMMITS[start - 1] if start else _BEFORE
-    verdicts = check_chunk(_REPO, _COMMITS[start:stop], before, _TREES)
+    verdicts = check_chunk(_REPO, oids, before, _TREES)
     if len(verdicts) > 1 and agrees(verdicts):
         digests = {v.seq: v.digest for v in verdicts if v.seq in _MARKED}
-        return ("run", start, stop, tuple(verdicts[0]), tuple(verdicts[-1]), digests)
+        return ("run", tuple(verdicts[0]), tuple(verdicts[-1]), digests)
     return ("each", [tuple(one) for one in verdicts])
 
 
-def _received(reply: Reply) -> "list[Checked] | Run":
+def _received(oids: list[str], reply: Reply) -> "list[Checked] | Run":
     if reply[0] == "run":
-        _kind, start, stop, first, last, digests = reply
-        return Run(start, stop, Checked._make(first), Checked._make(last), digests)
+        _kind, first, last, digests = reply
+        return Run(Checked._make(first), Checked._make(last), digests, oids[1:])
     return [Checked._make(one) for one in reply[1]]
 
 
@@ -299,36 +297,124 @@ def jobs(total: int, count: int) -> Iterator[tuple[int, int]]:
         start += size
 
 
+Pending = tuple[list[str], "AsyncResult[Reply]"]  # a job's commits, and its reply to come
+
+
+class Checker:
+    """The per-commit checks of one verify, in worker processes for a large log.
+
+    Listing the log (git, about 8 us a commit on one core) must finish before the
+    chunks can be handed out in log order, so `ahead` first walks the newest commits
+    back from the head and has the workers check them while git lists the rest; their
+    verdicts are used once the listing confirms they are the log's last commits.
+    Small logs, and one-core machines, are checked in-process."""
+
+    def __init__(self, repo: pygit2.Repository, marked: frozenset[int] = frozenset()) -> None:
+        self.repo = repo
+        self.marked = marked
+        self.pool: multiprocessing.pool.Pool | None = None
+        self.count = 0  # its processes
+        self.early: list[tuple[str, Pending]] = []  # (the commit before, job), oldest first
+
+    def __enter__(self) -> "Checker":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def _start(self, count: int) -> multiprocessing.pool.Pool:
+        if self.pool is None:
+            ed25519.load()  # imported once here, not once in each worker
+            # fork: the workers need nothing but this module, and start in
+            # milliseconds. multiprocessing.Pool forks all its workers before it starts
+            # any helper thread (forking a process that runs threads can deadlock).
+            context = multiprocessing.get_context("fork")
+            setup = (self.repo.path, self.marked)
+            self.pool = context.Pool(count, initializer=_open_worker, initargs=setup)
+            self.count = count
+        return self.pool
+
+    def ahead(self, head: str, stop: str | None, expected: int) -> None:
+        """Start on the newest commits before the log is listed. `stop`: where the
+        log to check begins (a checkpoint's commit); `expected`: about how many
+        commits it has (from the head entry's seq), to size that head start."""
+        count = workers()
+        size = min(CHUNK_MAX, expected // (AHEAD * max(count, 1)))
+        if not count or expected < 2 * POOL_MIN_COMMITS or size < CHUNK:
+            return
+        newest = _first_parents(self.repo, head, count * size + 1, stop)
+        if len(newest) <= count * size:
+            return  # fewer than that: listing them is quick
+        pool = self._start(count)
+        oldest_first = newest[::-1]  # the commit before them, then the jobs' commits
+        for at in range(0, count * size, size):
+            oids = oldest_first[at + 1 : at + 1 + size]
+            before = oldest_first[at]
+            self.early.append((before, (oids, pool.apply_async(_worker_chunk, (oids, before)))))
+
+    def checked(
+        self, commits: Sequence[str], before: str | None
+    ) -> Iterator["list[Checked] | Run"]:
+        """The verdicts of `commits` (log order), one list per chunk, in order; from
+        worker processes, a chunk that agrees with itself comes as a Run. `before`:
+        the log commit preceding the first (a checkpoint's), or None."""
+        early = self._confirmed(commits)
+        todo = commits[: len(commits) - sum(len(oids) for oids, _ in early)]
+        count = workers() if len(commits) >= POOL_MIN_COMMITS else 0
+        if not count and self.pool is None:
+            trees: gitobjects.TreeCache = {}
+            for at in range(0, len(todo), CHUNK):
+                yield check_chunk(
+                    self.repo, todo[at : at + CHUNK], todo[at - 1] if at else before, trees
+                )
+            return
+        pool = self._start(count)
+        window: deque[Pending] = deque()
+        for start, stop in jobs(len(todo), self.count):
+            oids = list(todo[start:stop])
+            job_before = todo[start - 1] if start else before
+            window.append((oids, pool.apply_async(_worker_chunk, (oids, job_before))))
+            if len(window) >= WINDOW:
+                yield _received(*_wait(window.popleft()))
+        window.extend(early)
+        while window:
+            yield _received(*_wait(window.popleft()))
+
+    def _confirmed(self, commits: Sequence[str]) -> list[Pending]:
+        """The early jobs, when the listing ends with exactly their commits."""
+        oids = [oid for _before, (job, _reply) in self.early for oid in job]
+        if not oids or len(commits) <= len(oids) or list(commits[-len(oids) :]) != oids:
+            return []
+        if commits[-len(oids) - 1] != self.early[0][0]:
+            return []
+        return [job for _before, job in self.early]
+
+
+def _wait(pending: Pending) -> tuple[list[str], Reply]:
+    oids, reply = pending
+    return oids, reply.get()
+
+
+def _first_parents(repo: pygit2.Repository, head: str, count: int, stop: str | None) -> list[str]:
+    """Up to `count` commits from `head` back along first parents, newest first,
+    ending before `stop`."""
+    found: list[str] = []
+    oid: str | None = head
+    while oid is not None and oid != stop and len(found) < count:
+        found.append(oid)
+        parents = gitobjects.read_commit(repo, oid).parent_ids
+        oid = parents[0] if parents else None
+    return found
+
+
 def checked(
     repo: pygit2.Repository,
     commits: Sequence[str],
     before: str | None,
     marked: frozenset[int] = frozenset(),
 ) -> Iterator["list[Checked] | Run"]:
-    """The verdicts of `commits` (log order), one list per chunk, in order; from
-    worker processes, a chunk that agrees with itself comes as a Run. `before`: the
-    log commit preceding the first (a checkpoint's), or None; `marked`: the seqs
-    whose digests a Run must carry."""
-    count = workers() if len(commits) >= POOL_MIN_COMMITS else 0
-    if not count:
-        trees: gitobjects.TreeCache = {}
-        for at in range(0, len(commits), CHUNK):
-            yield check_chunk(
-                repo, commits[at : at + CHUNK], commits[at - 1] if at else before, trees
-            )
-        return
-    ed25519.load()  # imported once here, not once in each worker
-    # fork: the workers need nothing but this module and the commit list, which they
-    # inherit instead of receiving it; each job is two numbers. multiprocessing.Pool
-    # forks all its workers before it starts any helper thread (forking a process that
-    # runs threads can deadlock the child).
-    context = multiprocessing.get_context("fork")
-    setup = (repo.path, commits, before, marked)
-    with context.Pool(count, initializer=_open_worker, initargs=setup) as pool:
-        window: deque[AsyncResult[Reply]] = deque()
-        for start, stop in jobs(len(commits), count):
-            window.append(pool.apply_async(_worker_chunk, (start, stop)))
-            if len(window) >= WINDOW:
-                yield _received(window.popleft().get())
-        while window:
-            yield _received(window.popleft().get())
+    """Checker(...).checked, without a head start."""
+    with Checker(repo, marked) as checker:
+        yield from checker.checked(commits, before)

@@ -34,6 +34,8 @@ def base_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[ServerRepo, list
 
 
 RUNS: list[sigcheck.Run] = []  # the Runs the last pooled verify received
+EARLY: list[list[str]] = []  # the chunks it started before the log was listed
+Chunk = list[sigcheck.Checked] | sigcheck.Run
 
 
 def _verify(server: ServerRepo, pool: bool, monkeypatch: pytest.MonkeyPatch) -> Report:
@@ -43,16 +45,20 @@ def _verify(server: ServerRepo, pool: bool, monkeypatch: pytest.MonkeyPatch) -> 
             patch.setattr(sigcheck, "CHUNK", 2)
             patch.setattr(sigcheck, "CHUNK_MAX", 2)
             patch.setattr(sigcheck, "workers", lambda: 2)
-            real = sigcheck.checked
+            # the two newest chunks are started before the log is listed
+            patch.setattr(sigcheck, "AHEAD", 1)
+            real = sigcheck.Checker.checked
             RUNS.clear()
+            EARLY.clear()
 
-            def spy(*args: Any) -> Iterator[list[sigcheck.Checked] | sigcheck.Run]:
-                for chunk in real(*args):
+            def spy(self: sigcheck.Checker, *args: Any) -> Iterator[Chunk]:
+                EARLY.extend(oids for _before, (oids, _reply) in self.early)
+                for chunk in real(self, *args):
                     if isinstance(chunk, sigcheck.Run):
                         RUNS.append(chunk)
                     yield chunk
 
-            patch.setattr(sigcheck, "checked", spy)
+            patch.setattr(sigcheck.Checker, "checked", spy)
         else:
             patch.setattr(sigcheck, "workers", lambda: 0)
         first_key = Path(f"{server.path}/gitannot/audit_ed25519.retired-1.pub").read_text()
@@ -75,8 +81,9 @@ def test_an_intact_log_gives_the_same_report_in_runs(
     report = _same(server, monkeypatch)
     assert report.ok and report.checked == len(items) == 9
     assert report.head_commit == str(items[-1].commit.id)
-    # (1,2) (3,4) (7,8) agree; (5,6) holds the rotation, (9) is alone
-    assert [(run.first.seq, run.last.seq) for run in RUNS] == [(1, 2), (3, 4), (7, 8)]
+    # started first: (6,7) (8,9); then (1,2) (3,4) and (5): (5,6) would hold the rotation
+    assert [[str(i.commit.id) for i in items[k : k + 2]] for k in (5, 7)] == EARLY
+    assert [(run.first.seq, run.last.seq) for run in RUNS] == [(1, 2), (3, 4), (6, 7), (8, 9)]
 
 
 @settings(
