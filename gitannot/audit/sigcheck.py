@@ -5,10 +5,10 @@ its tree is exactly the previous commit's tree plus what the entry explains.
 None of that depends on the rest of the log (a commit's tree delta needs only the
 previous commit's tree, which a chunk reads itself), so it spreads over every core; the
 caller keeps the sequential part (key continuity, sequence, hash chain), which is a few
-comparisons per entry. Each worker opens the repository itself, inherits the list of
-commits (fork), receives only a job's bounds and sends back a small tuple per commit,
-not objects. Results come back in log order, a bounded window of chunks in flight
-keeps memory flat. Small logs, and one-core machines, run in-process.
+comparisons per entry. Each worker opens the repository itself, receives a job's
+commit ids and sends back plain tuples, or only the first and last verdicts of a chunk
+that agrees with itself (a Run). Results come back in log order, a bounded window of
+chunks in flight keeps memory flat. Small logs, and one-core machines, run in-process.
 """
 
 import multiprocessing
