@@ -407,14 +407,3 @@ def _first_parents(repo: pygit2.Repository, head: str, count: int, stop: str | N
         parents = gitobjects.read_commit(repo, oid).parent_ids
         oid = parents[0] if parents else None
     return found
-
-
-def checked(
-    repo: pygit2.Repository,
-    commits: Sequence[str],
-    before: str | None,
-    marked: frozenset[int] = frozenset(),
-) -> Iterator["list[Checked] | Run"]:
-    """Checker(...).checked, without a head start."""
-    with Checker(repo, marked) as checker:
-        yield from checker.checked(commits, before)
