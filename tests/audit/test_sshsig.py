@@ -274,3 +274,18 @@ def test_one_function_verifies_ed25519_in_the_whole_package() -> None:
         if any(name in path.read_text() for name in verifiers)
     }
     assert found == {"audit/ed25519.py"}
+
+
+def test_the_push_path_does_not_import_pynacl() -> None:
+    """Hooks sign entries but never verify: every module a hook run may import
+    (hookservice PRELOAD) loads without PyNaCl, which is imported on first verify."""
+    import sys
+
+    code = (
+        "import sys\n"
+        "from gitannot.hookservice import server\n"
+        "for name in server.PRELOAD: __import__(name)\n"
+        "print(sorted(m for m in sys.modules if m == 'nacl' or m.startswith('nacl.')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
