@@ -157,13 +157,14 @@ def raw_verify_seconds(count: int) -> tuple[float, float]:
     return time.perf_counter() - start, cpu_seconds() - cpu
 
 
-def time_verify(git_dir: Path, trusted: list[str]) -> None:
+def time_verify(git_dir: Path, trusted: list[str], repeat: int = 1) -> None:
     """On the packed log: a server's `git gc --auto` packs it (receive-pack runs it after
-    pushes), and loose objects would make every read a file open."""
+    pushes), and loose objects would make every read a file open. `repeat`: runs with
+    worker processes (on a shared machine, each meets different neighbours)."""
     subprocess.run(["git", "--git-dir", str(git_dir), "repack", "-adq"], check=True)
     real_workers = sigcheck.workers
     try:
-        for pool in (True, False):
+        for pool in [True] * repeat + [False]:
             if not pool:
                 setattr(sigcheck, "workers", lambda: 0)  # noqa: B010 (the in-process run)
             _verify_once(git_dir, trusted)
@@ -285,6 +286,9 @@ def main() -> int:
         help="largest log to time verify on (verify 100k takes longer)",
     )
     parser.add_argument("--refs", type=int, default=5000, help="refs in the many-refs append")
+    parser.add_argument(
+        "--verify-repeat", type=int, default=1, help="verify runs with worker processes"
+    )
     args = parser.parse_args()
     key = Ed25519PrivateKey.generate()
     with tempfile.TemporaryDirectory() as tmp:
@@ -312,7 +316,7 @@ def main() -> int:
                 flush=True,
             )
             if real:
-                time_verify(git_dir, trusted)
+                time_verify(git_dir, trusted, args.verify_repeat)
                 time_many_refs(git_dir, key, args.refs)
             if not real:  # the next size starts from a fresh repository
                 git_dir = Path(tmp) / f"log-{size}.git"
