@@ -28,8 +28,9 @@ CHUNK = 256  # commits per job, at least (and per step in-process)
 CHUNK_MAX = 4096  # at most: what a job sends back stays small
 WINDOW = 8  # chunks in flight
 # Before the log is listed, each worker starts on about 1/AHEAD of it (its newest
-# commits): git lists ~8 us a commit on one core, a worker checks ~170 us an entry.
-AHEAD = 10
+# commits): git lists ~8 us a commit, a worker checks ~200 us an entry, and the
+# listing shares the 2 cores with both workers.
+AHEAD = 8
 POOL_MIN_COMMITS = 4 * CHUNK  # below this, starting workers costs more than it saves
 
 
@@ -254,6 +255,7 @@ def _open_worker(path: str, marked: frozenset[int]) -> None:
     global _REPO, _MARKED
     _REPO = pygit2.Repository(path)
     _MARKED = marked
+    ed25519.load()  # here, in parallel, while the main process walks or lists the log
 
 
 # What a job sends back: ("run", first, last, digests) for a Run, or ("each",
@@ -326,7 +328,6 @@ class Checker:
 
     def _start(self, count: int) -> multiprocessing.pool.Pool:
         if self.pool is None:
-            ed25519.load()  # imported once here, not once in each worker
             # fork: the workers need nothing but this module, and start in
             # milliseconds. multiprocessing.Pool forks all its workers before it starts
             # any helper thread (forking a process that runs threads can deadlock).
@@ -339,20 +340,25 @@ class Checker:
     def ahead(self, head: str, stop: str | None, expected: int) -> None:
         """Start on the newest commits before the log is listed. `stop`: where the
         log to check begins (a checkpoint's commit); `expected`: about how many
-        commits it has (from the head entry's seq), to size that head start."""
+        commits it has (from the head entry's seq), to size that head start. The
+        workers are forked first (they open the repository and load PyNaCl while this
+        walks back), and each chunk is handed out as soon as its commits are known."""
         count = workers()
         size = min(CHUNK_MAX, expected // (AHEAD * max(count, 1)))
         if not count or expected < 2 * POOL_MIN_COMMITS or size < CHUNK:
             return
-        newest = _first_parents(self.repo, head, count * size + 1, stop)
-        if len(newest) <= count * size:
-            return  # fewer than that: listing them is quick
         pool = self._start(count)
-        oldest_first = newest[::-1]  # the commit before them, then the jobs' commits
-        for at in range(0, count * size, size):
-            oids = oldest_first[at + 1 : at + 1 + size]
-            before = oldest_first[at]
-            self.early.append((before, (oids, pool.apply_async(_worker_chunk, (oids, before)))))
+        walk = _first_parents(self.repo, head, stop)
+        # a chunk (newest first), then the commit before it
+        walked: list[str | None] = [next(walk, None) for _ in range(size + 1)]
+        for _job in range(count):
+            before = walked[-1]
+            if before is None:
+                return  # the log is shorter than that: listing it is quick
+            oids = [oid for oid in reversed(walked[:-1]) if oid is not None]
+            job = (oids, pool.apply_async(_worker_chunk, (oids, before)))
+            self.early.insert(0, (before, job))  # oldest first
+            walked = [before, *(next(walk, None) for _ in range(size))]
 
     def checked(
         self, commits: Sequence[str], before: str | None
@@ -397,13 +403,12 @@ def _wait(pending: Pending) -> tuple[list[str], Reply]:
     return oids, reply.get()
 
 
-def _first_parents(repo: pygit2.Repository, head: str, count: int, stop: str | None) -> list[str]:
-    """Up to `count` commits from `head` back along first parents, newest first,
-    ending before `stop`."""
-    found: list[str] = []
+def _first_parents(repo: pygit2.Repository, head: str, stop: str | None) -> Iterator[str]:
+    """Commits from `head` back along first parents, newest first, ending before
+    `stop`: only each header's first parent line is read (the listing confirms)."""
     oid: str | None = head
-    while oid is not None and oid != stop and len(found) < count:
-        found.append(oid)
-        parents = gitobjects.read_commit(repo, oid).parent_ids
-        oid = parents[0] if parents else None
-    return found
+    while oid is not None and oid != stop:
+        yield oid
+        raw = repo.odb.read(oid)[1]
+        at = raw.find(b"\nparent ", 0, raw.find(b"\n\n"))
+        oid = raw[at + 8 : at + 48].decode("ascii", "replace") if at >= 0 else None
