@@ -67,6 +67,22 @@ def parse_message(message: str) -> tuple[bytes, str]:
     return (lines[2] + "\n").encode("utf-8"), armor
 
 
+def split_message(message: bytes) -> tuple[bytes, bytes] | None:
+    """(entry bytes, armor) of a message composed as compose_message writes it, by
+    slicing the raw bytes; None for any other shape, which parse_message then reads
+    (the same answer where both apply, for an entry that is UTF-8)."""
+    subject_end = message.find(b"\n")
+    if subject_end < 0 or message[subject_end + 1 : subject_end + 3] != b"\n{":
+        return None
+    line_end = message.find(b"\n", subject_end + 2)
+    if line_end < 0 or message[line_end + 1 : line_end + 2] != b"\n":
+        return None
+    armor = message[line_end + 2 :]
+    if not armor.startswith(b"-----BEGIN SSH SIGNATURE-----\n"):
+        return None
+    return message[subject_end + 2 : line_end + 1], armor
+
+
 def decode(data: bytes) -> dict[str, Any]:
     """Parse and check canonical form. orjson first (verify reads every entry): when its
     output equals `data`, so does json's for these plain values; any difference falls

@@ -8,6 +8,7 @@ object and fsck / connectivity checks never reach into the push.
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pygit2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -84,10 +85,18 @@ def create_signed_commit(
 TreeCache = dict[str, tuple[str, bytes]]
 
 
+@dataclass(frozen=True)
+class Appended:
+    """A note gaining a block: the blob there before (when there is a non-empty one),
+    a newline, then `block`; read while the tree is walked, not in a second lookup."""
+
+    block: bytes
+
+
 def tree_id_with(
     repo: pygit2.Repository,
     tree: pygit2.Tree | str | None,
-    blobs: Mapping[str, bytes],
+    blobs: Mapping[str, bytes | Appended],
     cache: TreeCache | None = None,
 ) -> str:
     """The id `update_tree` would give, computed without writing anything (verify runs
@@ -123,27 +132,42 @@ def blob_at(
 def _tree_id(
     repo: pygit2.Repository,
     tree_id: str | None,
-    blobs: Mapping[str, bytes],
+    blobs: Mapping[str, bytes | Appended],
     cache: TreeCache | None,
     where: str,
 ) -> str:
     raw = _raw_tree(repo, tree_id, cache, where)
-    below: dict[str, dict[str, bytes]] = {}
+    below: dict[str, dict[str, bytes | Appended]] = {}
     for path, content in blobs.items():
         head, sep, rest = path.partition("/")
         if sep:
             below.setdefault(head, {})[rest] = content
-        else:
-            raw = _splice(raw, b"100644", head.encode(), _object_id(b"blob", content))
+            continue
+        leaf = head.encode()
+        start, end, exists = _find(raw, leaf, b"100644")
+        if isinstance(content, Appended):
+            old = _blob(repo, raw[end - 20 : end]) if exists else None
+            content = (old + b"\n" if old else b"") + content.block
+        oid = _object_id(b"blob", content)
+        raw = b"".join((raw[:start], b"100644 ", leaf, b"\0", oid, raw[end:]))
     for name, sub in below.items():
-        found = _find(raw, name.encode(), b"40000")
-        sub_tree = raw[found[1] - 20 : found[1]].hex() if found[2] else None
-        sub_id = _tree_id(repo, sub_tree, sub, cache, f"{where}{name}/")
-        raw = _splice(raw, b"40000", name.encode(), bytes.fromhex(sub_id))
+        node = name.encode()
+        start, end, exists = _find(raw, node, b"40000")
+        sub_tree = raw[end - 20 : end].hex() if exists else None
+        sub_id = bytes.fromhex(_tree_id(repo, sub_tree, sub, cache, f"{where}{name}/"))
+        raw = b"".join((raw[:start], b"40000 ", node, b"\0", sub_id, raw[end:]))
     new_id = _object_id(b"tree", raw).hex()
     if cache is not None:
         cache[where] = (new_id, raw)
     return new_id
+
+
+def _blob(repo: pygit2.Repository, oid: bytes) -> bytes | None:
+    try:
+        kind, data = repo.odb.read(oid.hex())
+    except KeyError:
+        return None
+    return data if kind == pygit2.enums.ObjectType.BLOB else None
 
 
 def _raw_tree(
@@ -163,7 +187,9 @@ def _raw_tree(
 
 
 def _object_id(kind: bytes, body: bytes) -> bytes:
-    return hashlib.sha1(kind + b" %d\0" % len(body) + body).digest()
+    digest = hashlib.sha1(kind + b" %d\0" % len(body))
+    digest.update(body)  # not concatenated: a root tree is kilobytes, hashed per entry
+    return digest.digest()
 
 
 def _find(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
@@ -172,6 +198,15 @@ def _find(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
     Fast paths for the two shapes a log tree has (an existing bucket in the root; a
     bucket of fixed-width records: notes, or seq/ copies); a wrong guess only makes
     verify fall back to a full diff, since the computed tree id would then not match."""
+    if mode == b"40000" and len(name) == 2:
+        # The root of a fanout notes tree: 29-byte records 00/ .. ff/ in order, so once
+        # every bucket exists, bucket ab/ is record 0xab.
+        try:
+            at = 29 * int(name, 16)
+        except ValueError:
+            at = -1
+        if at >= 0 and raw[at : at + 9] == b"40000 " + name + b"\0":
+            return at, at + 29, True
     needle = b" " + name + b"\0"
     at = raw.find(needle)
     if at >= len(mode) and raw[at - len(mode) : at] == mode:
@@ -213,11 +248,6 @@ def _find_linear(raw: bytes, name: bytes, mode: bytes) -> tuple[int, int, bool]:
     return pos, pos, False
 
 
-def _splice(raw: bytes, mode: bytes, name: bytes, oid: bytes) -> bytes:
-    start, end, _ = _find(raw, name, mode)
-    return raw[:start] + mode + b" " + name + b"\0" + oid + raw[end:]
-
-
 @dataclass(frozen=True)
 class RawCommit:
     """A log commit read from its raw bytes: what verify needs, without pygit2 loading
@@ -232,14 +262,57 @@ class RawCommit:
 
 def read_commit(repo: pygit2.Repository, oid: str | pygit2.Oid) -> RawCommit:
     _kind, raw = repo.odb.read(oid)
+    return parse_commit(str(oid), raw)
+
+
+def parse_commit(oid: str, raw: bytes) -> RawCommit:
     head, _, body = raw.partition(b"\n\n")
     tree, parents = "", []
-    for line in head.split(b"\n"):
+    for line in head.split(b"\n"):  # "replace": a garbled id is reported, not a crash
         if line.startswith(b"tree "):
-            tree = line[5:].decode()
+            tree = line[5:].decode("utf-8", "replace")
         elif line.startswith(b"parent "):
-            parents.append(line[7:].decode())
-    return RawCommit(str(oid), tree, tuple(parents), body.decode("utf-8", "replace"), raw)
+            parents.append(line[7:].decode("utf-8", "replace"))
+    return RawCommit(oid, tree, tuple(parents), body.decode("utf-8", "replace"), raw)
+
+
+_SIGNATURE_END = b"\n -----END SSH SIGNATURE-----\n"
+
+
+class UsualCommit(NamedTuple):
+    """A log commit as the writer writes it (tree line first, one gpgsig header in
+    SSHSIG armor), read by slicing the raw bytes."""
+
+    tree_id: str
+    parents: int
+    armor: bytes  # the gpgsig header, unfolded: BEGIN line ... END line and a newline
+    payload: bytes  # what that signature covers: the commit without its gpgsig header
+    message: bytes
+
+
+def usual_commit(raw: bytes) -> UsualCommit | None:
+    """None for any other shape; read_commit and split_signature then read it, and
+    agree with this wherever it answers (tests/audit/test_fast_paths.py)."""
+    head_end = raw.find(b"\n\n")
+    if head_end < 0 or raw[:5] != b"tree " or raw[45:46] != b"\n":
+        return None
+    at = raw.find(b"\ngpgsig ", 0, head_end)
+    found = raw.find(_SIGNATURE_END, at, head_end + 1) if at >= 0 else -1
+    end = found + len(_SIGNATURE_END) - 1  # the END line's own newline
+    if found < 0 or raw[end + 1 : end + 2] == b" " or raw.count(b"\ntree ", 0, head_end):
+        return None
+    # the header's continuation lines: every line break inside it is followed by a space
+    if raw.count(b"\n", at + 1, end) != raw.count(b"\n ", at + 1, end + 1):
+        return None
+    if raw[5:45].translate(None, b"0123456789abcdef"):  # not 40 hex digits
+        return None
+    return UsualCommit(
+        raw[5:45].decode(),
+        raw.count(b"\nparent ", 0, head_end),
+        raw[at + 8 : end + 1].replace(b"\n ", b"\n"),
+        raw[: at + 1] + raw[end + 1 :],
+        raw[head_end + 2 :],
+    )
 
 
 def split_signature(raw: bytes) -> tuple[bytes, bytes] | None:

@@ -10,15 +10,22 @@ import hashlib
 import struct
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from gitannot.audit import ed25519
 
 MAGIC = b"SSHSIG"
 VERSION = 1
 KEY_TYPE = b"ssh-ed25519"
 BEGIN = "-----BEGIN SSH SIGNATURE-----"
 END = "-----END SSH SIGNATURE-----"
+_BEGIN_LINE = BEGIN.encode() + b"\n"
+_END_LINE = END.encode() + b"\n"
+# The tail of every Ed25519 SSHSIG blob: string(string("ssh-ed25519") || string(R || s)).
+_SIG_HEAD = struct.pack(">I", 4 + len(KEY_TYPE) + 4 + 64) + struct.pack(">I", len(KEY_TYPE))
+_SIG_HEAD += KEY_TYPE + struct.pack(">I", 64)
+_SIG_TAIL = len(_SIG_HEAD) + 64
 _HASHES = {"sha256": hashlib.sha256, "sha512": hashlib.sha512}
 
 
@@ -65,12 +72,13 @@ def fingerprint(key_line_or_blob: str | bytes) -> str:
     return f"SHA256:{digest}"
 
 
-def _key_from_blob(blob: bytes) -> Ed25519PublicKey:
+def _key_from_blob(blob: bytes) -> bytes:
+    """The raw 32-byte Ed25519 key of an SSH public key blob."""
     kind, pos = _read_string(blob, 0)
     raw, _ = _read_string(blob, pos)
     if kind != KEY_TYPE or len(raw) != 32:
         raise SignatureError(f"unsupported key type {kind.decode(errors='replace')!r}")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return raw
 
 
 def _signed_data(namespace: str, hash_alg: str, message: bytes) -> bytes:
@@ -103,7 +111,12 @@ def sign(key: Ed25519PrivateKey, message: bytes, namespace: str, hash_alg: str =
     return "\n".join([BEGIN, *lines, END]) + "\n"
 
 
-def unarmor(armored: str) -> bytes:
+def unarmor(armored: str | bytes) -> bytes:
+    if isinstance(armored, bytes):
+        plain = _unarmor_plain(armored)
+        if plain is not None:
+            return plain
+        armored = armored.decode()  # UnicodeDecodeError: the caller reports it
     text = armored.strip()
     if not (text.startswith(BEGIN) and text.endswith(END)) or len(text) < len(BEGIN + END):
         raise SignatureError("not an SSH SIGNATURE armor block")
@@ -115,15 +128,47 @@ def unarmor(armored: str) -> bytes:
         raise SignatureError(f"bad base64 in signature: {exc}") from exc
 
 
-def verify(armored: str, message: bytes, namespace: str) -> Verified:
+def _unarmor_plain(armored: bytes) -> bytes | None:
+    """The armor as ssh-keygen and gitannot write it (BEGIN line, base64 lines, END
+    line), decoded without the general path's text handling; None for any other shape,
+    which the general path then reads (same result where both apply)."""
+    if not (armored.startswith(_BEGIN_LINE) and armored.endswith(_END_LINE)):
+        return None
+    body = armored[len(_BEGIN_LINE) : -len(_END_LINE)]
+    try:
+        return binascii.a2b_base64(body.replace(b"\n", b""), strict_mode=True)
+    except ValueError:
+        return None
+
+
+def verify(armored: str | bytes, message: bytes, namespace: str) -> Verified:
     """Check the signature over `message` in `namespace`; return the signing key.
 
     What `ssh-keygen -Y verify` checks (PROTOCOL.sshsig): the magic, version 1, the
     namespace, then the Ed25519 signature over "SSHSIG" || namespace || reserved ||
     hash algorithm || H(message). The caller decides whether that key is trusted
-    (`allowed`, or compare `Verified.public_key`).
+    (`allowed`, or compare `Verified.public_key`). `armored` may be bytes (a raw
+    commit's gpgsig header); bytes that are not UTF-8 raise UnicodeDecodeError.
     """
     blob = unarmor(armored)
+    # A log repeats one blob layout (key, namespace, hash) thousands of times: a blob
+    # whose bytes before the signature equal those of a blob fully parsed before, and
+    # whose signature field has the Ed25519 shape, parses the same way.
+    known = _HEADS.get(blob[:-_SIG_TAIL])
+    if known is not None and known[0] == namespace and blob[-_SIG_TAIL:-64] == _SIG_HEAD:
+        _namespace, alg, raw_key, verified = known
+        raw_sig = blob[-64:]
+    else:
+        alg, raw_key, raw_sig, verified = _parse(blob, namespace)
+    # like ssh-keygen: the reserved field is read and ignored, signed as empty
+    if not ed25519.verify(raw_key, raw_sig, _signed_data(namespace, alg, message)):
+        raise SignatureError("signature does not match the signed bytes")
+    return verified
+
+
+def _parse(blob: bytes, namespace: str) -> tuple[str, bytes, bytes, Verified]:
+    """(hash algorithm, raw key, raw signature, signer) of an SSHSIG blob, every field
+    checked; a blob of the usual Ed25519 shape is remembered for `verify`."""
     if blob[:6] != MAGIC or len(blob) < 10:
         raise SignatureError("missing SSHSIG magic")
     (version,) = struct.unpack_from(">I", blob, 6)
@@ -133,6 +178,7 @@ def verify(armored: str, message: bytes, namespace: str) -> Verified:
     ns, pos = _read_string(blob, pos)
     _reserved, pos = _read_string(blob, pos)
     hash_alg, pos = _read_string(blob, pos)
+    sig_at = pos
     sig_blob, _ = _read_string(blob, pos)
     if ns != namespace.encode():
         raise SignatureError(
@@ -145,12 +191,10 @@ def verify(armored: str, message: bytes, namespace: str) -> Verified:
     raw_sig, _ = _read_string(sig_blob, spos)
     if sig_type != KEY_TYPE:
         raise SignatureError(f"unsupported signature type {sig_type.decode(errors='replace')!r}")
-    key, verified = _known_key(pub_blob)
-    try:  # like ssh-keygen: the reserved field is read and ignored, signed as empty
-        key.verify(raw_sig, _signed_data(namespace, alg, message))
-    except InvalidSignature as exc:
-        raise SignatureError("signature does not match the signed bytes") from exc
-    return verified
+    raw_key, verified = _known_key(pub_blob)
+    if len(blob) - sig_at == _SIG_TAIL and blob[sig_at:-64] == _SIG_HEAD and len(_HEADS) < 64:
+        _HEADS[blob[:sig_at]] = (namespace, alg, raw_key, verified)
+    return alg, raw_key, raw_sig, verified
 
 
 def allowed(verified: Verified, allowed_keys: list[str]) -> bool:
@@ -164,15 +208,19 @@ def allowed(verified: Verified, allowed_keys: list[str]) -> bool:
     return False
 
 
-_KEYS: dict[bytes, tuple[Ed25519PublicKey, Verified]] = {}
+_KEYS: dict[bytes, tuple[bytes, Verified]] = {}
+# blob up to its signature field -> (namespace, hash algorithm, raw key, signer)
+_HEADS: dict[bytes, tuple[str, str, bytes, Verified]] = {}
 
 
-def _known_key(pub_blob: bytes) -> tuple[Ed25519PublicKey, Verified]:
+def _known_key(pub_blob: bytes) -> tuple[bytes, Verified]:
     """A log is signed by one key or a few: parse each once, not once per entry."""
     found = _KEYS.get(pub_blob)
     if found is None:
-        key = _key_from_blob(pub_blob)
-        found = key, Verified(public_key=public_key_line(key), fingerprint=fingerprint(pub_blob))
+        raw = _key_from_blob(pub_blob)
+        canonical = _string(KEY_TYPE) + _string(raw)
+        line = f"{KEY_TYPE.decode()} {base64.b64encode(canonical).decode()}"
+        found = raw, Verified(public_key=line, fingerprint=fingerprint(pub_blob))
         if len(_KEYS) < 64:
             _KEYS[pub_blob] = found
     return found

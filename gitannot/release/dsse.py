@@ -8,10 +8,9 @@ import base64
 import json
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from gitannot.audit import sshsig
+from gitannot.audit import ed25519, sshsig
 
 IN_TOTO = "application/vnd.in-toto+json"
 
@@ -63,15 +62,17 @@ def verify(data: bytes, trusted_keys: list[str], payload_type: str) -> tuple[byt
         if key is None:
             continue
         try:
-            key.verify(base64.b64decode(signature["sig"], validate=True), pae(kind, payload))
-        except (InvalidSignature, ValueError, KeyError, TypeError):
+            raw_sig = base64.b64decode(signature["sig"], validate=True)
+        except (ValueError, KeyError, TypeError):
             continue
-        return payload, str(signature["keyid"])
+        if ed25519.verify(key, raw_sig, pae(kind, payload)):
+            return payload, str(signature["keyid"])
     raise EnvelopeError("no signature verifies with a trusted server key")
 
 
-def _public_key(line: str) -> Ed25519PublicKey:
-    """An `ssh-ed25519 AAAA...` line as a key (the blob is two SSH strings: type, key)."""
+def _public_key(line: str) -> bytes:
+    """The raw key of an `ssh-ed25519 AAAA...` line (the blob is two SSH strings: type,
+    key)."""
     try:
         blob = base64.b64decode(line.split()[1], validate=True)
         kind_len = int.from_bytes(blob[:4], "big")
@@ -79,6 +80,6 @@ def _public_key(line: str) -> Ed25519PublicKey:
         raw = blob[8 + kind_len :]
         if kind != b"ssh-ed25519" or len(raw) != 32:
             raise ValueError("not an Ed25519 key")
-        return Ed25519PublicKey.from_public_bytes(raw)
+        return raw
     except (IndexError, ValueError) as exc:
         raise EnvelopeError(f"trusted key {line[:40]!r} is not ssh-ed25519: {exc}") from exc

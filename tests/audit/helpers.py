@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pygit2
 
@@ -76,9 +78,11 @@ def rebuild(
     server: ServerRepo,
     messages: list[tuple[bytes, str]],
     key: object = None,
+    key_for: Callable[[dict[str, Any]], object] | None = None,
 ) -> str:
     """Re-create the log from (entry bytes, signature) pairs, as an insider holding the
-    server key would, and point refs/notes/audit at the result. Returns the head id."""
+    server key would, and point refs/notes/audit at the result. Returns the head id.
+    `key_for(entry)`: the key that signs that entry's commit, when not always `key`."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from gitannot.audit import entry as E
@@ -95,8 +99,10 @@ def rebuild(
         entry = E.decode(data)
         blobs = writer.entry_blobs(repo, tree, entry, E.entry_hash(data))
         tree = repo[gitobjects.update_tree(repo, tree, blobs)].peel(pygit2.Tree)
+        chosen = key_for(entry) if key_for is not None else signer
+        assert isinstance(chosen, Ed25519PrivateKey)
         commit = gitobjects.create_signed_commit(
-            repo, signer, tree=tree.id, parents=parents,
+            repo, chosen, tree=tree.id, parents=parents,
             message=E.compose_message(data, signature), when=1700000000,
         )  # fmt: skip
         parents = [commit]
