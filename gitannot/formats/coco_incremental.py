@@ -16,9 +16,10 @@ import dataclasses
 import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, ne
 from typing import Any
 
 import msgspec
@@ -57,6 +58,7 @@ _refs_decoder = msgspec.json.Decoder(list[_Ref])
 _ref_decoder = msgspec.json.Decoder(_Ref)
 _any_ref_decoder = msgspec.json.Decoder(_AnyRef)
 _IDS = attrgetter("id")
+_CATS = attrgetter("category_id")
 _BOX_KEY = attrgetter("image_id", "category_id", "bbox")
 
 
@@ -82,6 +84,21 @@ class Previous:
     unusual: dict[bytes, Facts]  # records that are not clean (clean: no findings at all)
     images: list[Any]  # [id, width, height] rows the verdicts were made against
     categories: list[Any]  # [id, name, keypoint count] rows
+    # For the label diff against the next version (record_changes): every record's
+    # digest in file order, and its `id` and `category_id` as JSON ([ids, category ids];
+    # b"": not kept). The old version's labels come from here, so it is never read.
+    order: list[bytes] = field(default_factory=list)
+    refs: bytes = b""
+    blob: str = ""  # the blob id this index was made from ("" unknown)
+
+
+@dataclass
+class Changes:
+    """(id, label) of the annotations made by the records two versions do not share:
+    `old` from records only the indexed old version has, `new` from the new one's."""
+
+    old: list[tuple[str, str]]
+    new: list[tuple[str, str]]
 
 
 @dataclass
@@ -96,6 +113,7 @@ class Outcome:
     members: list[tuple[str, str, str]] = field(default_factory=list)  # (id, item, label)
     index: Previous | None = None  # this version's record index, for the next check
     rechecked: int = 0
+    changes: Changes | None = None  # against `previous`, when its index allows it
 
 
 Extra = Callable[[Annotation], list[Finding]]
@@ -205,7 +223,10 @@ class _Run:
                 return None
             facts[i] = fresh
         rechecked = sum(1 for f in facts.values() if f.fresh)
-        return self._assemble(digests, refs, facts, images, cats, rechecked)
+        out = self._assemble(digests, refs, facts, images, cats, rechecked)
+        if previous is not None:
+            out.changes = self._changes(previous, digests, refs, facts, cats)
+        return out
 
     def _stale(self, previous: Previous | None, images: list[Any], cats: list[Any]) -> set[Any]:
         """("image" | "category", type, id) of every image or category whose size or name
@@ -268,6 +289,10 @@ class _Run:
         unusual = {digests[i]: f for i, f in facts.items() if _unusual(f, refs[i])}
         clean = set(digests)
         clean.difference_update(unusual)
+        try:
+            kept = orjson.dumps([list(map(_IDS, refs)), list(map(_CATS, refs))])
+        except orjson.JSONEncodeError:  # an id beyond 64 bits: no label diff from here
+            kept = b""
         return Outcome(
             capped.finish(),
             extras,
@@ -277,9 +302,56 @@ class _Run:
             dict(self.pf.label_ids),
             list(self.pf.declared_labels),
             members,
-            Previous(clean, unusual, images, cats),
+            Previous(clean, unusual, images, cats, digests, kept),
             rechecked,
         )
+
+    def _changes(
+        self,
+        previous: Previous,
+        digests: list[bytes],
+        refs: list[_Ref],
+        facts: dict[int, Facts],
+        cats: list[Any],
+    ) -> Changes | None:
+        """The annotations of the records the indexed version and this one do not share,
+        from the index alone (changed_records' rule: the same bytes under the same
+        categories make the same annotation). None when the index cannot tell: no
+        per-record data, categories differ, more than an eighth of the records changed,
+        or a shared record makes an annotation on one side only."""
+        if not previous.order or not previous.refs or previous.categories != cats:
+            return None
+        try:
+            old_ids, old_cats = orjson.loads(previous.refs)
+        except (orjson.JSONDecodeError, TypeError, ValueError):
+            return None
+        if not len(old_ids) == len(old_cats) == len(previous.order):
+            return None
+        pairs = _unpaired(previous.order, digests)
+        if pairs is None:
+            return None
+        gone, came = pairs
+        unusual, arrived = previous.unusual, set(came)
+
+        def made_before(digest: bytes) -> bool:
+            old = unusual.get(digest)
+            return old is None or old.made
+
+        for i, fact in facts.items():  # the only records whose verdict can differ
+            if i not in arrived and fact.made != made_before(digests[i]):
+                return None
+        names = {row[0]: row[1] for row in previous.categories}
+        old = [
+            (str(old_ids[i]), names.get(old_cats[i], ""))
+            for i in gone
+            if made_before(previous.order[i])
+        ]
+        new = [
+            (str(refs[i].id), self._label(refs[i].category_id))
+            for i in came
+            if i not in facts or facts[i].made
+        ]
+        return Changes(old, new)
 
     def _duplicates(self, refs: list[_Ref], facts: dict[int, Facts]) -> bool:
         """Whether any id or (image, category, bbox) repeats: set sizes, no Python loop
@@ -435,12 +507,15 @@ def changed_records(path: str, old: bytes, new: bytes, opts: FormatOptions) -> C
     return Changed([x for x in sides[0] if x], [x for x in sides[1] if x])
 
 
-def _unpaired(ra: list[records.Raw], rb: list[records.Raw]) -> tuple[list[int], list[int]] | None:
-    """Indexes of the records of each side with no byte-equal partner: by position when
-    that pairs nearly all (edits in place), else by content (inserts, deletes)."""
+def _unpaired(
+    ra: Sequence[records.Raw | bytes], rb: Sequence[records.Raw | bytes]
+) -> tuple[list[int], list[int]] | None:
+    """Indexes of the records (or record digests) of each side with no byte-equal
+    partner: by position when that pairs nearly all (edits in place), else by content
+    (inserts, deletes)."""
     limit = (len(ra) + len(rb)) // 8
     if len(ra) == len(rb):
-        moved = [i for i, (x, y) in enumerate(zip(ra, rb, strict=True)) if x != y]
+        moved = list(compress(range(len(ra)), map(ne, ra, rb)))  # no Python-level loop
         if 2 * len(moved) <= limit:
             return moved, moved
     left = Counter(bytes(memoryview(r)) for r in rb)
