@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import attrgetter, ne
+from operator import attrgetter, ne, not_
 from typing import Any
 
 import msgspec
@@ -247,7 +247,8 @@ class _Run:
         unusual = previous.unusual if previous is not None else {}
         touched = {i for i, r in enumerate(refs) if _touches(r, stale)} if stale else set()
         facts: dict[int, Facts] = {}
-        todo = sorted(touched.union(i for i, d in enumerate(digests) if d not in known))
+        unknown = compress(range(len(digests)), map(not_, map(known.__contains__, digests)))
+        todo = sorted(touched.union(unknown))  # the maps: no Python-level loop
         if len(todo) > len(raws) // 8:  # first sight: one parse of the array is cheaper
             try:
                 self.parsed = orjson.loads(data)["annotations"]
@@ -405,7 +406,10 @@ class _Run:
                 boxed[i] = _NO_BOX
         if len(set(ids)) != len(ids):
             return True
-        keys = [key for key in map(_BOX_KEY, boxed) if key[2] is not None]
+        keys = list(map(_BOX_KEY, boxed))
+        if len(set(keys)) == len(keys):
+            return False  # not even records without a bbox share image and category
+        keys = [key for key in keys if key[2] is not None]
         return len(set(keys)) != len(keys)
 
     def _ordered(self, refs: list[_Ref], facts: dict[int, Facts], capped: CappedFindings) -> None:
