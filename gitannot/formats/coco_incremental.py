@@ -16,7 +16,7 @@ import dataclasses
 import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter, ne, not_
@@ -82,16 +82,21 @@ class Facts:
 class Previous:
     """The record index of the last checked version of the file."""
 
-    digests: set[bytes]  # clean records
     unusual: dict[bytes, Facts]  # records that are not clean (clean: no findings at all)
     images: list[Any]  # [id, width, height] rows the verdicts were made against
     categories: list[Any]  # [id, name, keypoint count] rows
-    # For the label diff against the next version (record_changes): every record's
-    # digest in file order, and its `id` and `category_id` as JSON ([ids, category ids];
-    # b"": not kept). The old version's labels come from here, so it is never read.
-    order: list[bytes] = field(default_factory=list)
+    order: list[bytes]  # every record's digest, in file order
+    # For the label diff against the next version (_changes): each record's `id` and
+    # `category_id` as JSON ([ids, category ids]; b"": not kept). The old version's
+    # labels come from here, so it is never read.
     refs: bytes = b""
     blob: str = ""  # the blob id this index was made from ("" unknown)
+
+    def clean(self) -> set[bytes]:
+        """Digests of the clean records (built only when records moved)."""
+        known = set(self.order)
+        known.difference_update(self.unusual)
+        return known
 
 
 @dataclass
@@ -243,12 +248,10 @@ class _Run:
         images = [[k, w, h] for k, (w, h) in self.sizes.items()]
         cats = [[k, name, n] for k, (name, n) in self.cats.items()]
         stale = self._stale(previous, images, cats)
-        known = previous.digests if previous is not None else set()
         unusual = previous.unusual if previous is not None else {}
         touched = {i for i, r in enumerate(refs) if _touches(r, stale)} if stale else set()
         facts: dict[int, Facts] = {}
-        unknown = compress(range(len(digests)), map(not_, map(known.__contains__, digests)))
-        todo = sorted(touched.union(unknown))  # the maps: no Python-level loop
+        todo = sorted(touched.union(_unknown(previous, digests)))
         if len(todo) > len(raws) // 8:  # first sight: one parse of the array is cheaper
             try:
                 self.parsed = orjson.loads(data)["annotations"]
@@ -328,8 +331,6 @@ class _Run:
                 capped.extend(facts[i].findings)
         used, unresolved, made, members = self._labels(refs, facts)
         unusual = {digests[i]: f for i, f in facts.items() if _unusual(f, refs[i])}
-        clean = set(digests)
-        clean.difference_update(unusual)
         try:
             kept = orjson.dumps([list(map(_IDS, refs)), list(map(_CATS, refs))])
         except orjson.JSONEncodeError:  # an id beyond 64 bits: no label diff from here
@@ -343,7 +344,7 @@ class _Run:
             dict(self.pf.label_ids),
             list(self.pf.declared_labels),
             members,
-            Previous(clean, unusual, images, cats, digests, kept),
+            Previous(unusual, images, cats, digests, kept),
             rechecked,
         )
 
@@ -464,6 +465,26 @@ class _Run:
     def _label(self, cid: Any) -> str:
         cat = self.cats.get(cid)
         return cat[0] if cat is not None else ""
+
+
+def _unknown(previous: Previous | None, digests: list[bytes]) -> Iterable[int]:
+    """Indexes of the records that are not known clean. Edited in place: a record with
+    the bytes the previous version had at its position is clean unless that version
+    found it unusual, so only the positions that differ need a look (a record moved
+    there is checked again: more work, the same verdict). Otherwise by set membership.
+    Maps and compress: no Python-level loop over a million records."""
+    count = len(digests)
+    if previous is None:
+        return range(count)
+    order = previous.order
+    if len(order) == count:
+        moved = list(compress(range(count), map(ne, order, digests)))
+        if len(moved) <= count // 8:
+            odd = previous.unusual
+            flagged = compress(range(count), map(odd.__contains__, digests)) if odd else ()
+            return [*moved, *flagged]
+    known = previous.clean()
+    return compress(range(count), map(not_, map(known.__contains__, digests)))
 
 
 _SKIP = object()

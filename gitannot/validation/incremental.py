@@ -208,9 +208,7 @@ def _load(blob: bytes | None, path: str) -> Previous | None:
             )
             for d, v in meta["unusual"].items()
         }
-        known = set(order)
-        known.difference_update(unusual)
         images, cats = list(meta["images"]), list(meta["categories"])
-        return Previous(known, unusual, images, cats, order, blob[end:], str(meta["blob"]))
+        return Previous(unusual, images, cats, order, blob[end:], str(meta["blob"]))
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
