@@ -168,6 +168,7 @@ def _dump(index: Previous) -> bytes:
             "unusual": {d.hex(): _dump_facts(f) for d, f in index.unusual.items()},
             "records": len(index.order),
             "blob": index.blob,
+            "distinct": index.distinct,
         }
     )
     return b"".join((len(meta).to_bytes(8, "big"), meta, *index.order, index.refs))
@@ -209,6 +210,8 @@ def _load(blob: bytes | None, path: str) -> Previous | None:
             for d, v in meta["unusual"].items()
         }
         images, cats = list(meta["images"]), list(meta["categories"])
-        return Previous(unusual, images, cats, order, blob[end:], str(meta["blob"]))
+        return Previous(
+            unusual, images, cats, order, blob[end:], str(meta["blob"]), meta["distinct"] is True
+        )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None

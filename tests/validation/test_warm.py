@@ -5,6 +5,7 @@ record index, as the time-limit rejection's hint says."""
 import json
 import shutil
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -93,3 +94,51 @@ def test_the_timeout_rejection_names_warm(server: ServerRepo, make_client: MakeC
     assert not rejected.accepted
     assert "[internal.timeout]" in rejected.output
     assert "run `gitannot server warm REPO.git` on the server" in rejected.output
+
+
+def _same_box_as_its_neighbour(doc: dict[str, Any]) -> None:
+    doc["annotations"][2]["bbox"] = list(doc["annotations"][0]["bbox"])  # image 1, cat 1
+
+
+def _unknown_category(doc: dict[str, Any]) -> None:
+    doc["annotations"][6]["category_id"] = 9
+
+
+def _image_removed(doc: dict[str, Any]) -> None:
+    doc["images"] = [img for img in doc["images"] if img["id"] != 5]
+
+
+def _category_renamed_off_the_ontology(doc: dict[str, Any]) -> None:
+    doc["categories"][1]["name"] = "zebra"
+
+
+@pytest.mark.parametrize(
+    ("edit", "rule", "accepted", "rechecked"),
+    [
+        (_same_box_as_its_neighbour, "annotation.duplicate", True, 1),
+        (_unknown_category, "coco.unknown-category", False, 1),
+        (_image_removed, "coco.dangling-image-ref", False, 10),
+        (_category_renamed_off_the_ontology, "schema.unknown-label", False, 1500),
+    ],
+    ids=lambda x: getattr(x, "__name__", str(x)),
+)
+def test_a_finding_an_edit_brings_is_reported_by_the_record_check(
+    server: ServerRepo,
+    make_client: MakeClient,
+    edit: Callable[[dict[str, Any]], None],
+    rule: str,
+    accepted: bool,
+    rechecked: int,
+) -> None:
+    """Through real pushes: what a few edited records (or a changed image or category
+    that unchanged records reference) bring is found, though the push re-checks only
+    those records (duplicates through the shortcut that compares only the records on
+    the edited records' images, when the indexed version repeated nothing)."""
+    alice, data = _setup(server, make_client)
+    doc = json.loads(data)
+    edit(doc)
+    alice.commit({PATH: json.dumps(doc)}, "edit")
+    pushed = alice.push("HEAD:refs/heads/main")
+    assert pushed.accepted is accepted, pushed.output
+    assert f"[{rule}]" in pushed.output
+    assert f"1 checked by record, {rechecked} record(s) re-checked" in pushed.output
