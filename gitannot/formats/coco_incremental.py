@@ -16,7 +16,7 @@ import dataclasses
 import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter, ne, not_
@@ -87,12 +87,33 @@ class Previous:
     images: list[Any]  # [id, width, height] rows the verdicts were made against
     categories: list[Any]  # [id, name, keypoint count] rows
     order: list[bytes]  # every record's digest, in file order
-    # For the label diff against the next version (_changes): each record's `id` and
-    # `category_id` as JSON ([ids, category ids]; b"": not kept). The old version's
-    # labels come from here, so it is never read.
+    # Each record's `id`, `category_id` and `image_id`, as JSON lists (b"": not kept).
+    # The label diff against the next version takes the old labels from here (the old
+    # version is never read), and the next check the references of unchanged records.
     refs: bytes = b""
     blob: str = ""  # the blob id this index was made from ("" unknown)
     distinct: bool = False  # no annotation id and no (image, category, bbox) repeated
+    # The `images` member's digest, and what reading it reported: the same bytes next
+    # time are not read again (a tenth of the file's objects).
+    images_digest: bytes = b""
+    image_findings: list[Finding] | None = None
+    _columns: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def columns(self) -> tuple[list[Any], list[Any], list[Any]] | None:
+        """(ids, category ids, image ids) in file order; None when not kept."""
+        if self._columns is None:
+            self._columns = False
+            try:
+                cols = orjson.loads(self.refs) if self.refs else None
+            except orjson.JSONDecodeError:
+                cols = None
+            if (
+                type(cols) is list
+                and len(cols) == 3
+                and all(type(c) is list and len(c) == len(self.order) for c in cols)
+            ):
+                self._columns = tuple(cols)
+        return self._columns or None
 
     def clean(self) -> set[bytes]:
         """Digests of the clean records (built only when records moved)."""
@@ -140,9 +161,13 @@ def check_coco(
     top = _top(data, opts)
     if top is None:
         return None
+    images = memoryview(top.images)
+    images_digest = hashlib.sha256(images).digest()[:DIGEST_BYTES]
+    known = _known_images(previous, images_digest)
     try:
-        images, categories = memoryview(top.images), memoryview(top.categories)
-        head = {"images": orjson.loads(images), "categories": orjson.loads(categories)}
+        head = {"categories": orjson.loads(memoryview(top.categories))}
+        if known is None:
+            head["images"] = orjson.loads(images)
         raws = top.annotations
         if raws and "segments_info" in _first_keys(raws[0]):
             return None  # panoptic
@@ -152,7 +177,11 @@ def check_coco(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Run(path, opts, head, raws, extra, want_members).run(previous, data)
+        run = _Run(path, opts, head, raws, extra, want_members, known)
+        out = run.run(previous, data)
+        if out is not None and out.index is not None:
+            out.index.images_digest, out.index.image_findings = images_digest, run.image_findings
+        return out
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -208,6 +237,15 @@ def _split(data: bytes, opts: FormatOptions) -> dict[str, records.Raw] | None:
     return top
 
 
+def _known_images(
+    previous: Previous | None, digest: bytes
+) -> tuple[dict[Any, tuple[float, float]], list[Finding]] | None:
+    """Image sizes and findings of an `images` member whose bytes the index has seen."""
+    if previous is None or previous.images_digest != digest or previous.image_findings is None:
+        return None
+    return {row[0]: (row[1], row[2]) for row in previous.images}, list(previous.image_findings)
+
+
 def _first_keys(raw: records.Raw) -> Any:
     first = orjson.loads(memoryview(raw))
     return first if type(first) is dict else {}
@@ -222,16 +260,24 @@ class _Run:
         raws: list[records.Raw],
         extra: Extra | None,
         want_members: bool,
+        known_images: tuple[dict[Any, tuple[float, float]], list[Finding]] | None = None,
     ) -> None:
         self.path, self.opts, self.raws = path, opts, raws
         self.extra, self.want_members = extra, want_members
         # One uncapped reporter: the cap is applied once, over the whole file, at the end.
         self.rep = Reporter(path, dataclasses.replace(opts, max_findings_per_rule=_UNCAPPED))
         self.pf = ParsedFile(path=path, format="coco")
-        self.sizes = coco.read_images(head, self.rep, self.pf)
+        if known_images is None:
+            self.sizes = coco.read_images(head, self.rep, self.pf)
+        else:  # pf.items stays empty: nothing here reads it
+            self.sizes, found = known_images
+            self.rep.findings.extend(found)
+        self.image_findings = list(self.rep.findings)
         self.cats = coco.read_categories(head["categories"], self.rep, self.pf)
         self.head = self._take(0)
         self.parsed: list[Any] | None = None  # the whole array, when most records are new
+        self.complete = True  # refs hold every record's bbox (_refs)
+        self.data = b""
         self.checker = coco.Checker(
             self.pf, self.rep, self.rep.options, self.sizes, self.cats, True, True
         )
@@ -243,17 +289,21 @@ class _Run:
         return out
 
     def run(self, previous: Previous | None, data: bytes) -> Outcome | None:
-        raws = self.raws
+        raws, self.data = self.raws, data
         sha256 = hashlib.sha256  # see DIGEST_BYTES
         digests = [sha256(r).digest()[:DIGEST_BYTES] for r in raws]
-        refs = _decode_refs(data, raws)
+        unknown, in_place = _unknown(previous, digests)
+        refs = self._refs(previous if in_place else None, unknown, data)
         images = [[k, w, h] for k, (w, h) in self.sizes.items()]
         cats = [[k, name, n] for k, (name, n) in self.cats.items()]
         stale = self._stale(previous, images, cats)
         unusual = previous.unusual if previous is not None else {}
         touched = {i for i, r in enumerate(refs) if _touches(r, stale)} if stale else set()
         facts: dict[int, Facts] = {}
-        todo = sorted(touched.union(_unknown(previous, digests)))
+        todo = sorted(touched.union(unknown))
+        if not self.complete:
+            for i in touched:  # their own bbox: what they report depends on it
+                refs[i] = _one_ref(raws[i])
         if len(todo) > len(raws) // 8:  # first sight: one parse of the array is cheaper
             try:
                 self.parsed = orjson.loads(data)["annotations"]
@@ -274,6 +324,28 @@ class _Run:
         if previous is not None:
             out.changes = self._changes(previous, digests, refs, facts, cats)
         return out
+
+    def _refs(self, previous: Previous | None, unknown: list[int], data: bytes) -> list[_Ref]:
+        """Each record's ids, category and bbox. A file edited in place takes the ids
+        and category of its unchanged records from the index (the same bytes give the
+        same values) and decodes only the changed ones; their bboxes are decoded when a
+        check needs them (self.complete: every bbox is there)."""
+        cols = previous.columns() if previous is not None else None
+        if cols is None:
+            self.complete = True
+            return _decode_refs(data, self.raws)
+        ids, cat_ids, image_ids = cols
+        refs = list(map(_Ref, ids, image_ids, cat_ids))
+        for i in unknown:
+            refs[i] = _one_ref(self.raws[i])
+        self.complete = False
+        return refs
+
+    def _all_refs(self, refs: list[_Ref]) -> list[_Ref]:
+        if self.complete:
+            return refs
+        self.complete = True
+        return _decode_refs(self.data, self.raws)
 
     def _stale(self, previous: Previous | None, images: list[Any], cats: list[Any]) -> set[Any]:
         """("image" | "category", type, id) of every image or category whose size or name
@@ -328,8 +400,11 @@ class _Run:
         for i in sorted(facts):
             if facts[i].made:
                 extras.extend(facts[i].extras)
+        if not was_distinct:
+            refs = self._all_refs(refs)
         repeats = self._duplicates(refs, facts, was_distinct)
         if repeats:
+            refs = self._all_refs(refs)
             self._ordered(refs, facts, capped)
         else:  # no cross-record finding: only the records that are not clean report
             for i in sorted(facts):
@@ -337,7 +412,7 @@ class _Run:
         used, unresolved, made, members = self._labels(refs, facts)
         unusual = {digests[i]: f for i, f in facts.items() if _unusual(f, refs[i])}
         try:
-            kept = orjson.dumps([list(map(_IDS, refs)), list(map(_CATS, refs))])
+            kept = orjson.dumps([list(map(attr, refs)) for attr in (_IDS, _CATS, _IMAGE)])
         except orjson.JSONEncodeError:  # an id beyond 64 bits: no label diff from here
             kept = b""
         return Outcome(
@@ -366,14 +441,10 @@ class _Run:
         categories make the same annotation). None when the index cannot tell: no
         per-record data, categories differ, more than an eighth of the records changed,
         or a shared record makes an annotation on one side only."""
-        if not previous.order or not previous.refs or previous.categories != cats:
+        cols = previous.columns()
+        if cols is None or previous.categories != cats:
             return None
-        try:
-            old_ids, old_cats = orjson.loads(previous.refs)
-        except (orjson.JSONDecodeError, TypeError, ValueError):
-            return None
-        if not len(old_ids) == len(old_cats) == len(previous.order):
-            return None
+        old_ids, old_cats, _images = cols
         pairs = _unpaired(previous.order, digests)
         if pairs is None:
             return None
@@ -414,14 +485,34 @@ class _Run:
             return True
         if was_distinct:
             try:
-                return _near_repeats(boxed, [boxed[i] for i in facts])
+                return self._near_repeats(boxed, facts)
             except TypeError:  # an unhashable image id: the whole-file check decides
                 pass
+            boxed = [r if r is _NO_BOX else self._with_box(i, r) for i, r in enumerate(boxed)]
         keys = list(map(_BOX_KEY, boxed))
         if len(set(keys)) == len(keys):
             return False  # not even records without a bbox share image and category
         keys = [key for key in keys if key[2] is not None]
         return len(set(keys)) != len(keys)
+
+    def _near_repeats(self, boxed: list[_Ref], facts: dict[int, Facts]) -> bool:
+        """Whether a record checked in this run repeats the (image, category, bbox) of
+        another, when the indexed version repeated none and no id repeats now. Enough:
+        two records outside this run's check are byte-equal to records of that version;
+        equal bytes mean an equal id (a repeat the id check finds), different bytes two
+        records of that version, where they did not repeat. So only the records on the
+        images of checked ones are compared (a tenth of a file with 1% edited)."""
+        images = {boxed[i].image_id for i in facts if boxed[i].bbox is not None}
+        if not images:
+            return False
+        near = compress(range(len(boxed)), map(images.__contains__, map(_IMAGE, boxed)))
+        found = (self._with_box(i, boxed[i]) for i in near if boxed[i] is not _NO_BOX)
+        keys = [key for key in map(_BOX_KEY, found) if key[2] is not None]
+        return len(set(keys)) != len(keys)
+
+    def _with_box(self, index: int, ref: _Ref) -> _Ref:
+        """The record's ref with its bbox (refs from the index have none)."""
+        return ref if self.complete or ref.bbox is not None else _one_ref(self.raws[index])
 
     def _ordered(self, refs: list[_Ref], facts: dict[int, Facts], capped: CappedFindings) -> None:
         """The cross-record findings in file order, each rule's as a full check emits
@@ -477,39 +568,25 @@ class _Run:
         return cat[0] if cat is not None else ""
 
 
-def _near_repeats(boxed: list[_Ref], checked: list[_Ref]) -> bool:
-    """Whether a record checked in this run repeats the (image, category, bbox) of
-    another, when the indexed version repeated none and no id repeats now. Enough:
-    two records outside this run's check are byte-equal to records of that version;
-    equal bytes mean an equal id (a repeat the id check finds), different bytes two
-    records of that version, where they did not repeat. So only the records on the
-    images of checked ones are compared (a tenth of a file with 1% edited)."""
-    images = {ref.image_id for ref in checked if ref.bbox is not None}
-    if not images:
-        return False
-    near = compress(boxed, map(images.__contains__, map(_IMAGE, boxed)))
-    keys = [key for key in map(_BOX_KEY, near) if key[2] is not None]
-    return len(set(keys)) != len(keys)
-
-
-def _unknown(previous: Previous | None, digests: list[bytes]) -> Iterable[int]:
+def _unknown(previous: Previous | None, digests: list[bytes]) -> tuple[list[int], bool]:
     """Indexes of the records that are not known clean. Edited in place: a record with
     the bytes the previous version had at its position is clean unless that version
     found it unusual, so only the positions that differ need a look (a record moved
     there is checked again: more work, the same verdict). Otherwise by set membership.
-    Maps and compress: no Python-level loop over a million records."""
+    Maps and compress: no Python-level loop over a million records. Also says whether
+    the file was edited in place."""
     count = len(digests)
     if previous is None:
-        return range(count)
+        return list(range(count)), False
     order = previous.order
     if len(order) == count:
         moved = list(compress(range(count), map(ne, order, digests)))
         if len(moved) <= count // 8:
             odd = previous.unusual
             flagged = compress(range(count), map(odd.__contains__, digests)) if odd else ()
-            return [*moved, *flagged]
+            return sorted({*moved, *flagged}), True
     known = previous.clean()
-    return compress(range(count), map(not_, map(known.__contains__, digests)))
+    return list(compress(range(count), map(not_, map(known.__contains__, digests)))), False
 
 
 _SKIP = object()
@@ -545,18 +622,18 @@ def _decode_refs(data: bytes, raws: list[records.Raw]) -> list[_Ref]:
     try:
         return _top_refs_decoder.decode(data).annotations  # other members are skipped
     except msgspec.DecodeError:
-        pass
-    out = []
-    for raw in raws:  # some record is no object, or its bbox is no list
+        return list(map(_one_ref, raws))  # some record is no object, or its bbox no list
+
+
+def _one_ref(raw: records.Raw) -> _Ref:
+    try:
+        return _ref_decoder.decode(raw)
+    except msgspec.DecodeError:
         try:
-            out.append(_ref_decoder.decode(raw))
+            ref = _any_ref_decoder.decode(raw)
+            return _Ref(ref.id, ref.image_id, ref.category_id)
         except msgspec.DecodeError:
-            try:
-                ref = _any_ref_decoder.decode(raw)
-                out.append(_Ref(ref.id, ref.image_id, ref.category_id))
-            except msgspec.DecodeError:
-                out.append(_Ref())  # not an object: checked fresh, never reused
-    return out
+            return _Ref()  # not an object: checked fresh, never reused
 
 
 @dataclass

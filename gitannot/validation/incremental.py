@@ -169,6 +169,12 @@ def _dump(index: Previous) -> bytes:
             "records": len(index.order),
             "blob": index.blob,
             "distinct": index.distinct,
+            "images_digest": index.images_digest.hex(),
+            "image_findings": (
+                None
+                if index.image_findings is None
+                else [to_cache(f) for f in index.image_findings]
+            ),
         }
     )
     return b"".join((len(meta).to_bytes(8, "big"), meta, *index.order, index.refs))
@@ -210,8 +216,17 @@ def _load(blob: bytes | None, path: str) -> Previous | None:
             for d, v in meta["unusual"].items()
         }
         images, cats = list(meta["images"]), list(meta["categories"])
+        found = meta["image_findings"]
         return Previous(
-            unusual, images, cats, order, blob[end:], str(meta["blob"]), meta["distinct"] is True
+            unusual,
+            images,
+            cats,
+            order,
+            blob[end:],
+            str(meta["blob"]),
+            meta["distinct"] is True,
+            bytes.fromhex(meta["images_digest"]),
+            None if found is None else [from_cache(f, path) for f in found],
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None

@@ -142,3 +142,24 @@ def test_a_finding_an_edit_brings_is_reported_by_the_record_check(
     assert pushed.accepted is accepted, pushed.output
     assert f"[{rule}]" in pushed.output
     assert f"1 checked by record, {rechecked} record(s) re-checked" in pushed.output
+
+
+def test_what_the_unchanged_images_report_is_still_reported(
+    server: ServerRepo, make_client: MakeClient
+) -> None:
+    """The `images` member is read again only when its bytes changed: the findings it
+    gave the last check are kept in the record index and reported with every push."""
+    alice = make_client(server, "alice")
+    alice.commit({"schema/labels.yaml": SCHEMA_V1, "configs/project.yaml": PROJECT}, "rules")
+    assert alice.push("HEAD:refs/heads/main").accepted
+    doc = json.loads(big_valid_coco(images=IMAGES, per_image=PER_IMAGE))
+    doc["images"][1]["file_name"] = doc["images"][0]["file_name"]
+    alice.commit({PATH: json.dumps(doc)}, "big file")
+    first = alice.push("HEAD:refs/heads/main")
+    assert first.accepted, first.output
+    assert "[coco.duplicate-file-name]" in first.output
+    alice.commit({PATH: _edited(json.dumps(doc), 30)}, "edit 1%")
+    second = alice.push("HEAD:refs/heads/main")
+    assert second.accepted, second.output
+    assert "1 checked by record, 30 record(s) re-checked" in second.output
+    assert "[coco.duplicate-file-name]" in second.output
