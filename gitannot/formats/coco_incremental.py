@@ -502,11 +502,18 @@ class _Run:
         equal bytes mean an equal id (a repeat the id check finds), different bytes two
         records of that version, where they did not repeat. So only the records on the
         images of checked ones are compared (a tenth of a file with 1% edited)."""
-        images = {boxed[i].image_id for i in facts if boxed[i].bbox is not None}
-        if not images:
+        pairs = {
+            (boxed[i].image_id, boxed[i].category_id) for i in facts if boxed[i].bbox is not None
+        }
+        if not pairs:
             return False
+        images = {image for image, _category in pairs}
         near = compress(range(len(boxed)), map(images.__contains__, map(_IMAGE, boxed)))
-        found = (self._with_box(i, boxed[i]) for i in near if boxed[i] is not _NO_BOX)
+        found = (
+            self._with_box(i, boxed[i])
+            for i in near
+            if boxed[i] is not _NO_BOX and (boxed[i].image_id, boxed[i].category_id) in pairs
+        )
         keys = [key for key in map(_BOX_KEY, found) if key[2] is not None]
         return len(set(keys)) != len(keys)
 
