@@ -158,7 +158,7 @@ def check_coco(
     want_members: bool = False,
 ) -> Outcome | None:
     """The check of a COCO instances file, reusing `previous`; None: not eligible."""
-    top = _top(data, opts)
+    top = _top(data, opts, previous is not None)
     if top is None:
         return None
     images = memoryview(top.images)
@@ -198,24 +198,51 @@ class _Top(msgspec.Struct, gc=False):
     item: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET  # per-image JSON, not COCO
 
 
+class _KnownTop(_Top, forbid_unknown_fields=True):
+    """The same, when every member is one of these: then a conflict key can only be in
+    these members' bytes (see _top)."""
+
+    info: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    licenses: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+
+
 class _TopRefs(msgspec.Struct, gc=False):
     annotations: list[_Ref]
 
 
 _top_decoder = msgspec.json.Decoder(_Top)
+_known_top_decoder = msgspec.json.Decoder(_KnownTop)
 _top_refs_decoder = msgspec.json.Decoder(_TopRefs)
 
 
-def _top(data: bytes, opts: FormatOptions) -> _Top | None:
-    """What _split checks, from one scan; None: not eligible (the full check runs)."""
+def _top(data: bytes, opts: FormatOptions, indexed: bool) -> _Top | None:
+    """What _split checks, from one scan; None: not eligible (the full check runs).
+
+    Conflict markers (a CONFLICT_KEY object) send a file to the full check. With an
+    index (`indexed`), the file is not searched whole (0.2 s for 400 MB): its known
+    members are searched here and its records not known clean in run(). That covers
+    every byte a key can be in: a record known clean has the bytes of a record of an
+    indexed version, and no indexed version held one (this check ran on it too); any
+    other member makes _KnownTop fail and the file is searched whole."""
     if len(data) > opts.max_file_bytes or data.lstrip()[:1] != b"{":
         return None  # BOM, LFS pointer, too large: the full check reports those
-    if CONFLICT_KEY_BYTES in data:
-        return None
-    try:
-        top = _top_decoder.decode(data)
-    except msgspec.DecodeError:  # no object, a member missing or of another type
-        return None
+    top: _Top | None = None
+    if indexed:
+        try:
+            known = _known_top_decoder.decode(data)
+            parts = [known.images, known.categories, known.info, known.licenses]
+            if any(_has_conflict(part) for part in parts if part is not msgspec.UNSET):
+                return None
+            top = known
+        except msgspec.DecodeError:
+            pass
+    if top is None:
+        if CONFLICT_KEY_BYTES in data:
+            return None
+        try:
+            top = _top_decoder.decode(data)
+        except msgspec.DecodeError:  # no object, a member missing or of another type
+            return None
     if top.item is not msgspec.UNSET:
         return None
     if any(bytes(memoryview(raw)[:1]) != b"[" for raw in (top.images, top.categories)):
@@ -235,6 +262,10 @@ def _split(data: bytes, opts: FormatOptions) -> dict[str, records.Raw] | None:
     if "item" in top or any(bytes(memoryview(top.get(k, b""))[:1]) != b"[" for k in _LISTS):
         return None
     return top
+
+
+def _has_conflict(raw: Any) -> bool:
+    return CONFLICT_KEY_BYTES in bytes(memoryview(raw))
 
 
 def _known_images(
@@ -293,6 +324,8 @@ class _Run:
         sha256 = hashlib.sha256  # see DIGEST_BYTES
         digests = [sha256(r).digest()[:DIGEST_BYTES] for r in raws]
         unknown, in_place = _unknown(previous, digests)
+        if previous is not None and any(_has_conflict(raws[i]) for i in unknown):
+            return None  # conflict markers: the full check (see _top)
         refs = self._refs(previous if in_place else None, unknown, data)
         images = [[k, w, h] for k, (w, h) in self.sizes.items()]
         cats = [[k, name, n] for k, (name, n) in self.cats.items()]

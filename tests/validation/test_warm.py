@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from gitannot.constants import CONFLICT_KEY
 from gitannot.main import main
 from gitannot.validation.incremental import MIN_BYTES
 from gitannot.validation.push import cache_dir
@@ -163,3 +164,24 @@ def test_what_the_unchanged_images_report_is_still_reported(
     assert second.accepted, second.output
     assert "1 checked by record, 30 record(s) re-checked" in second.output
     assert "[coco.duplicate-file-name]" in second.output
+
+
+@pytest.mark.parametrize("where", ["edited record", "info member"])
+def test_a_conflict_record_an_edit_brings_goes_to_the_full_check(
+    server: ServerRepo, make_client: MakeClient, where: str
+) -> None:
+    """A file with an index is not searched whole for conflict markers: only its
+    members other than the annotations and the records not known clean are. A marker
+    in either still sends the file to the full check, which reports it."""
+    alice, data = _setup(server, make_client)
+    doc = json.loads(data)
+    conflict = {CONFLICT_KEY: {"ours": {"id": 5}, "theirs": {"id": 5, "category_id": 2}}}
+    if where == "edited record":
+        doc["annotations"][4] = conflict
+    else:
+        doc["info"] = {"note": conflict}
+    alice.commit({PATH: json.dumps(doc)}, "edit")
+    pushed = alice.push("HEAD:refs/heads/main")
+    assert not pushed.accepted, pushed.output
+    assert "[merge.unresolved-conflict]" in pushed.output
+    assert "checked by record" not in pushed.output
