@@ -121,8 +121,8 @@ def _check(
     return findings, sorted(out.labels_used), out.label_ids, out.rechecked
 
 
-def _dump_changes(changes: Changes) -> dict[str, list[list[str]]]:
-    return {"old": [list(x) for x in changes.old], "new": [list(x) for x in changes.new]}
+def _dump_changes(changes: Changes) -> dict[str, list[tuple[str, str]]]:
+    return {"old": changes.old, "new": changes.new}  # JSON writes the pairs as lists
 
 
 def _extra(compiled: CompiledOntology, path: str) -> Extra:
