@@ -29,7 +29,8 @@ from gitannot.validation.cache import ResultCache, cache_key
 from gitannot.validation.findings_io import from_cache, to_cache
 from gitannot.validation.rules import Rules
 
-# v2: every record's digest in file order, ids and category ids, and the blob id.
+# v2: every record's digest in file order, its ids, category and image id, the blob id,
+# the images member's digest and findings, and whether any id or box repeated.
 INDEX_KEY = "record-index-v2"
 CHANGES_KEY = "record-changes-v1"
 # Smaller files are checked whole: that is fast, and an index per file is not free.
@@ -160,7 +161,8 @@ def _ontology(compiled: CompiledOntology, path: str, out: Outcome, cap: int) -> 
 
 
 def _dump(index: Previous) -> bytes:
-    """Meta (JSON) | every record's digest in file order | [ids, category ids] (JSON)."""
+    """Meta (JSON) | every record's digest in file order | [ids, category ids, image
+    ids] (JSON)."""
     meta = orjson.dumps(
         {
             "images": index.images,
