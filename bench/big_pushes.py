@@ -190,7 +190,7 @@ def big_file(pair: Pair, annotations: int) -> None:
     runs = [_python(LOADS, str(path)).split() for _ in range(2)]
     loads = Timing(min(float(r[0]) for r in runs), min(float(r[1]) for r in runs))
     print(f"  COCO file of {annotations:,} annotations, {len(data) / 1e6:.0f} MB (best of 2):")
-    print(f"    {'bare orjson.loads':<38} {loads.wall:7.2f} s {loads.cpu:7.2f} s   1.00x 1.00x")
+    print(f"    {'bare orjson.loads':<42} {loads.wall:7.2f} s {loads.cpu:7.2f} s   1.00x 1.00x")
     target = pair.client / "labels" / "coco" / "big.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     _commit(pair, target, data, "big file")
@@ -202,16 +202,21 @@ def big_file(pair: Pair, annotations: int) -> None:
     pair.gitannot("server", "warm", str(pair.hooked))
     warmed = Timing(time.perf_counter() - wall, _children_cpu() - cpu)
     _file_row("`gitannot server warm` of main", warmed, loads)
-    _commit(pair, target, edited(data), "edit 1%")
-    hooked, plain = pair.both("HEAD:refs/heads/main")
-    _file_row("push of a 1% edit, minus plain push", hooked - plain, loads)
-    _file_row("push of a 1% edit: hook processes", Timing(hooked.hooks, 0.0), loads)
+    pushes = []
+    for seed in range(2):  # two 1% edits in a row: on a busy machine one run is noisy
+        data = edited(data, seed)
+        _commit(pair, target, data, f"edit 1% ({seed})")
+        pushes.append(pair.both("HEAD:refs/heads/main"))
+    took = Timing(*(min(getattr(h - p, k) for h, p in pushes) for k in ("wall", "cpu")))
+    hooks = min(h.hooks for h, _p in pushes)
+    _file_row("push of a 1% edit, minus plain (best of 2)", took, loads)
+    _file_row("push of a 1% edit: hook processes", Timing(hooks, 0.0), loads)
 
 
-def edited(data: bytes) -> bytes:
+def edited(data: bytes, seed: int = 0) -> bytes:
     doc = orjson.loads(data)
     anns = doc["annotations"]
-    for index in random.Random(0).sample(range(len(anns)), max(1, len(anns) // 100)):
+    for index in random.Random(seed).sample(range(len(anns)), max(1, len(anns) // 100)):
         anns[index]["bbox"][0] = round(anns[index]["bbox"][0] + 0.5, 2)
     return orjson.dumps(doc)  # the generator's layout: unchanged records keep their bytes
 
@@ -229,7 +234,7 @@ def _file_row(what: str, took: Timing, loads: Timing) -> None:
     cpu = f"{took.cpu:7.2f} s" if took.cpu else f"{'-':>9}"
     cpu_ratio = f"{took.cpu / loads.cpu:5.2f}x" if took.cpu else f"{'-':>6}"
     print(
-        f"    {what:<38} {took.wall:7.2f} s {cpu}  "
+        f"    {what:<42} {took.wall:7.2f} s {cpu}  "
         f" {took.wall / loads.wall:5.2f}x {cpu_ratio}"
         f"  ({fits} the default {DEFAULT_TIMEOUT:g} s limit)"
     )
@@ -251,5 +256,5 @@ def big(refs: int, commits: int, annotations: int) -> None:
         if commits:
             many_commits(pair, commits)
         if annotations:
-            print(f"    {'':<38} {'wall':>9} {'CPU':>9}   ratios to orjson.loads")
+            print(f"    {'':<42} {'wall':>9} {'CPU':>9}   ratios to orjson.loads")
             big_file(pair, annotations)

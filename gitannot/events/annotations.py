@@ -14,16 +14,17 @@ from typing import Any
 
 import pygit2
 
-from gitannot.core.annotation import ParsedFile
+from gitannot.core.annotation import Annotation, GeometryKind, ParsedFile
 from gitannot.formats import parse_file
 from gitannot.formats.coco_incremental import changed_records
 from gitannot.formats.options import FormatContext
 from gitannot.project.config import DETECT
 from gitannot.validation.cache import ResultCache, cache_key
 from gitannot.validation.context import ContextReader
-from gitannot.validation.incremental import MIN_BYTES
+from gitannot.validation.incremental import MIN_BYTES, changes_key, file_key
 from gitannot.validation.push import cache_dir
 from gitannot.validation.rules import Rules, RulesError, load_rules
+from gitannot.validation.service import Validator
 from gitannot.validation.sources import EntryKind, GitTreeSource
 
 MAX_FILES = 500
@@ -127,7 +128,7 @@ class TreeReader:
             return None
         fmt, blob_id = found
         _, context_id = self.context.for_file(path, fmt)
-        return f"{self.rules.rules_id}:{context_id}:{fmt}:{path}:{blob_id}"
+        return file_key(self.rules.rules_id, context_id, fmt, path, blob_id)
 
     def _file(self, path: str) -> tuple[str, str] | None:
         """(format, blob id) of an annotation file of this tree; None for anything else."""
@@ -196,7 +197,9 @@ def _big_file_diff(old: TreeReader, new: TreeReader, path: str) -> FileDiff | No
         hit = cache.get(key)
         if isinstance(hit, dict):
             return FileDiff(path, *(Counter(hit.get(k, {})) for k in _COUNTS))
-        item = _coco_edit_diff(old, new, path, sizes)
+        item = _indexed_diff(old, new, path, cache)
+        if item is None:
+            item = _coco_edit_diff(old, new, path, sizes)
         if item is None:
             item = diff_file(path, old.parse(path), new.parse(path))
         cache.put(key, {k: dict(getattr(item, k)) for k in _COUNTS})
@@ -204,6 +207,35 @@ def _big_file_diff(old: TreeReader, new: TreeReader, path: str) -> FileDiff | No
 
 
 _COUNTS = ("added", "removed", "relabelled")
+
+
+def _indexed_diff(
+    old: TreeReader, new: TreeReader, path: str, cache: ResultCache
+) -> FileDiff | None:
+    """A big COCO file whose old version has a record index: the record check of the
+    new version (which the content check reuses) leaves the records the two do not
+    share, with their labels, so the old version is never read. None: no such index
+    (another version's, other rules or context files, first sight), or the check could
+    not tell (validation.incremental.check_incremental)."""
+    old_key, new_key = old.key(path), new.key(path)
+    if old_key is None or new_key is None or new.rules is None or new.source is None:
+        return None
+    key = changes_key(old_key, new_key)
+    hit = cache.get(key)
+    if hit is None:
+        Validator(new.rules, new.source, cache).check_records(path)
+        hit = cache.get(key)
+    if not isinstance(hit, dict):
+        return None
+    sides = [
+        ParsedFile(path, "coco", annotations=[_ann(x) for x in hit.get(side, [])])
+        for side in ("old", "new")
+    ]
+    return diff_file(path, *sides)
+
+
+def _ann(pair: list[str]) -> Annotation:
+    return Annotation(str(pair[0]), "", str(pair[1]), GeometryKind.NONE)
 
 
 def _coco_edit_diff(

@@ -83,6 +83,16 @@ class ResultCache:
             return None
         return bytes(row[0]) if row is not None else None
 
+    def has_blob(self, key: str) -> bool:
+        """Whether a blob is stored under `key`, without reading it."""
+        db = self._conn()
+        if db is None:
+            return False
+        try:
+            return db.execute("SELECT 1 FROM blobs WHERE key = ?", (key,)).fetchone() is not None
+        except sqlite3.Error:
+            return False
+
     def put_blob(self, key: str, value: bytes) -> None:
         """Written at once: a record index is worth keeping even if the push times out."""
         db = self._conn()

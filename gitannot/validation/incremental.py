@@ -8,12 +8,15 @@ exclusive groups, unresolved labels and declared-but-unused labels are recompute
 the whole file. The result equals a full check (tests/validation/test_incremental.py).
 """
 
+from dataclasses import dataclass
+
 import orjson
 
 from gitannot.core.annotation import Annotation, GeometryKind, ParsedFile
 from gitannot.core.findings import Finding, Severity
 from gitannot.formats.coco_incremental import (
     DIGEST_BYTES,
+    Changes,
     Extra,
     Facts,
     Outcome,
@@ -26,7 +29,10 @@ from gitannot.validation.cache import ResultCache, cache_key
 from gitannot.validation.findings_io import from_cache, to_cache
 from gitannot.validation.rules import Rules
 
-INDEX_KEY = "record-index-v1"
+# v2: every record's digest in file order, its ids, category and image id, the blob id,
+# the images member's digest and findings, and whether any id or box repeated.
+INDEX_KEY = "record-index-v2"
+CHANGES_KEY = "record-changes-v1"
 # Smaller files are checked whole: that is fast, and an index per file is not free.
 MIN_BYTES = 256 * 1024
 _UNCAPPED = 10**9
@@ -37,13 +43,66 @@ def index_key(rules: Rules, fmt: str, path: str, context_id: str) -> str:
     return cache_key(INDEX_KEY, rules.rules_id, fmt, path, context_id)
 
 
+def file_key(rules_id: str, context_id: str, fmt: str, path: str, blob_id: str) -> str:
+    """What a parse of one file version depends on (events.annotations.TreeReader.key)."""
+    return f"{rules_id}:{context_id}:{fmt}:{path}:{blob_id}"
+
+
+def changes_key(old_file: str, new_file: str) -> str:
+    """Where a record check leaves the records two versions do not share (Changes)."""
+    return cache_key(CHANGES_KEY, old_file, new_file)
+
+
+@dataclass(frozen=True)
+class Version:
+    """The file version a record check is about: its index key, and the parts of
+    file_key (the blob id last) that name it and the version its index came from."""
+
+    key: str
+    context_id: str
+    fmt: str
+    blob_id: str
+
+
+Checked = tuple[list[Finding], list[str], dict[str, str], int]
+# The last check of this process, by (index key, blob id): the label diff (drift, in
+# pre-receive) runs the record check first and the content check asks again.
+_last: list[tuple[tuple[str, str, str], Checked | None]] = []
+
+
 def check_incremental(
-    rules: Rules, path: str, data: bytes, cache: ResultCache, key: str
-) -> tuple[list[Finding], list[str], dict[str, str], int] | None:
+    rules: Rules, path: str, data: bytes, cache: ResultCache, version: Version | str
+) -> Checked | None:
     """(findings before severities, labels, label ids, records re-checked), or None when
-    the file is not a plain COCO instances file (the caller runs the full check)."""
+    the file is not a plain COCO instances file (the caller runs the full check).
+    A Version (not a bare index key) also names the blob: then the result is kept for a
+    second ask in this process, and the records this version and the indexed one do not
+    share are left in the cache under changes_key."""
+    if isinstance(version, str):
+        version = Version(version, "", "", "")
+    memo = (str(cache.root), version.key, version.blob_id)
+    for seen, done in _last:
+        # The index must still be there: a deleted cache gets its index written again.
+        if version.blob_id and seen == memo and cache.has_blob(version.key):
+            return _copy(done)
+    done = _check(rules, path, data, cache, version)
+    if version.blob_id:
+        _last[:] = [(memo, _copy(done))]
+    return done
+
+
+def _copy(done: Checked | None) -> Checked | None:
+    if done is None:
+        return None
+    findings, labels, label_ids, rechecked = done
+    return list(findings), list(labels), dict(label_ids), rechecked
+
+
+def _check(
+    rules: Rules, path: str, data: bytes, cache: ResultCache, version: Version
+) -> Checked | None:
     compiled = rules.compiled
-    previous = _load(cache.get_blob(key), path)
+    previous = _load(cache.get_blob(version.key), path)
     groups = compiled is not None and any(c.groups for c in compiled.labels.values())
     extra = _extra(compiled, path) if compiled is not None else None
     out = check_coco(path, data, rules.options, previous, extra, want_members=groups)
@@ -54,8 +113,17 @@ def check_incremental(
     if compiled is not None and not has_errors:
         findings.extend(_ontology(compiled, path, out, rules.options.max_findings_per_rule))
     if out.index is not None:
-        cache.put_blob(key, _dump(out.index))
+        out.index.blob = version.blob_id
+        cache.put_blob(version.key, _dump(out.index))
+    if out.changes is not None and previous is not None and previous.blob and version.blob_id:
+        where = (rules.rules_id, version.context_id, version.fmt, path)
+        key = changes_key(file_key(*where, previous.blob), file_key(*where, version.blob_id))
+        cache.put(key, _dump_changes(out.changes))
     return findings, sorted(out.labels_used), out.label_ids, out.rechecked
+
+
+def _dump_changes(changes: Changes) -> dict[str, list[tuple[str, str]]]:
+    return {"old": changes.old, "new": changes.new}  # JSON writes the pairs as lists
 
 
 def _extra(compiled: CompiledOntology, path: str) -> Extra:
@@ -93,14 +161,25 @@ def _ontology(compiled: CompiledOntology, path: str, out: Outcome, cap: int) -> 
 
 
 def _dump(index: Previous) -> bytes:
+    """Meta (JSON) | every record's digest in file order | [ids, category ids, image
+    ids] (JSON)."""
     meta = orjson.dumps(
         {
             "images": index.images,
             "categories": index.categories,
             "unusual": {d.hex(): _dump_facts(f) for d, f in index.unusual.items()},
+            "records": len(index.order),
+            "blob": index.blob,
+            "distinct": index.distinct,
+            "images_digest": index.images_digest.hex(),
+            "image_findings": (
+                None
+                if index.image_findings is None
+                else [to_cache(f) for f in index.image_findings]
+            ),
         }
     )
-    return len(meta).to_bytes(8, "big") + meta + b"".join(index.digests)
+    return b"".join((len(meta).to_bytes(8, "big"), meta, *index.order, index.refs))
 
 
 def _dump_facts(fact: Facts) -> dict[str, object]:
@@ -122,9 +201,10 @@ def _load(blob: bytes | None, path: str) -> Previous | None:
         size = int.from_bytes(blob[:8], "big")
         meta = orjson.loads(blob[8 : 8 + size])
         start, step = 8 + size, DIGEST_BYTES
-        if (len(blob) - start) % step:
+        end = start + step * int(meta["records"])
+        if end > len(blob):
             return None
-        known = {blob[i : i + step] for i in range(start, len(blob), step)}
+        order = [blob[i : i + step] for i in range(start, end, step)]
         unusual = {
             bytes.fromhex(d): Facts(
                 [from_cache(f, path) for f in v["f"]],
@@ -137,6 +217,18 @@ def _load(blob: bytes | None, path: str) -> Previous | None:
             )
             for d, v in meta["unusual"].items()
         }
-        return Previous(known, unusual, list(meta["images"]), list(meta["categories"]))
+        images, cats = list(meta["images"]), list(meta["categories"])
+        found = meta["image_findings"]
+        return Previous(
+            unusual,
+            images,
+            cats,
+            order,
+            blob[end:],
+            str(meta["blob"]),
+            meta["distinct"] is True,
+            bytes.fromhex(meta["images_digest"]),
+            None if found is None else [from_cache(f, path) for f in found],
+        )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None

@@ -12,7 +12,7 @@ from gitannot.project.config import DETECT
 from gitannot.validation.cache import ResultCache, cache_key
 from gitannot.validation.context import ContextReader
 from gitannot.validation.findings_io import apply_severities, from_cache, to_cache
-from gitannot.validation.incremental import MIN_BYTES, check_incremental, index_key
+from gitannot.validation.incremental import MIN_BYTES, Version, check_incremental, index_key
 from gitannot.validation.rules import Rules
 from gitannot.validation.sources import Entry, EntryKind, Source, size_of
 
@@ -84,15 +84,40 @@ class Validator:
         elif entry.kind in (EntryKind.SYMLINK, EntryKind.SUBMODULE):
             report.findings.append(_not_a_file(entry))
 
+    def check_records(self, path: str) -> None:
+        """The record check of a big COCO file alone, no verdict stored: the label diff
+        (drift, before the content check) needs what it leaves in the cache, and the
+        content check of the same version then reuses its result (check_incremental)."""
+        fmt = self.rules.project.format_for(path)
+        entry = self.source.entry(path)
+        if fmt is None or entry.kind is not EntryKind.FILE or not self.incremental:
+            return
+        size = size_of(self.source, entry)
+        if not self.incremental_min_bytes <= size <= self.rules.project.max_file_bytes:
+            return
+        if not _may_be_coco(path, fmt):
+            return
+        _context, context_id = self.context.for_file(path, fmt)
+        if isinstance(self.cache.get(self._result_key(entry, fmt, context_id)), dict):
+            return  # checked before: the content check will not ask again
+        key = index_key(self.rules, fmt, path, context_id)
+        data = self.source.read(path)
+        if data is not None:
+            version = Version(key, context_id, fmt, entry.blob_id)
+            check_incremental(self.rules, path, data, self.cache, version)
+
     def check_file(self, entry: Entry, fmt: str) -> FileResult:
         # The path changes verdicts (detection by extension, VOC's file name check), and
         # so do context files (names, kpt_shape, labeling config): their blob ids join too.
         context, context_id = self.context.for_file(entry.path, fmt)
-        key = cache_key(RESULT_KEY, self.rules.rules_id, fmt, entry.path, entry.blob_id, context_id)
+        key = self._result_key(entry, fmt, context_id)
         hit = self.cache.get(key)
         if isinstance(hit, dict):
             return _from_cached(entry.path, hit)
-        result = self._run(entry, fmt, context, index_key(self.rules, fmt, entry.path, context_id))
+        version = Version(
+            index_key(self.rules, fmt, entry.path, context_id), context_id, fmt, entry.blob_id
+        )
+        result = self._run(entry, fmt, context, version)
         if not _completed(result):
             return result  # a crash is no verdict: the next attempt must run the check again
         self.cache.put(
@@ -106,7 +131,12 @@ class Validator:
         )
         return result
 
-    def _run(self, entry: Entry, fmt: str, context: FormatContext, records_key: str) -> FileResult:
+    def _result_key(self, entry: Entry, fmt: str, context_id: str) -> str:
+        return cache_key(
+            RESULT_KEY, self.rules.rules_id, fmt, entry.path, entry.blob_id, context_id
+        )
+
+    def _run(self, entry: Entry, fmt: str, context: FormatContext, version: Version) -> FileResult:
         size = size_of(self.source, entry)
         limit = self.rules.project.max_file_bytes
         if size > limit:  # refused before reading or parsing: bounded memory
@@ -123,7 +153,7 @@ class Validator:
             and len(data) >= self.incremental_min_bytes
             and _may_be_coco(entry.path, fmt)
         ):
-            done = check_incremental(self.rules, entry.path, data, self.cache, records_key)
+            done = check_incremental(self.rules, entry.path, data, self.cache, version)
             if done is not None:
                 findings, labels, label_ids, rechecked = done
                 findings = apply_severities(findings, self.rules.project)
