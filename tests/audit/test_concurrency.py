@@ -23,6 +23,10 @@ def test_fifty_concurrent_pushes(
     # CPU; the lock wait and the hook limit are generous here because this test is about
     # losing nothing from the chain, not about speed (bench/bench_audit.py times it).
     server.configure(audit_lock_timeout_seconds=600, hook_timeout_seconds=600)
+    # receive-pack runs `git gc --auto`, which by default detaches: a gc still repacking
+    # in the background when the final fsck runs can show loose objects as missing.
+    # In the foreground it finishes before its push returns, and fsck sees the end state.
+    server.git("config", "gc.autoDetach", "false")
     alice = make_client(server, "alice")
     alice.commit({"README.md": "base\n"})
     assert alice.push("HEAD:refs/heads/main").accepted
