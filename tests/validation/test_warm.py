@@ -52,10 +52,20 @@ def test_an_edit_of_a_big_file_rechecks_only_the_edited_records(
     assert "1 checked by record, 30 record(s) re-checked" in second.output
 
 
-def test_warm_gives_a_file_on_the_default_branch_its_record_index(
-    server: ServerRepo, make_client: MakeClient, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("head_elsewhere", [False, True], ids=["head-on-main", "head-moved"])
+def test_warm_gives_a_file_on_the_trusted_branch_its_record_index(
+    server: ServerRepo,
+    make_client: MakeClient,
+    capsys: pytest.CaptureFixture[str],
+    head_elsewhere: bool,
 ) -> None:
+    """Warm fills the cache for the branch recorded at install, whose rules the hook
+    keys its cache by, wherever HEAD points."""
     alice, data = _setup(server, make_client)
+    if head_elsewhere:
+        alice.commit({"notes.txt": "elsewhere\n"}, "another branch")
+        assert alice.push("HEAD:refs/heads/other").accepted
+        server.git("symbolic-ref", "HEAD", "refs/heads/other")
     shutil.rmtree(cache_dir(server.path))  # a file that arrived before the cache did
     assert main(["server", "warm", str(server.path)]) == 0
     assert "warmed 1 label file(s) on refs/heads/main (0 already cached)" in (
