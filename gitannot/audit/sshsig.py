@@ -55,12 +55,20 @@ def _read_string(buf: bytes, pos: int) -> tuple[bytes, int]:
 
 def public_key_blob(key: Ed25519PublicKey) -> bytes:
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return _raw_key_blob(raw)
+
+
+def _raw_key_blob(raw: bytes) -> bytes:
     return _string(KEY_TYPE) + _string(raw)
 
 
 def public_key_line(key: Ed25519PublicKey) -> str:
     """The OpenSSH one-line form, without comment."""
-    return "ssh-ed25519 " + base64.b64encode(public_key_blob(key)).decode()
+    return _key_line(public_key_blob(key))
+
+
+def _key_line(blob: bytes) -> str:
+    return "ssh-ed25519 " + base64.b64encode(blob).decode()
 
 
 def fingerprint(key_line_or_blob: str | bytes) -> str:
@@ -218,8 +226,7 @@ def _known_key(pub_blob: bytes) -> tuple[bytes, Verified]:
     found = _KEYS.get(pub_blob)
     if found is None:
         raw = _key_from_blob(pub_blob)
-        canonical = _string(KEY_TYPE) + _string(raw)
-        line = f"{KEY_TYPE.decode()} {base64.b64encode(canonical).decode()}"
+        line = _key_line(_raw_key_blob(raw))
         found = raw, Verified(public_key=line, fingerprint=fingerprint(pub_blob))
         if len(_KEYS) < 64:
             _KEYS[pub_blob] = found
