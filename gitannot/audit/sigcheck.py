@@ -100,14 +100,12 @@ def expected_blobs(
 ) -> dict[str, bytes]:
     """What an entry adds (E.note_layout): its block or pointer appended to each tip's
     note in the `before` tree, and its seq/ copy."""
-    layout = E.note_layout(entry, digest)
     expected: dict[str, bytes] = {}
-    if layout.stored is not None:
-        expected[E.seq_path(entry["seq"])] = layout.stored
-    for tip in layout.tips:
-        path = gitobjects.note_path(tip)
-        old = gitobjects.blob_at(repo, before, path, trees)
-        expected[path] = (old + b"\n" if old else b"") + layout.tip_block
+    for path, content in note_changes(entry, digest).items():
+        if isinstance(content, gitobjects.Appended):
+            old = gitobjects.blob_at(repo, before, path, trees)
+            content = (old + b"\n" if old else b"") + content.block
+        expected[path] = content
     return expected
 
 
@@ -154,7 +152,8 @@ def check_usual(
 
 
 def note_changes(entry: dict[str, Any], digest: str) -> dict[str, bytes | gitobjects.Appended]:
-    """expected_blobs, with each note's old text read during the tree walk."""
+    """What an entry adds, each note's old text left to be read during the tree walk
+    (expected_blobs reads it first)."""
     layout = E.note_layout(entry, digest)
     changes: dict[str, bytes | gitobjects.Appended] = {}
     if layout.stored is not None:
