@@ -90,12 +90,10 @@ class Validator:
         content check of the same version then reuses its result (check_incremental)."""
         fmt = self.rules.project.format_for(path)
         entry = self.source.entry(path)
-        if fmt is None or entry.kind is not EntryKind.FILE or not self.incremental:
+        if fmt is None or entry.kind is not EntryKind.FILE:
             return
         size = size_of(self.source, entry)
-        if not self.incremental_min_bytes <= size <= self.rules.project.max_file_bytes:
-            return
-        if not _may_be_coco(path, fmt):
+        if size > self.rules.project.max_file_bytes or not self._by_records(path, fmt, size):
             return
         _context, context_id = self.context.for_file(path, fmt)
         if isinstance(self.cache.get(self._result_key(entry, fmt, context_id)), dict):
@@ -131,6 +129,10 @@ class Validator:
         )
         return result
 
+    def _by_records(self, path: str, fmt: str, size: int) -> bool:
+        """Whether a file of this size is checked record by record (when it can be)."""
+        return self.incremental and size >= self.incremental_min_bytes and _may_be_coco(path, fmt)
+
     def _result_key(self, entry: Entry, fmt: str, context_id: str) -> str:
         return cache_key(
             RESULT_KEY, self.rules.rules_id, fmt, entry.path, entry.blob_id, context_id
@@ -148,11 +150,7 @@ class Validator:
             )
             return FileResult(entry.path, fmt, [finding], [], {})
         data = self.source.read(entry.path) or b""
-        if (
-            self.incremental
-            and len(data) >= self.incremental_min_bytes
-            and _may_be_coco(entry.path, fmt)
-        ):
+        if self._by_records(entry.path, fmt, len(data)):
             done = check_incremental(self.rules, entry.path, data, self.cache, version)
             if done is not None:
                 findings, labels, label_ids, rechecked = done
