@@ -47,6 +47,7 @@ class _TaskGate:
         self._trees: dict[tuple[str, str], set[str]] = {}
         self._sources: dict[str, GitTreeSource] = {}
         self._manifests: dict[tuple[str, str], frozenset[str]] = {}
+        self._task_files: dict[str, dict[str, list[str]]] = {}
         self._index: ItemIndex | None = None
 
     def run(self) -> list[Finding]:
@@ -140,11 +141,20 @@ class _TaskGate:
         where the commit adds the file: a pair the parent holds was judged there."""
         if commit.parents and gitrepo.read_blob(self.repo, str(commit.parents[0].id), path):
             return None
-        key = task_id_of(path).casefold()
-        for other in sorted(self.folder_paths(commit, "tasks")):
-            if other != path and looks_like_task(other) and task_id_of(other).casefold() == key:
-                return other
-        return None
+        named = self.task_files(commit).get(task_id_of(path).casefold(), [])
+        return next((other for other in named if other != path), None)
+
+    def task_files(self, commit: pygit2.Commit) -> dict[str, list[str]]:
+        """The commit's task-like files under tasks/ by case-folded task id (sorted),
+        built once per commit: a push adding many task files reads the folder once."""
+        key = str(commit.id)
+        if key not in self._task_files:
+            by_id: dict[str, list[str]] = {}
+            for other in sorted(self.folder_paths(commit, "tasks")):
+                if looks_like_task(other):
+                    by_id.setdefault(task_id_of(other).casefold(), []).append(other)
+            self._task_files[key] = by_id
+        return self._task_files[key]
 
     def misnamed_task(self, ref: str, commit: pygit2.Commit, path: str) -> list[Finding]:
         if self.tree_source(commit).entry(path).kind is EntryKind.MISSING:
