@@ -71,15 +71,12 @@ _last: list[tuple[tuple[str, str, str], Checked | None]] = []
 
 
 def check_incremental(
-    rules: Rules, path: str, data: bytes, cache: ResultCache, version: Version | str
+    rules: Rules, path: str, data: bytes, cache: ResultCache, version: Version
 ) -> Checked | None:
     """(findings before severities, labels, label ids, records re-checked), or None when
     the file is not a plain COCO instances file (the caller runs the full check).
-    A Version (not a bare index key) also names the blob: then the result is kept for a
-    second ask in this process, and the records this version and the indexed one do not
-    share are left in the cache under changes_key."""
-    if isinstance(version, str):
-        version = Version(version, "", "", "")
+    A version with a blob id is kept for a second ask in this process, and the records
+    it and the indexed one do not share are left in the cache under changes_key."""
     memo = (str(cache.root), version.key, version.blob_id)
     for seen, done in _last:
         # The index must still be there: a deleted cache gets its index written again.

@@ -206,13 +206,13 @@ def test_incremental_equals_full_on_random_edits(tmp_path: Path, seed: int) -> N
 
 def test_an_edit_rechecks_only_the_changed_records(tmp_path: Path) -> None:
     """The record index is what makes the second check cheap: one record is re-read."""
-    from gitannot.validation.incremental import check_incremental, index_key
+    from gitannot.validation.incremental import Version, check_incremental, index_key
 
     rng = random.Random(1)
     (tmp_path / "labels").mkdir()
     doc = _doc(rng, 200)
     rules = load_rules(WorkTreeSource(tmp_path))
-    key = index_key(rules, "detect", PATH, "")
+    key = Version(index_key(rules, "detect", PATH, ""), "", "", "")  # no blob id: no memo
     with ResultCache(tmp_path / "cache") as cache:
         first = check_incremental(rules, PATH, orjson.dumps(doc), cache, key)
         doc["annotations"][17]["bbox"][0] += 1
