@@ -46,7 +46,12 @@ _SEGMENT = st.sampled_from(["labels", "a", "b.json", "*", "**", "*.json", "{user
 
 
 @given(
-    items=st.lists(st.lists(_SEGMENT, min_size=1, max_size=4).map("/".join), max_size=6),
+    items=st.lists(
+        st.tuples(st.lists(_SEGMENT, min_size=1, max_size=4), st.booleans()).map(
+            lambda t: "/".join(t[0]) + ("/" if t[1] else "")  # "labels/": all below it
+        ),
+        max_size=6,
+    ),
     path=st.lists(
         st.sampled_from(["labels", "a", "b.json", "bob", "c1"]), min_size=1, max_size=4
     ).map("/".join),
